@@ -1,0 +1,119 @@
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! - `cargo xtask ci`: the exact list of checks CI runs (`.ci/run` calls it).
+//! - `cargo xtask deps`: only the dependency-direction checks from `docs/architecture.md`.
+//!
+//! It finds the repository root from `CARGO_MANIFEST_DIR` and shells out to `cargo` with `xshell`.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use xshell::{cmd, Shell};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sh = Shell::new()?;
+    sh.change_dir(project_root());
+    match args.first().map(String::as_str) {
+        Some("ci") => ci(&sh),
+        Some("deps") => check_dependency_direction(&sh),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|deps>");
+            eprintln!(
+                "  ci    fmt check, clippy -D warnings, all tests, dependency-direction checks"
+            );
+            eprintln!("  deps  only the dependency-direction checks");
+            bail!("unknown or missing command")
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or(manifest_dir)
+}
+
+fn step(name: &str) {
+    println!("\n==> {name}");
+}
+
+fn ci(sh: &Shell) -> Result<()> {
+    step("cargo fmt --all --check");
+    cmd!(sh, "cargo fmt --all --check").run()?;
+    step("cargo clippy --workspace --all-targets -- -D warnings");
+    cmd!(
+        sh,
+        "cargo clippy --workspace --all-targets --locked -- -D warnings"
+    )
+    .run()?;
+    step("dependency direction");
+    check_dependency_direction(sh)?;
+    step("cargo test --workspace");
+    cmd!(sh, "cargo test --workspace --locked").run()?;
+    println!("\nci: all checks passed");
+    Ok(())
+}
+
+/// Crates that talk HTTP or run an async runtime: the wire types must not depend on any of them.
+const IO_CRATES: &[&str] = &["reqwest", "hyper", "tokio", "axum", "sqlx", "oauth2"];
+
+/// Crates that must know nothing of Stripe (architecture invariant).
+const STRIPE_AGNOSTIC: &[&str] = &[
+    "commerce-model",
+    "commerce-store",
+    "commerce-sync",
+    "commerce-server",
+];
+
+fn check_dependency_direction(sh: &Shell) -> Result<()> {
+    let mut problems = Vec::new();
+
+    let wire_tree = cmd!(
+        sh,
+        "cargo tree -p stripe-wire -e normal --prefix none --locked"
+    )
+    .read()
+    .context("cargo tree -p stripe-wire")?;
+    for io_crate in IO_CRATES {
+        if wire_tree
+            .lines()
+            .any(|line| line.split_whitespace().next() == Some(io_crate))
+        {
+            problems.push(format!("stripe-wire depends on the I/O crate `{io_crate}`"));
+        }
+    }
+    for line in wire_tree.lines() {
+        if line.starts_with("commerce-") {
+            problems.push(format!("stripe-wire depends on a commerce crate: {line}"));
+        }
+    }
+
+    for krate in STRIPE_AGNOSTIC {
+        let tree = cmd!(
+            sh,
+            "cargo tree -p {krate} -e normal,build --prefix none --locked"
+        )
+        .read()
+        .with_context(|| format!("cargo tree -p {krate}"))?;
+        for line in tree.lines() {
+            if line.starts_with("stripe-") {
+                problems.push(format!("{krate} depends on a Stripe crate: {line}"));
+            }
+        }
+    }
+
+    if problems.is_empty() {
+        println!("dependency direction: ok");
+        Ok(())
+    } else {
+        for problem in &problems {
+            eprintln!("dependency direction: {problem}");
+        }
+        bail!("{} dependency-direction violation(s)", problems.len())
+    }
+}
