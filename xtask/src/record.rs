@@ -61,9 +61,11 @@ pub(crate) fn record_from_env(args: &[String], root: &Path) -> Result<()> {
         .find(|arg| arg.starts_with("acct_"))
         .cloned()
         .or_else(|| std::env::var("STRIPE_ACCOUNT").ok())
-        .context("give the connected account id (`acct_...`) as an argument or in STRIPE_ACCOUNT")?;
-    let api_base = std::env::var("STRIPE_API_BASE")
-        .unwrap_or_else(|_| "https://api.stripe.com".to_owned());
+        .context(
+            "give the connected account id (`acct_...`) as an argument or in STRIPE_ACCOUNT",
+        )?;
+    let api_base =
+        std::env::var("STRIPE_API_BASE").unwrap_or_else(|_| "https://api.stripe.com".to_owned());
     let config = RecordConfig {
         api_base,
         secret_key,
@@ -129,7 +131,11 @@ pub(crate) async fn record(config: &RecordConfig) -> Result<Vec<PathBuf>> {
     for (path, text) in &files {
         for needle in FORBIDDEN {
             if text.contains(needle) {
-                refused.push(format!("{} still contains `{}`", path.display(), needle.trim()));
+                refused.push(format!(
+                    "{} still contains `{}`",
+                    path.display(),
+                    needle.trim()
+                ));
             }
         }
     }
@@ -216,10 +222,7 @@ pub(crate) fn scrub(value: &mut Value, object: Option<&str>) {
             }
         }
         Value::Object(map) => {
-            let own_object = map
-                .get("object")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+            let own_object = map.get("object").and_then(Value::as_str).map(str::to_owned);
             let object = own_object.as_deref().or(object);
             let is_address = map.contains_key("line1") && map.contains_key("postal_code");
             for (key, field) in map.iter_mut() {

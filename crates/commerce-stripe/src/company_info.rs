@@ -37,12 +37,9 @@ pub fn map_account(
         .or_else(|| non_empty(account.email.as_deref()));
 
     let mut addresses = Vec::new();
-    if let Some(found) = company.and_then(|company| {
-        address(
-            company.address.as_ref(),
-            commerce::AddressType::Billing,
-        )
-    }) {
+    if let Some(found) = company
+        .and_then(|company| address(company.address.as_ref(), commerce::AddressType::Billing))
+    {
         addresses.push(found);
     }
     if let Some(found) = profile.and_then(|profile| {
@@ -118,8 +115,16 @@ fn account_balances(
     let mut sums: Vec<(CurrencyCode, [Decimal; 3])> = Vec::new();
     let reserved = balance.connect_reserved.as_deref().unwrap_or_default();
     let parts = [
-        (Bucket::Available, balance.available.as_slice(), "available.currency"),
-        (Bucket::Pending, balance.pending.as_slice(), "pending.currency"),
+        (
+            Bucket::Available,
+            balance.available.as_slice(),
+            "available.currency",
+        ),
+        (
+            Bucket::Pending,
+            balance.pending.as_slice(),
+            "pending.currency",
+        ),
         (Bucket::Reserved, reserved, "connect_reserved.currency"),
     ];
     for (bucket, amounts, currency_field) in parts {
@@ -134,7 +139,8 @@ fn account_balances(
             let slot = bucket as usize;
             match sums.iter_mut().find(|(code, _)| *code == currency) {
                 Some((_, totals)) => {
-                    totals[slot] = checked_sum(totals[slot], major, "balance", account_id, currency_field)?;
+                    totals[slot] =
+                        checked_sum(totals[slot], major, "balance", account_id, currency_field)?;
                 }
                 None => {
                     let mut totals = [Decimal::ZERO; 3];
@@ -146,11 +152,13 @@ fn account_balances(
     }
     Ok(sums
         .into_iter()
-        .map(|(currency, [available, pending, reserved])| commerce::AccountBalance {
-            available: Some(available),
-            pending: Some(pending),
-            reserved: Some(reserved),
-            currency: Some(currency.as_str().to_owned()),
-        })
+        .map(
+            |(currency, [available, pending, reserved])| commerce::AccountBalance {
+                available: Some(available),
+                pending: Some(pending),
+                reserved: Some(reserved),
+                currency: Some(currency.as_str().to_owned()),
+            },
+        )
         .collect())
 }

@@ -10,9 +10,7 @@ use crate::mapped::{Deletion, Mapped};
 use crate::money::CurrencyCode;
 
 /// Maps a Stripe customer; a deleted customer gives a [`Mapped::Deleted`].
-pub fn map_customer(
-    customer: &stripe::Customer,
-) -> Result<Mapped<commerce::Customer>, MapError> {
+pub fn map_customer(customer: &stripe::Customer) -> Result<Mapped<commerce::Customer>, MapError> {
     let id = customer.id.as_str();
     if id.is_empty() {
         return Err(MapError::MissingField {

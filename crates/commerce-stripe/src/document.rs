@@ -140,7 +140,10 @@ fn company_infos(objects: &[Located]) -> Result<Vec<MappedRecord>, MapError> {
                     path: object.path.clone(),
                     object: "balance",
                     id: String::new(),
-                    needs: format!("an account of its own (account {} already has one)", account.id),
+                    needs: format!(
+                        "an account of its own (account {} already has one)",
+                        account.id
+                    ),
                 })
             }
             None => {
@@ -251,19 +254,6 @@ impl Located {
             .get("object")
             .and_then(Value::as_str)
             .unwrap_or_default()
-    }
-
-    /// The object's `id` field, empty when absent (a balance has none).
-    pub(crate) fn id(&self) -> &str {
-        self.value
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    }
-
-    /// Whether this is Stripe's deleted-object shape (`"deleted": true`).
-    pub(crate) fn is_deleted(&self) -> bool {
-        self.value.get("deleted").and_then(Value::as_bool) == Some(true)
     }
 }
 

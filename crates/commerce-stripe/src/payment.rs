@@ -71,8 +71,7 @@ pub fn map_payment_intent(
     if intent.latest_charge.is_some() {
         return Ok(None);
     }
-    let currency =
-        CurrencyCode::require(Some(&intent.currency), "payment_intent", id, "currency")?;
+    let currency = CurrencyCode::require(Some(&intent.currency), "payment_intent", id, "currency")?;
     Ok(Some(commerce::Payment {
         id: id.to_owned(),
         amount: Some(currency.major(intent.amount)),
@@ -85,7 +84,11 @@ pub fn map_payment_intent(
 }
 
 /// A charge's status, in the contract's order of precedence.
-pub(crate) fn charge_status(status: &str, captured: bool, refunded: bool) -> commerce::PaymentStatus {
+pub(crate) fn charge_status(
+    status: &str,
+    captured: bool,
+    refunded: bool,
+) -> commerce::PaymentStatus {
     use commerce::PaymentStatus as Status;
     if !captured && refunded {
         // An authorisation that was released before capture.

@@ -76,7 +76,10 @@ fn variant(
     let name = non_empty(price.nickname.as_deref())
         .unwrap_or_else(|| format!("{} - Standard Price", product.name));
     let is_tax_enabled = matches!(
-        price.tax_behavior.as_ref().map(|behavior| behavior.as_str()),
+        price
+            .tax_behavior
+            .as_ref()
+            .map(|behavior| behavior.as_str()),
         Some("inclusive" | "exclusive")
     );
     Ok(commerce::ProductVariant {

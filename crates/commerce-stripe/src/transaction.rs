@@ -58,13 +58,12 @@ pub fn map_balance_transaction(
 
     let mut seen_suffixes: Vec<(String, usize)> = Vec::new();
     for fee in txn.fee_details.iter().filter(|fee| fee.amount != 0) {
-        let fee_currency = CurrencyCode::parse(
-            Some(&fee.currency),
-            OBJECT,
-            id,
-            "fee_details.currency",
-        )?;
-        if fee_currency.as_ref().is_some_and(|fee_currency| *fee_currency != currency) {
+        let fee_currency =
+            CurrencyCode::parse(Some(&fee.currency), OBJECT, id, "fee_details.currency")?;
+        if fee_currency
+            .as_ref()
+            .is_some_and(|fee_currency| *fee_currency != currency)
+        {
             return Err(MapError::InvalidField {
                 object: OBJECT,
                 id: id.to_owned(),

@@ -45,11 +45,15 @@ async fn fake_stripe(customer_description: &str) -> MockServer {
     mount(
         &server,
         "/v1/customers",
-        list("/v1/customers", vec![json!({
+        list(
+            "/v1/customers",
+            vec![json!({
             "id": "cus_1", "object": "customer", "name": "Jane Real", "email": "jane@real.test",
             "phone": "+447700900999", "description": customer_description, "created": 1700000001,
             "address": {"line1": "7 Private Road", "line2": "Flat 2", "city": "Bath", "state": null,
-                        "postal_code": "BA1 1AA", "country": "GB"}})], false),
+                        "postal_code": "BA1 1AA", "country": "GB"}})],
+            false,
+        ),
     )
     .await;
     Mock::given(method("GET"))
@@ -58,9 +62,11 @@ async fn fake_stripe(customer_description: &str) -> MockServer {
         .and(query_param_is_missing("starting_after"))
         .respond_with(ResponseTemplate::new(200).set_body_json(list(
             "/v1/charges",
-            vec![json!({"id": "ch_2", "object": "charge", "amount": 500, "currency": "gbp",
+            vec![
+                json!({"id": "ch_2", "object": "charge", "amount": 500, "currency": "gbp",
                         "billing_details": {"name": "Jane Real", "email": "jane@real.test"},
-                        "receipt_url": "https://pay.stripe.com/receipts/secret-path"})],
+                        "receipt_url": "https://pay.stripe.com/receipts/secret-path"}),
+            ],
             true,
         )))
         .expect(1)
@@ -88,7 +94,11 @@ async fn fake_stripe(customer_description: &str) -> MockServer {
     mount(
         &server,
         "/v1/products",
-        list("/v1/products", vec![json!({"id": "prod_1", "object": "product", "name": "Blue Mug"})], false),
+        list(
+            "/v1/products",
+            vec![json!({"id": "prod_1", "object": "product", "name": "Blue Mug"})],
+            false,
+        ),
     )
     .await;
     mount(&server, "/v1/prices", empty_list("/v1/prices")).await;
@@ -118,9 +128,10 @@ async fn records_every_resource_pages_and_scrubs() {
     let written = record(&config(&server, &out_dir)).await.unwrap();
     assert_eq!(written.len(), 7, "{written:?}");
 
-    let charges: Value =
-        serde_json::from_str(&std::fs::read_to_string(out_dir.join("charge/recorded.json")).unwrap())
-            .unwrap();
+    let charges: Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("charge/recorded.json")).unwrap(),
+    )
+    .unwrap();
     let ids: Vec<&str> = charges["data"]
         .as_array()
         .unwrap()
@@ -150,9 +161,10 @@ async fn records_every_resource_pages_and_scrubs() {
     assert!(all.contains("Blue Mug"), "product names are kept");
     assert!(all.contains("Bath"), "cities are kept");
 
-    let products: Value =
-        serde_json::from_str(&std::fs::read_to_string(out_dir.join("product/recorded.json")).unwrap())
-            .unwrap();
+    let products: Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("product/recorded.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(products[0]["url"], json!("/v1/products"));
     assert_eq!(products[1]["url"], json!("/v1/prices"));
     let _ = std::fs::remove_dir_all(&out_dir);

@@ -53,7 +53,10 @@ fn search_result_envelope() {
 
 #[test]
 fn not_an_object() {
-    check_err(r#"[{"object": "charge"}, 3]"#, "$[1]: expected a Stripe object, found a number");
+    check_err(
+        r#"[{"object": "charge"}, 3]"#,
+        "$[1]: expected a Stripe object, found a number",
+    );
     check_err(
         r#"{"id": "ch_1"}"#,
         "$: not a Stripe object: it has no `object` field",
