@@ -152,3 +152,6 @@ fn relative(root: &Path, path: &Path) -> String {
         .display()
         .to_string()
 }
+
+#[cfg(test)]
+mod tests;

@@ -124,9 +124,10 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 #[tokio::test]
 async fn records_every_resource_pages_and_scrubs() {
     let server = fake_stripe("Regular").await;
-    let out_dir = temp_dir("ok");
+    let root = temp_dir("ok");
+    let out_dir = root.join("fixtures/stripe");
     let written = record(&config(&server, &out_dir)).await.unwrap();
-    assert_eq!(written.len(), 7, "{written:?}");
+    assert_eq!(written.len(), 8, "{written:?}");
 
     let charges: Value = serde_json::from_str(
         &std::fs::read_to_string(out_dir.join("charge/recorded.json")).unwrap(),
@@ -167,7 +168,16 @@ async fn records_every_resource_pages_and_scrubs() {
     .unwrap();
     assert_eq!(products[0]["url"], json!("/v1/products"));
     assert_eq!(products[1]["url"], json!("/v1/prices"));
-    let _ = std::fs::remove_dir_all(&out_dir);
+
+    // What was recorded is a usable fixture set: regen maps every file.
+    let goldens = crate::fixtures::expected_goldens(&root).unwrap();
+    assert_eq!(goldens.len(), 8);
+    let payments = &goldens[&root.join("fixtures/commerce/charge/recorded.json")];
+    assert!(
+        payments.contains("\"id\": \"ch_2\"") && payments.contains("\"amount\": 7"),
+        "{payments}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[tokio::test]
