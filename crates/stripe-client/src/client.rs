@@ -3,6 +3,9 @@
 //!
 //! Generic over the response type (`T: DeserializeOwned`): this module knows no Stripe resource.
 
+#[cfg(test)]
+mod tests;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
