@@ -68,6 +68,54 @@ enum AttemptOutcome {
     },
 }
 
+impl AttemptOutcome {
+    fn status(&self) -> Option<u16> {
+        match self {
+            AttemptOutcome::Success(response) => Some(response.status),
+            AttemptOutcome::Failed { response, .. } => Some(response.status),
+            AttemptOutcome::NoResponse { .. } => None,
+        }
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        match self {
+            AttemptOutcome::Success(response) => response.request_id.as_deref(),
+            AttemptOutcome::Failed { response, .. } => response.request_id.as_deref(),
+            AttemptOutcome::NoResponse { request_id, .. } => request_id.as_deref(),
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            AttemptOutcome::Success(response) => {
+                tracing::debug!(status = response.status, "stripe response");
+            }
+            AttemptOutcome::Failed {
+                response,
+                should_retry,
+            } => {
+                let code = response
+                    .api_error
+                    .as_ref()
+                    .and_then(|error| error.code.as_deref());
+                tracing::debug!(
+                    status = response.status,
+                    code,
+                    should_retry,
+                    "stripe error response"
+                );
+            }
+            AttemptOutcome::NoResponse { error, .. } => {
+                tracing::debug!(
+                    timeout = error.is_timeout(),
+                    connect = error.is_connect(),
+                    "stripe request got no response"
+                );
+            }
+        }
+    }
+}
+
 impl fmt::Debug for StripeClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StripeClient")
@@ -271,7 +319,7 @@ impl StripeClient {
             method = "GET",
             path = %path,
             stripe_account = self.stripe_account.as_deref().unwrap_or("-"),
-            attempt = field::Empty,
+            attempts = field::Empty,
             status = field::Empty,
             request_id = field::Empty,
             latency_ms = field::Empty,
@@ -291,51 +339,37 @@ impl StripeClient {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            span.record("attempt", attempt);
-            let (outcome, latency) = {
+            let attempt_span = tracing::debug_span!(
+                "stripe_attempt",
+                attempt,
+                status = field::Empty,
+                request_id = field::Empty,
+                latency_ms = field::Empty,
+            );
+            let outcome = async {
                 let _permit = self.inner.budget.acquire().await;
                 let attempt_started = Instant::now();
                 let outcome = self.send_once(url.clone()).await;
-                (outcome, attempt_started.elapsed())
-            };
-            span.record("latency_ms", latency_millis(latency));
-            let (retryable, retry_after) = match &outcome {
-                AttemptOutcome::Success(response) => {
-                    span.record("status", response.status);
-                    if let Some(request_id) = &response.request_id {
-                        span.record("request_id", request_id.as_str());
-                    }
-                    tracing::debug!(attempt, status = response.status, "stripe response");
-                    (false, None)
+                let current = tracing::Span::current();
+                current.record("latency_ms", latency_millis(attempt_started.elapsed()));
+                if let Some(status) = outcome.status() {
+                    current.record("status", status);
                 }
+                if let Some(request_id) = outcome.request_id() {
+                    current.record("request_id", request_id);
+                }
+                outcome.log();
+                outcome
+            }
+            .instrument(attempt_span)
+            .await;
+            let (retryable, retry_after) = match &outcome {
+                AttemptOutcome::Success(_) => (false, None),
                 AttemptOutcome::Failed {
                     response,
                     should_retry,
-                } => {
-                    span.record("status", response.status);
-                    if let Some(request_id) = &response.request_id {
-                        span.record("request_id", request_id.as_str());
-                    }
-                    tracing::debug!(
-                        attempt,
-                        status = response.status,
-                        code = response
-                            .api_error
-                            .as_ref()
-                            .and_then(|error| error.code.as_deref()),
-                        "stripe error response"
-                    );
-                    (*should_retry, response.retry_after)
-                }
-                AttemptOutcome::NoResponse { error, .. } => {
-                    tracing::debug!(
-                        attempt,
-                        timeout = error.is_timeout(),
-                        connect = error.is_connect(),
-                        "stripe request failed without a response"
-                    );
-                    (true, None)
-                }
+                } => (*should_retry, response.retry_after),
+                AttemptOutcome::NoResponse { .. } => (true, None),
             };
             if retryable && attempt < policy.max_attempts {
                 let delay = retry::retry_delay(policy, attempt, retry_after);
@@ -348,6 +382,14 @@ impl StripeClient {
                     tokio::time::sleep(delay).await;
                     continue;
                 }
+            }
+            span.record("attempts", attempt);
+            span.record("latency_ms", latency_millis(started.elapsed()));
+            if let Some(status) = outcome.status() {
+                span.record("status", status);
+            }
+            if let Some(request_id) = outcome.request_id() {
+                span.record("request_id", request_id);
             }
             return match outcome {
                 AttemptOutcome::Success(response) => Ok(response),
