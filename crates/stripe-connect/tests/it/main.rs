@@ -2,7 +2,7 @@
 //!
 //! No network beyond 127.0.0.1: every HTTP exchange goes to a per-test `MockServer`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod authorize;
 mod deauthorize;
