@@ -148,9 +148,9 @@ pub enum ConnectError {
     /// The signed payload is not a Stripe event.
     #[error("the webhook payload is not a stripe event")]
     WebhookPayload {
-        /// The JSON error.
+        /// The decoding error, with the JSON path of the failure.
         #[source]
-        source: serde_json::Error,
+        source: stripe_wire::WireError,
     },
 }
 

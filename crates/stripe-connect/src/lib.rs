@@ -8,7 +8,7 @@
 //!   state kept in a [`StateStore`], callback handling ([`Callback`]), token exchange with a
 //!   `livemode` check, refresh and deauthorize. Built on the `oauth2` crate, over the
 //!   workspace's `reqwest` through [`HttpClient`].
-//! - [`webhook`]: `Stripe-Signature` verification and event parsing.
+//! - [`webhook`]: `Stripe-Signature` verification, then parsing into `stripe_wire::Event`.
 //!
 //! Secrets (the secret key, tokens, authorization codes, webhook secrets) are
 //! `secrecy::SecretString`s and appear in no `Debug` output, log line or error message.

@@ -115,9 +115,9 @@ impl WebhookEndpoint {
         payload: &[u8],
         signature_header: &str,
         now: SystemTime,
-    ) -> Result<Event, ConnectError> {
+    ) -> Result<stripe_wire::Event, ConnectError> {
         self.verify(payload, signature_header, now)?;
-        serde_json::from_slice(payload).map_err(|source| ConnectError::WebhookPayload { source })
+        stripe_wire::from_slice(payload).map_err(|source| ConnectError::WebhookPayload { source })
     }
 
     /// The `v1` signature of `payload` at `timestamp`, as Stripe computes it. Useful to sign
@@ -147,9 +147,6 @@ impl fmt::Debug for WebhookEndpoint {
             .finish()
     }
 }
-
-/// A verified Stripe event.
-pub type Event = serde_json::Value;
 
 struct SignatureHeader<'a> {
     timestamp: u64,

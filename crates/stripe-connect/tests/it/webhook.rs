@@ -177,8 +177,12 @@ fn construct_event_parses_a_verified_deauthorization() {
     let event = endpoint(SECRET)
         .construct_event(PAYLOAD.as_bytes(), &signed(PAYLOAD), at(SIGNED_AT))
         .unwrap();
-    assert_eq!(event["type"], "account.application.deauthorized");
-    assert_eq!(event["account"], "acct_1032D82eZvKYlo2C");
+    assert_eq!(event.event_type, "account.application.deauthorized");
+    assert_eq!(event.account.as_deref(), Some("acct_1032D82eZvKYlo2C"));
+    assert_eq!(event.id, "evt_1NG8Du2eZvKYlo2CUI79vXWy");
+    assert!(!event.livemode);
+    assert_eq!(event.data.object.object_type(), "application");
+    assert_eq!(event.data.object.id(), "ca_TESTCLIENT123");
 }
 
 #[test]
@@ -197,4 +201,18 @@ fn construct_event_refuses_before_parsing() {
         matches!(err, ConnectError::WebhookPayload { .. }),
         "{err:?}"
     );
+}
+
+#[test]
+fn construct_event_parses_a_verified_data_event() {
+    let payload = r#"{"id":"evt_2","object":"event","account":"acct_1032D82eZvKYlo2C","api_version":"2026-06-24.dahlia","created":1767225600,"data":{"object":{"id":"ch_3MmlLrLkdIwHu7ix0snN0B15","object":"charge","amount":1099,"amount_captured":1099,"amount_refunded":0,"captured":true,"created":1767225500,"currency":"usd","livemode":false,"paid":true,"refunded":false,"status":"succeeded"}},"livemode":false,"pending_webhooks":1,"request":{"id":"req_1","idempotency_key":null},"type":"charge.succeeded"}"#;
+    let event = endpoint(SECRET)
+        .construct_event(payload.as_bytes(), &signed(payload), at(SIGNED_AT))
+        .unwrap();
+    assert_eq!(event.event_type, "charge.succeeded");
+    let stripe_wire::EventObject::Charge(charge) = &event.data.object else {
+        panic!("expected a charge, got {:?}", event.data.object);
+    };
+    assert_eq!(charge.amount, 1099);
+    assert_eq!(charge.currency, "usd");
 }
