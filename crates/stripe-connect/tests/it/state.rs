@@ -231,3 +231,61 @@ fn callback_parsing() {
         "error: the callback is malformed: the state parameter appears more than once",
     );
 }
+
+#[tokio::test]
+async fn two_concurrent_callbacks_with_one_state_let_only_one_through() {
+    let server = MockServer::start().await;
+    let flow = Arc::new(flow(IntegrationKind::Test, &server));
+    for _ in 0..20 {
+        let state = issue_state(&flow).await;
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let flow = flow.clone();
+                let state = state.clone();
+                tokio::spawn(async move { flow.verify_state(&state, Some(&binding())).await })
+            })
+            .collect();
+        let mut accepted = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => accepted += 1,
+                Err(ConnectError::UnknownState) => {}
+                Err(other) => panic!("unexpected error {other:?}"),
+            }
+        }
+        assert_eq!(accepted, 1);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_memory_store_takes_once_and_sweeps_expired_states() {
+    use std::time::SystemTime;
+    use stripe_connect::{Clock, MemoryStateStore, StateStore};
+
+    let clock = Arc::new(TokioClock::new());
+    let store = MemoryStateStore::with_clock(clock.clone());
+    let ttl = Duration::from_secs(600);
+    store
+        .save("key-1", &binding(), clock.now() + ttl)
+        .await
+        .unwrap();
+    store
+        .save("key-2", &binding(), clock.now() + ttl)
+        .await
+        .unwrap();
+    assert_eq!(store.len(), 2);
+
+    let taken = store.take("key-1").await.unwrap().unwrap();
+    assert_eq!(taken.binding, binding());
+    assert!(taken.expires_at > SystemTime::UNIX_EPOCH);
+    assert!(store.take("key-1").await.unwrap().is_none());
+
+    // key-2 is never taken; once it has expired, the next save drops it.
+    tokio::time::advance(ttl + Duration::from_secs(1)).await;
+    store
+        .save("key-3", &binding(), clock.now() + ttl)
+        .await
+        .unwrap();
+    assert_eq!(store.len(), 1);
+    assert!(store.take("key-2").await.unwrap().is_none());
+}
