@@ -1,3 +1,63 @@
-//! HTTP client for the Stripe API: keys, Stripe-Account, paging streams, rate limiting, retries, typed errors.
+//! HTTP client for the Stripe API: a validated secret key with its mode, the pinned
+//! `Stripe-Version`, `Stripe-Account` for connected accounts, single-object GETs, list endpoints
+//! as streams of pages with a resume cursor, a client-side rate limiter and concurrency cap
+//! shared by all clones, retries with backoff, typed errors and `tracing` spans.
 //!
-//! Not built yet: see the project's open issues.
+//! It is generic over the response types (`T: serde::de::DeserializeOwned`, plus
+//! `stripe_wire::HasId` for lists) and depends on `stripe-wire` only for the list envelope and
+//! the error body. It must not depend on any `commerce-*` crate.
+//!
+//! # Example: every charge of a connected account
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use secrecy::SecretString;
+//! use stripe_client::{ClientConfig, ListParams, StripeClient};
+//! use stripe_wire::Charge;
+//!
+//! # async fn run() -> Result<(), stripe_client::StripeError> {
+//! let config = ClientConfig::builder(SecretString::from("sk_test_platformkey"))
+//!     .api_base_from_env() // STRIPE_API_BASE, e.g. the local sandbox
+//!     .build()?;
+//! let platform = StripeClient::new(config)?;
+//! let merchant = platform.on_behalf_of("acct_1Merchant")?;
+//!
+//! let params = ListParams::new().created_gte(1_700_000_000).expand("data.customer");
+//! let mut pages = std::pin::pin!(merchant.list::<Charge>("/v1/charges", params));
+//! while let Some(page) = pages.try_next().await? {
+//!     for charge in &page.data {
+//!         tracing::info!(id = %charge.id, amount = charge.amount, currency = %charge.currency);
+//!     }
+//!     // Store `page.cursor` to resume after this page with `ListParams::starting_after`.
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Behaviour
+//!
+//! - Rate: by default 25 requests/s for test keys and 100/s for live keys (Stripe's documented
+//!   global limits), evenly spaced, and at most [`DEFAULT_MAX_CONCURRENCY`] requests in flight;
+//!   both shared by every clone of a client.
+//! - Retries: 429, 409 `lock_timeout`, 5xx, timeouts and transport errors, with exponential
+//!   backoff and full jitter within [`RetryPolicy`]'s attempts and total time;
+//!   `Stripe-Should-Retry` overrides the status and `Retry-After` sets a minimum delay.
+//! - Errors: [`StripeError`], with [`StripeError::request_id`], [`StripeError::is_retryable`]
+//!   and [`StripeError::is_access_revoked`].
+//! - Tracing: one `stripe_request` span per request with `method`, `path`, `stripe_account`,
+//!   `attempt`, `status`, `request_id` and `latency_ms`. The key is never logged.
+
+mod client;
+mod config;
+mod error;
+mod limiter;
+mod list;
+mod retry;
+
+pub use crate::client::StripeClient;
+pub use crate::config::{
+    ClientConfig, ClientConfigBuilder, Mode, RetryPolicy, SecretKey, API_BASE_ENV,
+    DEFAULT_API_BASE, DEFAULT_MAX_CONCURRENCY, STRIPE_VERSION,
+};
+pub use crate::error::StripeError;
+pub use crate::list::{CreatedRange, ListParams, Page, MAX_PAGE_SIZE};
