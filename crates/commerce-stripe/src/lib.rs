@@ -11,7 +11,11 @@
 //! - [`map_balance_transaction`]: a `BalanceTransaction` into a main `Transaction` row and fee rows;
 //! - [`map_document`]: any of the above from a Stripe JSON document (list pages, arrays, NDJSON).
 //!
-//! This is the only crate that knows both Stripe and the commerce model. It does no I/O.
+//! - [`StripePlatform`]: the platform trait for "Stripe Test" and "Stripe": link through
+//!   `stripe-connect`, full pulls through `stripe-client` under `Stripe-Account`.
+//!
+//! This is the only crate that knows both Stripe and the commerce model.
+//! The mapping functions do no I/O; only [`StripePlatform`] talks to Stripe, through the client crates.
 
 mod address;
 mod company_info;
@@ -23,6 +27,7 @@ mod error;
 mod mapped;
 mod money;
 mod payment;
+mod platform;
 mod product;
 mod transaction;
 
@@ -34,6 +39,7 @@ pub use crate::error::MapError;
 pub use crate::mapped::{Deletion, Mapped};
 pub use crate::money::exponent as currency_exponent;
 pub use crate::payment::{map_charge, map_payment_intent, map_refund, PAYMENT_PROVIDER};
+pub use crate::platform::StripePlatform;
 pub use crate::product::map_product;
 pub use crate::transaction::map_balance_transaction;
 
