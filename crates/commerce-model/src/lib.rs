@@ -1,3 +1,49 @@
-//! The commerce data model (Codat-compatible JSON), query language, and the platform traits.
+//! The commerce vocabulary of this workspace: a Codat-compatible commerce data model, its query
+//! language, and the platform traits through which any commerce platform plugs in.
 //!
-//! Not built yet: see the project's open issues. This crate must never depend on a `stripe-*` crate.
+//! - [`records`]: the eleven Commerce data types (company info, customers, disputes, locations,
+//!   orders, payments, payment methods, products, product categories, tax components,
+//!   transactions) with Codat's exact JSON; [`shared`] holds the types they share.
+//! - [`money`] and [`Timestamp`]: exact decimals written as JSON numbers, and Codat's date forms.
+//! - [`DataType`]: each type's Codat key and URL segment; [`Page`]: the paging envelope.
+//! - [`platform`]: the plug-in door ([`platform::Platform`], [`platform::LinkStateStore`]).
+//! - `schema_check` (feature `schema-check`): validates values against a Codat OpenAPI file.
+//!
+//! This crate must never depend on a `stripe-*` crate, nor name any platform in its types.
+
+mod codat_enum;
+pub mod data_type;
+pub mod date;
+pub mod error;
+pub mod money;
+pub mod page;
+pub mod platform;
+pub mod records;
+pub mod shared;
+
+pub use crate::data_type::{CommerceRecord, DataType, COMPANY_INFO_RECORD_ID};
+pub use crate::date::Timestamp;
+pub use crate::error::ModelError;
+pub use crate::page::{HalRef, Links, Page};
+pub use crate::records::company_info::{AccountBalance, CompanyInfo};
+pub use crate::records::customer::Customer;
+pub use crate::records::dispute::{Dispute, DisputeStatus};
+pub use crate::records::location::Location;
+pub use crate::records::order::{
+    Order, OrderDiscountAllocation, OrderLineItem, ServiceCharge, ServiceChargeType,
+};
+pub use crate::records::payment::{Payment, PaymentRef, PaymentStatus, PaymentType};
+pub use crate::records::payment_method::{PaymentMethod, PaymentMethodStatus};
+pub use crate::records::product::{
+    Product, ProductInventory, ProductInventoryLocation, ProductPrice, ProductVariant,
+    ProductVariantStatus,
+};
+pub use crate::records::product_category::ProductCategory;
+pub use crate::records::tax_component::{TaxComponent, TaxComponentAllocation};
+pub use crate::records::transaction::{Transaction, TransactionType};
+pub use crate::shared::{
+    Address, AddressType, CustomerRef, LocationRef, NamedRef, PaymentMethodRef, PhoneNumber,
+    PhoneNumberType, ProductCategoryRef, ProductRef, ProductVariantRef, RecordRef,
+    SupplementalData, TaxComponentRef, TransactionSourceRef, TransactionSourceType, WebLink,
+    WebLinkType,
+};

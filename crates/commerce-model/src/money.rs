@@ -1,0 +1,81 @@
+//! Money and other decimals: exact `rust_decimal::Decimal` values written as JSON numbers.
+//!
+//! Codat declares every amount as `type: number, format: decimal` in major units (`10.99`, not `1099`).
+//! The serde helpers here are used with `#[serde(with = ...)]` on every `Decimal` field of the model.
+//!
+//! Writing: an integral value is written as an integer (`500`); a value with at most 15 significant
+//! digits goes through `f64`, whose shortest round-trip form is exactly the decimal's digits (`10.99`),
+//! so every serializer (JSON, YAML snapshots) sees a plain number; longer values are written with
+//! `serde_json`'s arbitrary-precision number so no digit is lost.
+//! Trailing zeros are not kept: `10.50` is written `10.5`.
+//!
+//! Reading accepts a JSON number, an integer, a float, or a numeric string (Codat leaves `type` off a
+//! few decimal fields, e.g. `Dispute.totalAmount`, so a string is legal there).
+//!
+//! Depends on nothing but serde, serde_json and rust_decimal.
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::{Deserializer, Serializer};
+
+/// Largest number of significant digits that survive a trip through `f64` unchanged.
+const F64_EXACT_DIGITS: u32 = 15;
+
+/// Serializes a decimal as a JSON number (see the module docs for the exact form).
+pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    let normalized = value.normalize();
+    if normalized.scale() == 0 {
+        if let Some(integer) = normalized.to_i64() {
+            return serializer.serialize_i64(integer);
+        }
+    }
+    if significant_digits(&normalized) <= F64_EXACT_DIGITS {
+        if let Some(float) = normalized.to_f64() {
+            return serializer.serialize_f64(float);
+        }
+    }
+    rust_decimal::serde::arbitrary_precision::serialize(&normalized, serializer)
+}
+
+/// Reads a decimal from a JSON number or a numeric string.
+pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+    rust_decimal::serde::arbitrary_precision::deserialize(deserializer)
+}
+
+fn significant_digits(value: &Decimal) -> u32 {
+    let mantissa = value.mantissa().unsigned_abs();
+    if mantissa == 0 {
+        return 1;
+    }
+    mantissa.ilog10() + 1
+}
+
+/// The same helpers for `Option<Decimal>` fields (`None` is skipped by the field's
+/// `skip_serializing_if`; `null` reads as `None`).
+pub mod option {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serializes `Some` as a JSON number and `None` as `null`.
+    pub fn serialize<S: Serializer>(
+        value: &Option<Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(decimal) => super::serialize(decimal, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Reads `null` as `None`, and a number or numeric string as `Some`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrapper(#[serde(with = "super")] Decimal);
+        Ok(Option::<Wrapper>::deserialize(deserializer)?.map(|Wrapper(decimal)| decimal))
+    }
+}
+
+#[cfg(test)]
+mod tests;
