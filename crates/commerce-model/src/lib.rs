@@ -18,6 +18,7 @@ pub mod error;
 pub mod money;
 pub mod page;
 pub mod platform;
+pub mod query;
 pub mod records;
 pub mod shared;
 
@@ -25,6 +26,7 @@ pub use crate::data_type::{CommerceRecord, DataType, COMPANY_INFO_RECORD_ID};
 pub use crate::date::Timestamp;
 pub use crate::error::ModelError;
 pub use crate::page::{HalRef, Links, Page};
+pub use crate::query::{Expr, FieldPath, Literal, Op, OrderBy, Query, SortKey};
 pub use crate::records::company_info::{AccountBalance, CompanyInfo};
 pub use crate::records::customer::Customer;
 pub use crate::records::dispute::{Dispute, DisputeStatus};
