@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret as _;
-use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::error::StoreError;
@@ -75,12 +74,6 @@ struct CredentialsRow {
     access_token: Vec<u8>,
     refresh_token: Option<Vec<u8>>,
     expires_at: Option<DateTime<Utc>>,
-}
-
-#[derive(sqlx::FromRow)]
-struct LinkStateRow {
-    connection_id: Uuid,
-    expires_at: DateTime<Utc>,
 }
 
 const COMPANY_COLUMNS: &str = "id, name, description, redirect, created_at, updated_at";
@@ -449,54 +442,6 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a link `state` bound to a connection until `expires_at`. Only its SHA-256 is
-    /// kept. A state already stored is replaced.
-    pub async fn put_link_state(
-        &self,
-        state: &str,
-        connection_id: Uuid,
-        expires_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let created = now();
-        let hash = state_hash(state);
-        let affected = with_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO link_states (state_hash, connection_id, created_at, expires_at) \
-                 SELECT $1, id, $3, $4 FROM connections WHERE id = $2 \
-                 ON CONFLICT (state_hash) DO UPDATE SET connection_id = excluded.connection_id, \
-                 created_at = excluded.created_at, expires_at = excluded.expires_at",
-            )
-            .bind(&hash)
-            .bind(connection_id)
-            .bind(created)
-            .bind(truncate(expires_at))
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        if affected == 0 {
-            return Err(StoreError::not_found("connection", connection_id));
-        }
-        Ok(())
-    }
-
-    /// Consumes a link `state`: returns its connection if the state exists and has not
-    /// expired, and deletes it either way, so a state works at most once.
-    pub async fn take_link_state(&self, state: &str) -> Result<Option<Uuid>, StoreError> {
-        let hash = state_hash(state);
-        let row: Option<LinkStateRow> = with_pool!(self, pool => {
-            sqlx::query_as(
-                "DELETE FROM link_states WHERE state_hash = $1 RETURNING connection_id, expires_at",
-            )
-            .bind(&hash)
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(row
-            .filter(|row| row.expires_at > Utc::now())
-            .map(|row| row.connection_id))
-    }
-
     /// Deletes expired link states; returns how many.
     pub async fn purge_expired_link_states(&self) -> Result<u64, StoreError> {
         let current = now();
@@ -545,10 +490,6 @@ const UPSERT_CREDENTIALS: &str = "INSERT INTO credentials \
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (connection_id) DO UPDATE SET \
      access_token = excluded.access_token, refresh_token = excluded.refresh_token, \
      expires_at = excluded.expires_at, updated_at = excluded.updated_at";
-
-fn state_hash(state: &str) -> String {
-    hex_lower(&Sha256::digest(state.as_bytes()))
-}
 
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

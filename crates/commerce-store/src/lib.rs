@@ -9,12 +9,17 @@
 
 mod companies;
 mod crypto;
+mod datasets;
 mod error;
+mod link_state_store;
+mod query;
+mod records;
 mod store;
 mod types;
 
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
 pub use crate::error::StoreError;
+pub use crate::records::{RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use crate::store::{Engine, Store, StoreConfig, DEFAULT_DATABASE_URL};
 pub use crate::types::{
     Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, Dataset, DatasetPage,

@@ -4,6 +4,7 @@
 //! Plain data; no I/O. Statuses are persisted as their Codat names.
 
 use chrono::{DateTime, Utc};
+use commerce_model::DataType;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -178,11 +179,22 @@ impl Credentials {
 pub struct RecordInput {
     /// The record id (unique per connection and data type).
     pub id: String,
-    /// The model's JSON object. `modifiedDate` is owned by the store and overwritten;
-    /// `sourceModifiedDate` is set from [`RecordInput::source_modified_date`] when given.
+    /// The model's JSON object, stored as given except `modifiedDate`, which the store owns
+    /// and overwrites.
     pub data: serde_json::Value,
-    /// When the source last modified the object, if known.
+    /// When the source last modified the object, if known (kept in its own column; the JSON
+    /// carries the model's `sourceModifiedDate` as the model wrote it).
     pub source_modified_date: Option<DateTime<Utc>>,
+}
+
+impl From<commerce_model::platform::Record> for RecordInput {
+    fn from(record: commerce_model::platform::Record) -> Self {
+        Self {
+            id: record.id,
+            data: record.json,
+            source_modified_date: record.source_modified_date.map(|time| time.to_utc_lossy()),
+        }
+    }
 }
 
 impl RecordInput {
@@ -202,7 +214,7 @@ impl RecordInput {
 pub struct StoredRecord {
     /// The record id.
     pub id: String,
-    /// The model's JSON with `modifiedDate` (and `sourceModifiedDate` when known).
+    /// The model's JSON with the store's `modifiedDate`.
     pub data: serde_json::Value,
     /// SHA-256 (hex) of the canonical JSON without `modifiedDate`.
     pub content_hash: String,
@@ -260,6 +272,16 @@ pub struct ValidationIssue {
     pub severity: IssueSeverity,
     /// What is wrong.
     pub message: String,
+}
+
+impl From<commerce_model::platform::RecordIssue> for ValidationIssue {
+    fn from(issue: commerce_model::platform::RecordIssue) -> Self {
+        Self {
+            record_id: issue.id,
+            severity: IssueSeverity::Error,
+            message: issue.message,
+        }
+    }
 }
 
 impl ValidationIssue {
@@ -418,8 +440,8 @@ pub struct Dataset {
     pub company_id: Uuid,
     /// The connection.
     pub connection_id: Uuid,
-    /// The data type key (e.g. `commerce-payments`).
-    pub data_type: String,
+    /// The data type.
+    pub data_type: DataType,
     /// Current status.
     pub status: DatasetStatus,
     /// Why it failed, if it did.
@@ -475,8 +497,8 @@ impl SyncCursor {
 pub struct PageWrite {
     /// The connection.
     pub connection_id: Uuid,
-    /// The data type key.
-    pub data_type: String,
+    /// The data type.
+    pub data_type: DataType,
     /// Records to upsert.
     pub records: Vec<RecordInput>,
     /// Ids of records deleted at the source (soft-deleted here).
@@ -489,10 +511,10 @@ pub struct PageWrite {
 
 impl PageWrite {
     /// An empty page for `connection_id` and `data_type`.
-    pub fn new(connection_id: Uuid, data_type: impl Into<String>) -> Self {
+    pub fn new(connection_id: Uuid, data_type: DataType) -> Self {
         Self {
             connection_id,
-            data_type: data_type.into(),
+            data_type,
             records: Vec::new(),
             deletions: Vec::new(),
             cursor: None,
@@ -540,8 +562,8 @@ pub struct PageWriteSummary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DataTypeStatus {
-    /// The data type key.
-    pub data_type: String,
+    /// The data type.
+    pub data_type: DataType,
     /// The latest dataset's status.
     pub current_status: DatasetStatus,
     /// The latest dataset.
