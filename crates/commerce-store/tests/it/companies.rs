@@ -39,6 +39,8 @@ async fn company_crud(h: &Harness) {
     new.redirect = Some("https://example.com/done".to_owned());
     let created = store.create_company(&new).await.unwrap();
     assert_eq!(store.get_company(created.id).await.unwrap(), created);
+    // Listing is oldest first; times have millisecond precision.
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
     let second = store
         .create_company(&NewCompany::named("Beta"))
         .await
