@@ -319,7 +319,15 @@ async fn pull_page(
                 .get("/v1/balance", &[])
                 .await
                 .map_err(stripe_error)?;
-            mapping.push(&account.id, crate::map_account(&account, Some(&balance)));
+            // The connection's one company-info record is stored under a fixed id, so a deleted
+            // account deletes that id rather than the account's.
+            let mapped = crate::map_account(&account, Some(&balance)).map(|mapped| match mapped {
+                Mapped::Deleted(_) => Mapped::Deleted(crate::mapped::Deletion {
+                    id: commerce::COMPANY_INFO_RECORD_ID.to_owned(),
+                }),
+                record => record,
+            });
+            mapping.push(&account.id, mapped);
             (1, false, None)
         }
         "/v1/customers" => {

@@ -358,3 +358,35 @@ async fn linking_uses_the_servers_state_and_exchanges_the_code() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_deleted_account_deletes_the_company_info_record() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/account"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"object": "account", "id": ACCOUNT, "deleted": true})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/balance"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"object": "balance", "available": [], "pending": []})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let platform = platform(&server);
+    let batch = pull_all(&platform, commerce::DataType::CompanyInfo, None)
+        .await
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert!(batch.records.is_empty());
+    assert_eq!(batch.deleted_ids, [commerce::COMPANY_INFO_RECORD_ID]);
+}
