@@ -57,13 +57,68 @@ pub struct SearchResult<T> {
 }
 
 /// A reference Stripe may send as an id or, when expanded, as the whole object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Deserializing looks at the JSON token: a string is an id, an object is the expanded value.
+/// (Hand-written rather than `#[serde(untagged)]`, which buffers the whole value first and hides
+/// the inner error behind "data did not match any variant".)
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Expandable<T> {
     /// The id only (not expanded).
     Id(String),
     /// The expanded object.
     Object(Box<T>),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Expandable<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ExpandableVisitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ExpandableVisitor<T> {
+            type Value = Expandable<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an id string or an expanded object")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(Expandable::Id(value.to_owned()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Self::Value, E> {
+                Ok(Expandable::Id(value))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let object = T::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Expandable::Object(Box::new(object)))
+            }
+        }
+
+        deserializer.deserialize_any(ExpandableVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<T> From<&str> for Expandable<T> {
+    fn from(id: &str) -> Self {
+        Expandable::Id(id.to_owned())
+    }
+}
+
+impl<T> From<String> for Expandable<T> {
+    fn from(id: String) -> Self {
+        Expandable::Id(id)
+    }
+}
+
+impl<T> Default for Expandable<T> {
+    /// An empty id: only for building objects whose reference is filled in later.
+    fn default() -> Self {
+        Expandable::Id(String::new())
+    }
 }
 
 /// Objects that carry an `id`, so an [`Expandable`] can name its target either way.
@@ -100,6 +155,32 @@ pub struct Deleted {
     pub object: String,
     /// Always `true`.
     pub deleted: bool,
+}
+
+impl Deleted {
+    /// Builds the deleted shape for an object type and id, e.g. `("customer", "cus_123")`.
+    pub fn new(object: impl Into<String>, id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            object: object.into(),
+            deleted: true,
+        }
+    }
+}
+
+impl HasId for Deleted {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl HasId for serde_json::Value {
+    /// The `id` member of a raw JSON object, or `""` when it has none.
+    fn id(&self) -> &str {
+        self.get("id")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+    }
 }
 
 /// The body of every API error response: `{"error": {...}}`.

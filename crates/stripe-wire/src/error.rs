@@ -1,0 +1,55 @@
+//! The crate's one error type and the decoding helpers that produce it.
+//! Depends on serde_json and serde_path_to_error; no I/O.
+
+use serde::de::DeserializeOwned;
+
+/// Why Stripe JSON could not be decoded into a wire type.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// The bytes are not valid JSON, or do not fit the type at `path`.
+    #[error("invalid stripe json at `{path}`: {source}")]
+    Json {
+        /// The JSON path of the failure, e.g. `data[3].amount` (`.` for the document itself).
+        path: String,
+        /// The underlying serde_json error (with line and column).
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl WireError {
+    /// The JSON path where decoding failed.
+    pub fn path(&self) -> &str {
+        match self {
+            WireError::Json { path, .. } => path,
+        }
+    }
+}
+
+/// Decodes Stripe JSON bytes into `T`; the error names the JSON path of the failure.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WireError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    decode(deserializer)
+}
+
+/// Decodes Stripe JSON text into `T`; the error names the JSON path of the failure.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, WireError> {
+    let deserializer = &mut serde_json::Deserializer::from_str(text);
+    decode(deserializer)
+}
+
+fn decode<'de, R: serde_json::de::Read<'de>, T: DeserializeOwned>(
+    deserializer: &mut serde_json::Deserializer<R>,
+) -> Result<T, WireError> {
+    let value =
+        serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| WireError::Json {
+            path: error.path().to_string(),
+            source: error.into_inner(),
+        })?;
+    deserializer.end().map_err(|source| WireError::Json {
+        path: ".".to_owned(),
+        source,
+    })?;
+    Ok(value)
+}
