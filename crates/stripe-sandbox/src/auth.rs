@@ -19,13 +19,33 @@ pub(crate) struct Caller {
 
 /// `sk_test_****abcd`: how Stripe shows a key in error messages.
 pub(crate) fn mask_key(key: &str) -> String {
-    let prefix_len = key.match_indices('_').nth(1).map_or(0, |(index, _)| index + 1);
-    let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    format!("{}{}{}", key.get(..prefix_len).unwrap_or_default(), "*".repeat(12), tail)
+    let prefix_len = key
+        .match_indices('_')
+        .nth(1)
+        .map_or(0, |(index, _)| index + 1);
+    let tail: String = key
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!(
+        "{}{}{}",
+        key.get(..prefix_len).unwrap_or_default(),
+        "*".repeat(12),
+        tail
+    )
 }
 
 fn unauthorized(message: String) -> ApiFailure {
-    ApiFailure::new(StatusCode::UNAUTHORIZED, "invalid_request_error", None, message)
+    ApiFailure::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_request_error",
+        None,
+        message,
+    )
 }
 
 fn no_access(key: &str, account: &str) -> ApiFailure {
@@ -66,7 +86,9 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Caller,
         let account = state
             .account(&requested)
             .ok()
-            .filter(|account| account.merchant.mode == mode && account.connected.load(Ordering::SeqCst))
+            .filter(|account| {
+                account.merchant.mode == mode && account.connected.load(Ordering::SeqCst)
+            })
             .ok_or_else(|| no_access(&key, &requested))?;
         return Ok(Caller {
             mode,
@@ -80,7 +102,10 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Caller,
         .get(&key)
         .cloned();
     let Some(grant) = grant else {
-        return Err(unauthorized(format!("Invalid API Key provided: {}", mask_key(&key))));
+        return Err(unauthorized(format!(
+            "Invalid API Key provided: {}",
+            mask_key(&key)
+        )));
     };
     let account = state
         .accounts

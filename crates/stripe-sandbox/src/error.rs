@@ -57,7 +57,12 @@ pub(crate) struct ApiFailure {
 }
 
 impl ApiFailure {
-    pub(crate) fn new(status: StatusCode, error_type: &str, code: Option<&str>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        error_type: &str,
+        code: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             error: ApiError::new(error_type, code, message),
@@ -65,8 +70,17 @@ impl ApiFailure {
         }
     }
 
-    pub(crate) fn invalid(code: Option<&str>, param: Option<&str>, message: impl Into<String>) -> Self {
-        let mut failure = Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", code, message);
+    pub(crate) fn invalid(
+        code: Option<&str>,
+        param: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut failure = Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            code,
+            message,
+        );
         failure.error.param = param.map(str::to_owned);
         failure
     }
@@ -79,7 +93,8 @@ impl ApiFailure {
             format!("No such {object}: '{id}'"),
         );
         failure.error.param = param.map(str::to_owned);
-        failure.error.doc_url = Some("https://stripe.com/docs/error-codes/resource-missing".to_owned());
+        failure.error.doc_url =
+            Some("https://stripe.com/docs/error-codes/resource-missing".to_owned());
         failure
     }
 
@@ -106,8 +121,11 @@ impl From<SandboxError> for ApiFailure {
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
-        let mut response =
-            (self.status, axum::Json(serde_json::json!({ "error": self.error }))).into_response();
+        let mut response = (
+            self.status,
+            axum::Json(serde_json::json!({ "error": self.error })),
+        )
+            .into_response();
         if let Some(retry) = self.should_retry {
             response.headers_mut().insert(
                 "stripe-should-retry",

@@ -212,7 +212,14 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [None, None, Some(Fault::ServerError), Some(Fault::ServerError), None, None]
+            [
+                None,
+                None,
+                Some(Fault::ServerError),
+                Some(Fault::ServerError),
+                None,
+                None
+            ]
         );
     }
 

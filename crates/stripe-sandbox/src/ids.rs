@@ -74,7 +74,13 @@ pub(crate) fn token(seed: u64, len: usize) -> String {
 }
 
 /// Builds the id of the object in `slot` of collection `collection` of `account`.
-pub(crate) fn object_id(prefix: &str, seed: u64, account: u64, collection: u64, slot: Slot) -> String {
+pub(crate) fn object_id(
+    prefix: &str,
+    seed: u64,
+    account: u64,
+    collection: u64,
+    slot: Slot,
+) -> String {
     let (kind, number) = match slot {
         Slot::Generated(index) => ('1', index),
         Slot::Added(index) => ('3', index),
@@ -128,7 +134,10 @@ mod tests {
             assert_eq!(parse_object_id(&id, "cus", 7, 1, 4), None);
         }
         assert_eq!(parse_object_id("ch_nonsense", "ch", 7, 1, 4), None);
-        assert_eq!(parse_object_id("ch_😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀", "ch", 7, 1, 4), None);
+        assert_eq!(
+            parse_object_id("ch_😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀", "ch", 7, 1, 4),
+            None
+        );
     }
 
     #[test]

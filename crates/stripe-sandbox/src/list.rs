@@ -54,7 +54,10 @@ impl<T> Overlay<T> {
     pub(crate) fn replace(&mut self, slot: Slot, item: T) {
         match slot {
             Slot::Added(index) => {
-                if let Some(existing) = usize::try_from(index).ok().and_then(|index| self.added.get_mut(index)) {
+                if let Some(existing) = usize::try_from(index)
+                    .ok()
+                    .and_then(|index| self.added.get_mut(index))
+                {
                     *existing = item;
                 }
             }
@@ -98,16 +101,20 @@ pub(crate) struct ListParams {
 
 impl ListParams {
     /// The values of filter `name`.
-    pub(crate) fn filter_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
+    pub(crate) fn filter_values(&self, name: &str) -> Vec<&str> {
         self.filters
             .iter()
-            .filter(move |(key, _)| key == name)
+            .filter(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
+            .collect()
     }
 
     /// The first value of filter `name`.
     pub(crate) fn filter(&self, name: &str) -> Option<&str> {
-        self.filter_values(name).next()
+        self.filters
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 }
 
@@ -267,7 +274,7 @@ impl<T: ListItem> Collection<'_, T> {
         locate: &dyn Fn(&str) -> Option<Slot>,
     ) -> Result<u64, ApiFailure> {
         locate(id)
-            .filter(|slot| self.get(*slot).is_some())
+            .filter(|slot| self.get(*slot).is_some_and(|item| item.item_id() == id))
             .and_then(|slot| self.position_of(slot))
             .ok_or_else(|| ApiFailure::missing(object, id, Some(param)))
     }
@@ -305,7 +312,9 @@ impl<T: ListItem> Collection<'_, T> {
             return Ok((items, has_more));
         }
         let mut position = match &params.starting_after {
-            Some(after) => (self.cursor_position(after, "starting_after", object, locate)? + 1).max(first),
+            Some(after) => {
+                (self.cursor_position(after, "starting_after", object, locate)? + 1).max(first)
+            }
             None => first,
         };
         while position < end && items.len() <= params.limit {

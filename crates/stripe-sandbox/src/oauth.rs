@@ -29,8 +29,13 @@ fn value<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
 }
 
 fn parse_pairs(text: &str) -> Result<Pairs, OAuthFailure> {
-    serde_urlencoded::from_str(text)
-        .map_err(|_| OAuthFailure::new(StatusCode::BAD_REQUEST, "invalid_request", "The request could not be parsed."))
+    serde_urlencoded::from_str(text).map_err(|_| {
+        OAuthFailure::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The request could not be parsed.",
+        )
+    })
 }
 
 fn redirect(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
@@ -94,25 +99,45 @@ fn validate(state: &State, pairs: &Pairs) -> Result<AuthorizeRequest, Rejection>
         Rejection::Redirect(redirect(&redirect_uri, &params))
     };
     if value(pairs, "response_type") != Some("code") {
-        return Err(fail("unsupported_response_type", "Only response_type=code is supported."));
+        return Err(fail(
+            "unsupported_response_type",
+            "Only response_type=code is supported.",
+        ));
     }
     let scope = value(pairs, "scope").unwrap_or("read_only");
     if scope != "read_only" && scope != "read_write" {
-        return Err(fail("invalid_scope", "Invalid scope: use read_only or read_write."));
+        return Err(fail(
+            "invalid_scope",
+            "Invalid scope: use read_only or read_write.",
+        ));
     }
-    let of_mode = |index: &usize| state.accounts.get(*index).is_some_and(|account| account.merchant.mode == mode);
+    let of_mode = |index: &usize| {
+        state
+            .accounts
+            .get(*index)
+            .is_some_and(|account| account.merchant.mode == mode)
+    };
     let chosen = if let Some(wanted) = value(pairs, "sandbox_account") {
         state.account_index(wanted).filter(of_mode)
-    } else if let Some(email) = value(pairs, "stripe_user[email]").filter(|email| !email.is_empty()) {
+    } else if let Some(email) = value(pairs, "stripe_user[email]").filter(|email| !email.is_empty())
+    {
         (0..state.accounts.len())
             .filter(of_mode)
-            .find(|index| state.accounts.get(*index).is_some_and(|account| account.merchant.email == email))
+            .find(|index| {
+                state
+                    .accounts
+                    .get(*index)
+                    .is_some_and(|account| account.merchant.email == email)
+            })
             .or_else(|| default_account(state, mode))
     } else {
         default_account(state, mode)
     };
     let Some(account) = chosen else {
-        return Err(fail("access_denied", "No sandbox merchant account of this mode can approve the request."));
+        return Err(fail(
+            "access_denied",
+            "No sandbox merchant account of this mode can approve the request.",
+        ));
     };
     Ok(AuthorizeRequest {
         mode,
@@ -147,7 +172,8 @@ fn approve(state: &State, request: &AuthorizeRequest) -> Response {
                     account: request.account,
                     mode: request.mode,
                     scope: request.scope.clone(),
-                    expires_at: state.clock.now() + i64::try_from(state.config.code_ttl.as_secs()).unwrap_or(i64::MAX / 2),
+                    expires_at: state.clock.now()
+                        + i64::try_from(state.config.code_ttl.as_secs()).unwrap_or(i64::MAX / 2),
                     used: false,
                 },
             );
@@ -181,7 +207,10 @@ fn escape(text: &str) -> String {
 }
 
 fn consent_page(state: &State, pairs: &Pairs, request: &AuthorizeRequest) -> Response {
-    let merchant = state.accounts.get(request.account).map(|account| &account.merchant);
+    let merchant = state
+        .accounts
+        .get(request.account)
+        .map(|account| &account.merchant);
     let name = merchant.map_or("", |merchant| merchant.business_name.as_str());
     let account_id = merchant.map_or("", |merchant| merchant.account_id.as_str());
     let mut hidden = String::new();
@@ -192,7 +221,10 @@ fn consent_page(state: &State, pairs: &Pairs, request: &AuthorizeRequest) -> Res
             escape(val)
         ));
     }
-    hidden.push_str(&format!("<input type=\"hidden\" name=\"sandbox_account\" value=\"{}\">", escape(account_id)));
+    hidden.push_str(&format!(
+        "<input type=\"hidden\" name=\"sandbox_account\" value=\"{}\">",
+        escape(account_id)
+    ));
     let page = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Connect with the Stripe sandbox</title></head>\
 <body style=\"font-family:sans-serif;max-width:32em;margin:3em auto\">\
@@ -212,7 +244,10 @@ fn consent_page(state: &State, pairs: &Pairs, request: &AuthorizeRequest) -> Res
 }
 
 /// `GET /oauth/authorize`.
-pub(crate) async fn authorize(Extract(state): Extract<Arc<State>>, RawQuery(query): RawQuery) -> Response {
+pub(crate) async fn authorize(
+    Extract(state): Extract<Arc<State>>,
+    RawQuery(query): RawQuery,
+) -> Response {
     let pairs = match parse_pairs(query.as_deref().unwrap_or_default()) {
         Ok(pairs) => pairs,
         Err(failure) => return failure.into_response(),
@@ -281,21 +316,36 @@ fn scope_rank(scope: &str) -> u8 {
     }
 }
 
-fn exchange(state: &State, headers: &HeaderMap, pairs: &Pairs) -> Result<TokenResponse, OAuthFailure> {
+fn exchange(
+    state: &State,
+    headers: &HeaderMap,
+    pairs: &Pairs,
+) -> Result<TokenResponse, OAuthFailure> {
     let mode = platform_mode(state, headers, pairs)?;
-    let mut grants = lock(&state.oauth).map_err(|_| OAuthFailure::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "sandbox failure"))?;
+    let mut grants = lock(&state.oauth).map_err(|_| {
+        OAuthFailure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "sandbox failure",
+        )
+    })?;
     let (account, scope, newly_connected) = match value(pairs, "grant_type") {
         Some("authorization_code") => {
             let code = value(pairs, "code").ok_or_else(|| {
-                OAuthFailure::new(StatusCode::BAD_REQUEST, "invalid_request", "No grant code provided")
+                OAuthFailure::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "No grant code provided",
+                )
             })?;
             let now = state.clock.now();
-            let grant = grants
-                .codes
-                .get_mut(code)
-                .ok_or_else(|| invalid_grant(format!("Authorization code does not exist: {code}")))?;
+            let grant = grants.codes.get_mut(code).ok_or_else(|| {
+                invalid_grant(format!("Authorization code does not exist: {code}"))
+            })?;
             if grant.used {
-                return Err(invalid_grant(format!("Authorization code has already been used: {code}")));
+                return Err(invalid_grant(format!(
+                    "Authorization code has already been used: {code}"
+                )));
             }
             if now > grant.expires_at {
                 return Err(invalid_grant(format!("Authorization code expired: {code}")));
@@ -308,16 +358,19 @@ fn exchange(state: &State, headers: &HeaderMap, pairs: &Pairs) -> Result<TokenRe
                 )));
             }
             grant.used = true;
-            let account = state
-                .accounts
-                .get(grant.account)
-                .ok_or_else(|| invalid_grant(format!("Authorization code does not exist: {code}")))?;
+            let account = state.accounts.get(grant.account).ok_or_else(|| {
+                invalid_grant(format!("Authorization code does not exist: {code}"))
+            })?;
             let was_connected = account.connected.swap(true, Ordering::SeqCst);
             (grant.account, grant.scope.clone(), !was_connected)
         }
         Some("refresh_token") => {
             let refresh = value(pairs, "refresh_token").ok_or_else(|| {
-                OAuthFailure::new(StatusCode::BAD_REQUEST, "invalid_request", "No refresh token provided")
+                OAuthFailure::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "No refresh token provided",
+                )
             })?;
             let grant = grants
                 .refresh_tokens
@@ -330,10 +383,15 @@ fn exchange(state: &State, headers: &HeaderMap, pairs: &Pairs) -> Result<TokenRe
                 .get(grant.account)
                 .is_some_and(|account| account.connected.load(Ordering::SeqCst));
             if !connected {
-                return Err(invalid_grant(format!("Refresh token has been revoked: {refresh}")));
+                return Err(invalid_grant(format!(
+                    "Refresh token has been revoked: {refresh}"
+                )));
             }
             let scope = match value(pairs, "scope") {
-                Some(asked) if scope_rank(asked) > scope_rank(&grant.scope) || !matches!(asked, "read_only" | "read_write") => {
+                Some(asked)
+                    if scope_rank(asked) > scope_rank(&grant.scope)
+                        || !matches!(asked, "read_only" | "read_write") =>
+                {
                     return Err(OAuthFailure::new(
                         StatusCode::BAD_REQUEST,
                         "invalid_scope",
@@ -353,13 +411,23 @@ fn exchange(state: &State, headers: &HeaderMap, pairs: &Pairs) -> Result<TokenRe
             ))
         }
         None => {
-            return Err(OAuthFailure::new(StatusCode::BAD_REQUEST, "invalid_request", "No grant type specified"))
+            return Err(OAuthFailure::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "No grant type specified",
+            ))
         }
     };
     let access_token = state.issue_token(&mut grants, &format!("sk_{}_", mode.key_word()), 40);
     let refresh_token = state.issue_token(&mut grants, "rt_", 40);
-    let grant = TokenGrant { account, mode, scope: scope.clone() };
-    grants.access_tokens.insert(access_token.clone(), grant.clone());
+    let grant = TokenGrant {
+        account,
+        mode,
+        scope: scope.clone(),
+    };
+    grants
+        .access_tokens
+        .insert(access_token.clone(), grant.clone());
     grants.refresh_tokens.insert(refresh_token.clone(), grant);
     drop(grants);
     let stripe_user_id = state
@@ -382,7 +450,11 @@ fn exchange(state: &State, headers: &HeaderMap, pairs: &Pairs) -> Result<TokenRe
 }
 
 /// `POST /oauth/token`.
-pub(crate) async fn token(Extract(state): Extract<Arc<State>>, headers: HeaderMap, body: String) -> Response {
+pub(crate) async fn token(
+    Extract(state): Extract<Arc<State>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     let result = parse_pairs(&body).and_then(|pairs| exchange(&state, &headers, &pairs));
     match result {
         Ok(response) => Json(response).into_response(),
@@ -391,7 +463,11 @@ pub(crate) async fn token(Extract(state): Extract<Arc<State>>, headers: HeaderMa
 }
 
 /// `POST /oauth/deauthorize`.
-pub(crate) async fn deauthorize(Extract(state): Extract<Arc<State>>, headers: HeaderMap, body: String) -> Response {
+pub(crate) async fn deauthorize(
+    Extract(state): Extract<Arc<State>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     let result = parse_pairs(&body).and_then(|pairs| {
         let mode = platform_mode(&state, &headers, &pairs)?;
         let client_id = value(&pairs, "client_id").unwrap_or_default();

@@ -42,7 +42,10 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             "/_sandbox/requests",
             get(crate::control::requests).delete(crate::control::clear_requests),
         )
-        .route("/_sandbox/clock/advance", post(crate::control::advance_clock))
+        .route(
+            "/_sandbox/clock/advance",
+            post(crate::control::advance_clock),
+        )
         .route("/_sandbox/activity", post(crate::control::activity))
         .route(
             "/_sandbox/faults",
@@ -70,12 +73,19 @@ async fn unknown_route(request: Request) -> ApiFailure {
 /// The API key a request carries (Bearer, Basic `key:` or none).
 pub(crate) fn bearer_key(headers: &HeaderMap) -> Option<String> {
     let value = headers.get("authorization")?.to_str().ok()?.trim();
-    if let Some(key) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) {
+    if let Some(key) = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+    {
         return Some(key.trim().to_owned());
     }
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
     use base64::Engine as _;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let key = text.split(':').next().unwrap_or_default();
     (!key.is_empty()).then(|| key.to_owned())
@@ -107,7 +117,9 @@ async fn track(Extract(state): Extract<Arc<State>>, request: Request, next: Next
         .map(str::to_owned);
     let key = bearer_key(request.headers());
 
-    let admitted = key.as_deref().is_none_or(|key| state.admit(key, key_mode(key)));
+    let admitted = key
+        .as_deref()
+        .is_none_or(|key| state.admit(key, key_mode(key)));
     let mut fault = None;
     let mut response = if admitted {
         fault = lock(&state.faults)
@@ -176,10 +188,9 @@ async fn truncate(response: Response) -> Response {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let half: Bytes = bytes.slice(..bytes.len() / 2);
-    parts.headers.insert(
-        "content-length",
-        HeaderValue::from(bytes.len()),
-    );
+    parts
+        .headers
+        .insert("content-length", HeaderValue::from(bytes.len()));
     let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
         Ok(half),
         Err(std::io::Error::other("body truncated by the sandbox")),
@@ -188,7 +199,11 @@ async fn truncate(response: Response) -> Response {
 }
 
 /// Serves `router` on `listener` until `shutdown` turns true, then lets open connections finish.
-pub(crate) async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let connections = Arc::new(tokio::sync::Semaphore::new(0));
     let mut open = 0u32;
     loop {
@@ -220,27 +235,32 @@ pub(crate) async fn serve(listener: TcpListener, router: Router, mut shutdown: w
     let _ = tokio::time::timeout(Duration::from_secs(5), wait_all).await;
 }
 
-async fn serve_connection(stream: tokio::net::TcpStream, router: Router, mut shutdown: watch::Receiver<bool>) {
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let drop_signal = Arc::new(Notify::new());
     let signal = drop_signal.clone();
-    let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-        let router = router.clone();
-        let signal = signal.clone();
-        async move {
-            let response = match router.oneshot(request.map(Body::new)).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            };
-            if response.extensions().get::<DropConnection>().is_some() {
-                signal.notify_one();
-                // Never answer: the connection task drops the connection instead.
-                std::future::pending::<()>().await;
+    let service =
+        hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            let router = router.clone();
+            let signal = signal.clone();
+            async move {
+                let response = match router.oneshot(request.map(Body::new)).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                };
+                if response.extensions().get::<DropConnection>().is_some() {
+                    signal.notify_one();
+                    // Never answer: the connection task drops the connection instead.
+                    std::future::pending::<()>().await;
+                }
+                Ok::<_, Infallible>(response)
             }
-            Ok::<_, Infallible>(response)
-        }
-    });
-    let connection = hyper::server::conn::http1::Builder::new()
-        .serve_connection(TokioIo::new(stream), service);
+        });
+    let connection =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     if *shutdown.borrow() {
         return;

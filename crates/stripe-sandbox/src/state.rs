@@ -136,7 +136,12 @@ impl Clock {
         let mut previous = self.last_activity.load(Ordering::SeqCst);
         loop {
             let next = now.max(previous.saturating_add(1));
-            match self.last_activity.compare_exchange(previous, next, Ordering::SeqCst, Ordering::SeqCst) {
+            match self.last_activity.compare_exchange(
+                previous,
+                next,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            ) {
                 Ok(_) => return next,
                 Err(current) => previous = current,
             }
@@ -179,7 +184,11 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>, SandboxErro
 pub(crate) const PLATFORM_INDEX: usize = usize::MAX >> 8;
 
 impl State {
-    pub(crate) fn new(config: SandboxConfig, base_url: String, webhooks: Option<WebhookSender>) -> Self {
+    pub(crate) fn new(
+        config: SandboxConfig,
+        base_url: String,
+        webhooks: Option<WebhookSender>,
+    ) -> Self {
         let seed = config.seed;
         let start_time = config.start_time.unwrap_or_else(|| {
             let now = chrono::Utc::now().timestamp();
@@ -191,14 +200,22 @@ impl State {
                 mode.key_word(),
                 token(hash(&[seed, salt, 1]), 40)
             )),
-            publishable_key: format!("pk_{}_51Sbx{}", mode.key_word(), token(hash(&[seed, salt, 2]), 40)),
+            publishable_key: format!(
+                "pk_{}_51Sbx{}",
+                mode.key_word(),
+                token(hash(&[seed, salt, 2]), 40)
+            ),
             client_id: format!("ca_{}", token(hash(&[seed, salt, 3]), 32)),
         };
         let platform_id = format!("acct_1{}", token(hash(&[seed, 0xAC]), 15));
         let mut accounts = Vec::new();
         let total = config.accounts + config.live_accounts;
         for index in 0..total {
-            let mode = if index < config.accounts { Mode::Test } else { Mode::Live };
+            let mode = if index < config.accounts {
+                Mode::Test
+            } else {
+                Mode::Live
+            };
             accounts.push(Arc::new(AccountState {
                 merchant: Merchant::new(seed, index, mode, config.size, start_time, None),
                 connected: AtomicBool::new(true),
@@ -206,7 +223,14 @@ impl State {
         }
         let platform = |mode| {
             Arc::new(AccountState {
-                merchant: Merchant::new(seed, PLATFORM_INDEX, mode, 0, start_time, Some(platform_id.clone())),
+                merchant: Merchant::new(
+                    seed,
+                    PLATFORM_INDEX,
+                    mode,
+                    0,
+                    start_time,
+                    Some(platform_id.clone()),
+                ),
                 connected: AtomicBool::new(true),
             })
         };
@@ -217,7 +241,10 @@ impl State {
             platform_id: platform_id.clone(),
             test_keys: keys(Mode::Test, 0x7E57),
             live_keys: keys(Mode::Live, 0x11FE),
-            webhook_secret: SecretString::from(format!("whsec_{}", token(hash(&[seed, 0x3EB]), 32))),
+            webhook_secret: SecretString::from(format!(
+                "whsec_{}",
+                token(hash(&[seed, 0x3EB]), 32)
+            )),
             accounts,
             clock: Clock::new(start_time),
             oauth: Mutex::new(OAuthGrants::default()),
@@ -252,19 +279,26 @@ impl State {
     }
 
     pub(crate) fn account_index(&self, id: &str) -> Option<usize> {
-        self.accounts.iter().position(|account| account.merchant.account_id == id)
+        self.accounts
+            .iter()
+            .position(|account| account.merchant.account_id == id)
     }
 
     pub(crate) fn account(&self, id: &str) -> Result<&Arc<AccountState>, SandboxError> {
         self.accounts
             .iter()
             .find(|account| account.merchant.account_id == id)
-            .ok_or_else(|| SandboxError::UnknownAccount { account: id.to_owned() })
+            .ok_or_else(|| SandboxError::UnknownAccount {
+                account: id.to_owned(),
+            })
     }
 
     pub(crate) fn next_request_id(&self) -> String {
         let number = self.request_counter.fetch_add(1, Ordering::Relaxed);
-        format!("req_{}", token(hash(&[self.config.seed, 0x4E9, number]), 14))
+        format!(
+            "req_{}",
+            token(hash(&[self.config.seed, 0x4E9, number]), 14)
+        )
     }
 
     pub(crate) fn record(&self, record: RequestRecord) {
@@ -277,7 +311,10 @@ impl State {
     }
 
     pub(crate) fn requests(&self) -> Vec<RequestRecord> {
-        self.log.lock().map(|log| log.iter().cloned().collect()).unwrap_or_default()
+        self.log
+            .lock()
+            .map(|log| log.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub(crate) fn clear_requests(&self) {
@@ -294,9 +331,14 @@ impl State {
         };
         let Some(limit) = limit else { return true };
         let rate = f64::from(limit.max(1));
-        let Ok(mut buckets) = self.buckets.lock() else { return true };
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return true;
+        };
         let now = Instant::now();
-        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket { tokens: rate, last: now });
+        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
+            tokens: rate,
+            last: now,
+        });
         let refill = now.duration_since(bucket.last).as_secs_f64() * rate;
         bucket.tokens = (bucket.tokens + refill).min(rate);
         bucket.last = now;
@@ -309,8 +351,16 @@ impl State {
     }
 
     /// Issues a new opaque token with `prefix`, unique within this sandbox.
-    pub(crate) fn issue_token(&self, grants: &mut OAuthGrants, prefix: &str, length: usize) -> String {
+    pub(crate) fn issue_token(
+        &self,
+        grants: &mut OAuthGrants,
+        prefix: &str,
+        length: usize,
+    ) -> String {
         grants.issued += 1;
-        format!("{prefix}{}", token(hash(&[self.config.seed, 0x0A7, grants.issued]), length))
+        format!(
+            "{prefix}{}",
+            token(hash(&[self.config.seed, 0x0A7, grants.issued]), length)
+        )
     }
 }

@@ -45,7 +45,9 @@ impl WebhookSender {
                     .await;
                 match result {
                     Ok(response) if response.status().is_success() => {}
-                    Ok(response) => tracing::warn!(status = %response.status(), "webhook endpoint refused an event"),
+                    Ok(response) => {
+                        tracing::warn!(status = %response.status(), "webhook endpoint refused an event")
+                    }
                     Err(error) => tracing::warn!(%error, "webhook delivery failed"),
                 }
             }
