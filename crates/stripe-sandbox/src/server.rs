@@ -191,11 +191,16 @@ async fn truncate(response: Response) -> Response {
     parts
         .headers
         .insert("content-length", HeaderValue::from(bytes.len()));
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(half),
-        Err(std::io::Error::other("body truncated by the sandbox")),
-    ];
-    Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
+    // The pause lets the headers and the first half reach the client before the failure.
+    let first = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(half) });
+    let failure = futures::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err::<Bytes, std::io::Error>(std::io::Error::other("body truncated by the sandbox"))
+    });
+    Response::from_parts(
+        parts,
+        Body::from_stream(futures::StreamExt::chain(first, failure)),
+    )
 }
 
 /// Serves `router` on `listener` until `shutdown` turns true, then lets open connections finish.
