@@ -738,12 +738,10 @@ impl Merchant {
             }),
             tax_behavior: Some(stripe::TaxBehavior::Unspecified),
             tiers,
-            tiers_mode: tiered.then(|| {
-                if roll % 2 == 0 {
-                    stripe::TiersMode::Graduated
-                } else {
-                    stripe::TiersMode::Volume
-                }
+            tiers_mode: tiered.then_some(if roll % 2 == 0 {
+                stripe::TiersMode::Graduated
+            } else {
+                stripe::TiersMode::Volume
             }),
             price_type: if recurring {
                 stripe::PriceType::Recurring

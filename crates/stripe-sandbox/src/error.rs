@@ -52,7 +52,7 @@ pub enum SandboxError {
 #[derive(Debug)]
 pub(crate) struct ApiFailure {
     pub(crate) status: StatusCode,
-    pub(crate) error: ApiError,
+    pub(crate) error: Box<ApiError>,
     pub(crate) should_retry: Option<bool>,
 }
 
@@ -65,7 +65,7 @@ impl ApiFailure {
     ) -> Self {
         Self {
             status,
-            error: ApiError::new(error_type, code, message),
+            error: Box::new(ApiError::new(error_type, code, message)),
             should_retry: None,
         }
     }

@@ -58,7 +58,7 @@ enum Rejection {
     /// Cannot redirect: answer with an error body.
     Direct(OAuthFailure),
     /// Redirect back with `error=...`.
-    Redirect(Response),
+    Redirect(Box<Response>),
 }
 
 fn validate(state: &State, pairs: &Pairs) -> Result<AuthorizeRequest, Rejection> {
@@ -96,7 +96,7 @@ fn validate(state: &State, pairs: &Pairs) -> Result<AuthorizeRequest, Rejection>
         if let Some(oauth_state) = &oauth_state {
             params.push(("state", oauth_state));
         }
-        Rejection::Redirect(redirect(&redirect_uri, &params))
+        Rejection::Redirect(Box::new(redirect(&redirect_uri, &params)))
     };
     if value(pairs, "response_type") != Some("code") {
         return Err(fail(
@@ -256,7 +256,7 @@ pub(crate) async fn authorize(
         Ok(request) if state.config.consent_page => consent_page(&state, &pairs, &request),
         Ok(request) => approve(&state, &request),
         Err(Rejection::Direct(failure)) => failure.into_response(),
-        Err(Rejection::Redirect(response)) => response,
+        Err(Rejection::Redirect(response)) => *response,
     }
 }
 
@@ -270,7 +270,7 @@ pub(crate) async fn decision(Extract(state): Extract<Arc<State>>, body: String) 
         Ok(request) if value(&pairs, "decision") == Some("approve") => approve(&state, &request),
         Ok(request) => deny(&request),
         Err(Rejection::Direct(failure)) => failure.into_response(),
-        Err(Rejection::Redirect(response)) => response,
+        Err(Rejection::Redirect(response)) => *response,
     }
 }
 
