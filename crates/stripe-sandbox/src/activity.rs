@@ -205,8 +205,10 @@ pub(crate) fn apply(
         time: state.clock.activity_time(),
         events: Vec::new(),
     };
-    let object_id = apply_locked(merchant, &mut overlays, &mut recorder, activity)?;
+    let result = apply_locked(merchant, &mut overlays, &mut recorder, activity);
+    merchant.version.fetch_add(1, Ordering::SeqCst);
     drop(overlays);
+    let object_id = result?;
     let event_ids = recorder
         .events
         .iter()
@@ -655,6 +657,7 @@ fn application_event(state: &State, index: usize, event_type: &str) -> Option<st
     event.account = Some(account.merchant.account_id.clone());
     event.livemode = account.merchant.mode.is_live();
     overlays.events.add(event.clone());
+    platform.merchant.version.fetch_add(1, Ordering::SeqCst);
     Some(event)
 }
 

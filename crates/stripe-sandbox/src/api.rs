@@ -103,7 +103,7 @@ fn page<T: ListItem>(
     build: &dyn Fn(u64) -> Option<T>,
     params: &ListParams,
     keep: &dyn Fn(&T) -> bool,
-) -> Result<Response, ApiFailure> {
+) -> Result<bytes::Bytes, ApiFailure> {
     let created_at = |index| merchant.created_at(resource, index);
     let collection = Collection {
         len: merchant.len(resource),
@@ -113,11 +113,13 @@ fn page<T: ListItem>(
     };
     let locate = |id: &str| merchant.locate(resource, id);
     let (items, has_more) = collection.page(params, resource.object(), &locate, keep)?;
-    Ok(json(&stripe::List::new(
-        items,
-        has_more,
-        format!("/v1/{}", resource.path()),
-    )))
+    let mut body = Vec::with_capacity(64 + items.len() * 2048);
+    serde_json::to_writer(
+        &mut body,
+        &stripe::List::new(items, has_more, format!("/v1/{}", resource.path())),
+    )
+    .map_err(|_| ApiFailure::internal())?;
+    Ok(bytes::Bytes::from(body))
 }
 
 fn get_one<T: ListItem>(
@@ -170,13 +172,56 @@ pub(crate) async fn list(
     let caller = authenticate(&state, &headers)?;
     let merchant = &caller.account.merchant;
     let query = query.unwrap_or_default();
+    let capacity = state.config.page_cache_bytes;
     let overlay = merchant
         .overlay
         .read()
         .map_err(|_| ApiFailure::internal())?;
+    // The version cannot change while the read lock is held.
+    let version = merchant.version.load(std::sync::atomic::Ordering::SeqCst);
+    let key = (
+        merchant.number,
+        merchant.mode,
+        format!("{}?{query}", resource.path()),
+    );
+    if capacity > 0 {
+        if let Some(body) = state
+            .pages
+            .lock()
+            .ok()
+            .and_then(|pages| pages.get(&key, version))
+        {
+            return Ok(json_bytes(body));
+        }
+    }
+    let body = list_page(merchant, resource, &overlay, &query, caller.mode.is_live())?;
+    if capacity > 0 {
+        if let Ok(mut pages) = state.pages.lock() {
+            pages.put(key, version, body.clone(), capacity);
+        }
+    }
+    Ok(json_bytes(body))
+}
+
+fn json_bytes(body: bytes::Bytes) -> Response {
+    let mut response = axum::body::Body::from(body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn list_page(
+    merchant: &Merchant,
+    resource: Resource,
+    overlay: &crate::data::Overlays,
+    query: &str,
+    livemode: bool,
+) -> Result<bytes::Bytes, ApiFailure> {
     match resource {
         Resource::Customers => {
-            let params = parse_list_params(&query, &["email", "test_clock"])?;
+            let params = parse_list_params(query, &["email", "test_clock"])?;
             let email = params.filter("email").map(str::to_owned);
             page(
                 merchant,
@@ -193,7 +238,7 @@ pub(crate) async fn list(
         }
         Resource::Products => {
             let params =
-                parse_list_params(&query, &["active", "ids[]", "shippable", "type", "url"])?;
+                parse_list_params(query, &["active", "ids[]", "shippable", "type", "url"])?;
             let active = bool_param(&params, "active")?;
             let shippable = bool_param(&params, "shippable")?;
             let ids: Vec<&str> = params.filter_values("ids[]");
@@ -221,7 +266,7 @@ pub(crate) async fn list(
         }
         Resource::Prices => {
             let params = parse_list_params(
-                &query,
+                query,
                 &[
                     "active",
                     "currency",
@@ -240,7 +285,7 @@ pub(crate) async fn list(
             let kind = params.filter("type");
             let interval = params.filter("recurring[interval]");
             let lookup_keys: Vec<&str> = params.filter_values("lookup_keys[]");
-            let tiers = wants_tiers(&query);
+            let tiers = wants_tiers(query);
             page(
                 merchant,
                 resource,
@@ -267,7 +312,7 @@ pub(crate) async fn list(
             )
         }
         Resource::PaymentIntents => {
-            let params = parse_list_params(&query, &["customer", "customer_account"])?;
+            let params = parse_list_params(query, &["customer", "customer_account"])?;
             let customer = params.filter("customer");
             page(
                 merchant,
@@ -282,7 +327,7 @@ pub(crate) async fn list(
         }
         Resource::Charges => {
             let params =
-                parse_list_params(&query, &["customer", "payment_intent", "transfer_group"])?;
+                parse_list_params(query, &["customer", "payment_intent", "transfer_group"])?;
             let customer = params.filter("customer");
             let intent = params.filter("payment_intent");
             let group = params.filter("transfer_group");
@@ -302,7 +347,7 @@ pub(crate) async fn list(
             )
         }
         Resource::Refunds => {
-            let params = parse_list_params(&query, &["charge", "payment_intent"])?;
+            let params = parse_list_params(query, &["charge", "payment_intent"])?;
             let charge = params.filter("charge");
             let intent = params.filter("payment_intent");
             page(
@@ -320,7 +365,7 @@ pub(crate) async fn list(
             )
         }
         Resource::Disputes => {
-            let params = parse_list_params(&query, &["charge", "payment_intent"])?;
+            let params = parse_list_params(query, &["charge", "payment_intent"])?;
             let charge = params.filter("charge");
             let intent = params.filter("payment_intent");
             page(
@@ -338,7 +383,7 @@ pub(crate) async fn list(
             )
         }
         Resource::BalanceTransactions => {
-            let params = parse_list_params(&query, &["currency", "payout", "source", "type"])?;
+            let params = parse_list_params(query, &["currency", "payout", "source", "type"])?;
             let currency = params.filter("currency");
             let source = params.filter("source");
             let kind = params.filter("type");
@@ -369,7 +414,7 @@ pub(crate) async fn list(
         }
         Resource::Payouts => {
             let params = parse_list_params(
-                &query,
+                query,
                 &[
                     "status",
                     "destination",
@@ -397,7 +442,7 @@ pub(crate) async fn list(
             )
         }
         Resource::Events => {
-            let params = parse_list_params(&query, &["type", "types[]", "delivery_success"])?;
+            let params = parse_list_params(query, &["type", "types[]", "delivery_success"])?;
             let single = params.filter("type");
             let many: Vec<&str> = params.filter_values("types[]");
             if single.is_some() && !many.is_empty() {
@@ -414,7 +459,6 @@ pub(crate) async fn list(
                     "You may pass at most 20 event types.",
                 ));
             }
-            let livemode = caller.mode.is_live();
             page(
                 merchant,
                 resource,

@@ -38,6 +38,9 @@ pub struct SandboxConfig {
     pub fault_rates: FaultRates,
     /// How many requests the request log keeps (oldest dropped first).
     pub request_log_capacity: usize,
+    /// Bytes of list pages kept to answer a repeated identical request without regenerating
+    /// it (invalidated by any change to the account); 0 disables the cache.
+    pub page_cache_bytes: usize,
 }
 
 impl Default for SandboxConfig {
@@ -56,6 +59,7 @@ impl Default for SandboxConfig {
             webhook_url: None,
             fault_rates: FaultRates::default(),
             request_log_capacity: 100_000,
+            page_cache_bytes: 128 << 20,
         }
     }
 }

@@ -197,6 +197,8 @@ pub(crate) struct Merchant {
     pub(crate) country: &'static str,
     pub(crate) currency: &'static str,
     pub(crate) overlay: RwLock<Overlays>,
+    /// Bumped on every change to the overlay (invalidates cached pages).
+    pub(crate) version: std::sync::atomic::AtomicU64,
     generated_balance: OnceLock<BalanceSums>,
 }
 
@@ -410,6 +412,7 @@ impl Merchant {
             currency: pick(&CURRENCIES, flavour),
             overlay: RwLock::new(Overlays::default()),
             generated_balance: OnceLock::new(),
+            version: std::sync::atomic::AtomicU64::new(0),
         }
     }
 

@@ -149,6 +149,44 @@ impl Clock {
     }
 }
 
+/// Recently served list pages, keyed by account, resource and query string.
+#[derive(Debug, Default)]
+pub(crate) struct PageCache {
+    entries: HashMap<(u64, Mode, String), (u64, bytes::Bytes)>,
+    bytes: usize,
+}
+
+impl PageCache {
+    /// The cached body for `key` if it was made at account version `version`.
+    pub(crate) fn get(&self, key: &(u64, Mode, String), version: u64) -> Option<bytes::Bytes> {
+        self.entries
+            .get(key)
+            .filter(|(made_at, _)| *made_at == version)
+            .map(|(_, body)| body.clone())
+    }
+
+    /// Keeps `body`; empties the cache first when it would exceed `capacity` bytes.
+    pub(crate) fn put(
+        &mut self,
+        key: (u64, Mode, String),
+        version: u64,
+        body: bytes::Bytes,
+        capacity: usize,
+    ) {
+        if body.len() > capacity {
+            return;
+        }
+        if self.bytes + body.len() > capacity {
+            self.entries.clear();
+            self.bytes = 0;
+        }
+        self.bytes += body.len();
+        if let Some((_, old)) = self.entries.insert(key, (version, body)) {
+            self.bytes -= old.len();
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Bucket {
     tokens: f64,
@@ -171,6 +209,7 @@ pub(crate) struct State {
     pub(crate) oauth: Mutex<OAuthGrants>,
     pub(crate) faults: Mutex<FaultInjector>,
     pub(crate) webhooks: Option<WebhookSender>,
+    pub(crate) pages: Mutex<PageCache>,
     log: Mutex<VecDeque<RequestRecord>>,
     buckets: Mutex<HashMap<String, Bucket>>,
     request_counter: AtomicU64,
@@ -250,6 +289,7 @@ impl State {
             oauth: Mutex::new(OAuthGrants::default()),
             faults: Mutex::new(faults),
             webhooks,
+            pages: Mutex::new(PageCache::default()),
             log: Mutex::new(VecDeque::new()),
             buckets: Mutex::new(HashMap::new()),
             request_counter: AtomicU64::new(0),
