@@ -16,10 +16,21 @@ use secrecy::ExposeSecret;
 use stripe_sandbox::{RateLimits, Sandbox, SandboxConfig};
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
 }
 
-async fn hammer(base: String, key: String, account: String, path: &'static str, page: bool, clients: u64, seconds: u64) -> (u64, u64) {
+async fn hammer(
+    base: String,
+    key: String,
+    account: String,
+    path: &'static str,
+    page: bool,
+    clients: u64,
+    seconds: u64,
+) -> (u64, u64) {
     let requests = Arc::new(AtomicU64::new(0));
     let bytes = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -37,7 +48,16 @@ async fn hammer(base: String, key: String, account: String, path: &'static str, 
                     (Some(after), true) => format!("{base}{path}&starting_after={after}"),
                     _ => format!("{base}{path}"),
                 };
-                let body = http.get(url).bearer_auth(&key).header("Stripe-Account", &account).send().await.unwrap().bytes().await.unwrap();
+                let body = http
+                    .get(url)
+                    .bearer_auth(&key)
+                    .header("Stripe-Account", &account)
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
                 requests.fetch_add(1, Ordering::Relaxed);
                 bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
                 if page {
@@ -48,7 +68,14 @@ async fn hammer(base: String, key: String, account: String, path: &'static str, 
                         rest[..rest.find('"').unwrap()].to_owned()
                     });
                     let has_more = text.ends_with("\"has_more\":true,\"url\":\"/v1/charges\"}");
-                    cursor = if has_more && skip == 0 { last } else if has_more { skip -= 1; last } else { None };
+                    cursor = if has_more && skip == 0 {
+                        last
+                    } else if has_more {
+                        skip -= 1;
+                        last
+                    } else {
+                        None
+                    };
                 }
             }
         }));
@@ -56,14 +83,20 @@ async fn hammer(base: String, key: String, account: String, path: &'static str, 
     for task in tasks {
         task.await.unwrap();
     }
-    (requests.load(Ordering::Relaxed), bytes.load(Ordering::Relaxed))
+    (
+        requests.load(Ordering::Relaxed),
+        bytes.load(Ordering::Relaxed),
+    )
 }
 
 fn main() {
     let seconds = env_or("BENCH_SECONDS", 5);
     let clients = env_or("BENCH_CLIENTS", 4);
     let size = env_or("BENCH_SIZE", 100_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async move {
         let mut config = SandboxConfig::default();
         config.size = size;

@@ -107,6 +107,18 @@ impl Changes {
         }
     }
 
+    /// Applies an event's object: `*.deleted` events delete the object's record whatever shape
+    /// the object has (Stripe sends the last version of a deleted customer or product); other
+    /// events map the object with the event's `created` as `sourceModifiedDate`.
+    pub(crate) fn apply_event(&mut self, event: &stripe::Event, charged_intent: ChargedIntent) {
+        let object = &event.data.object;
+        if event.event_type.ends_with(".deleted") && !object.id().is_empty() {
+            self.deleted_ids.push(object.id().to_owned());
+            return;
+        }
+        self.apply(object, Some(event.created), charged_intent);
+    }
+
     fn payment(
         &mut self,
         id: &str,

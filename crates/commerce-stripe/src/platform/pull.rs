@@ -464,8 +464,11 @@ impl Puller<'_> {
         } else if let Some(newest) = run.newest.as_mut() {
             // Items of the newest second can run over a page boundary.
             for value in &page.data {
-                if value.get("created").and_then(Value::as_i64) == Some(newest.created) {
-                    newest.skip.push(value.id().to_owned());
+                let id = value.id();
+                if value.get("created").and_then(Value::as_i64) == Some(newest.created)
+                    && !newest.skip.iter().any(|known| known == id)
+                {
+                    newest.skip.push(id.to_owned());
                 }
             }
         }
@@ -546,9 +549,10 @@ impl Puller<'_> {
                 continue;
             }
             match object {
-                EventObject::Product(_) => products.push((key, raw_object, event.created)),
                 EventObject::Price(_) => products.push((key, None, event.created)),
-                other => changes.apply(other, Some(event.created), ChargedIntent::Delete),
+                _ if event.event_type.ends_with(".deleted") => changes.deleted_ids.push(key),
+                EventObject::Product(_) => products.push((key, raw_object, event.created)),
+                _ => changes.apply_event(&event, ChargedIntent::Delete),
             }
         }
         if !products.is_empty() {
@@ -590,7 +594,11 @@ fn newest_position(page: &[Value], previous: Option<&Since>) -> Option<Since> {
         .collect();
     if let Some(previous) = previous {
         if previous.created == created {
-            skip.extend(previous.skip.iter().cloned());
+            for id in &previous.skip {
+                if !skip.contains(id) {
+                    skip.push(id.clone());
+                }
+            }
         }
     }
     Some(Since { created, skip })

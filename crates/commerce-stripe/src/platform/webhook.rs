@@ -159,11 +159,7 @@ impl StripePlatform {
         ) && !matches!(event.data.object, EventObject::Other(_))
         {
             let mut changes = Changes::default();
-            changes.apply(
-                &event.data.object,
-                Some(event.created),
-                ChargedIntent::Delete,
-            );
+            changes.apply_event(&event, ChargedIntent::Delete);
             webhook.changes = Some(WebhookChanges {
                 data_type,
                 records: changes.records,

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod goldens;
+mod platform;
 mod rules;
 mod schema;
 mod shared_examples;
