@@ -11,7 +11,12 @@
 //! - [`map_balance_transaction`]: a `BalanceTransaction` into a main `Transaction` row and fee rows;
 //! - [`map_document`]: any of the above from a Stripe JSON document (list pages, arrays, NDJSON).
 //!
-//! This is the only crate that knows both Stripe and the commerce model. It does no I/O.
+//! - [`StripePlatform`]: the platform trait for "Stripe Test" and "Stripe": link through
+//!   `stripe-connect`, resumable full pulls and incremental pulls (Events API) through
+//!   `stripe-client` under `Stripe-Account`, and Connect webhooks.
+//!
+//! This is the only crate that knows both Stripe and the commerce model.
+//! The mapping functions do no I/O; only [`StripePlatform`] talks to Stripe, through the client crates.
 
 mod address;
 mod company_info;
