@@ -21,7 +21,7 @@ use url::Url;
 
 use stripe_wire::{ApiErrorBody, HasId, List};
 
-use crate::config::{ClientConfig, Mode, RetryPolicy, STRIPE_VERSION};
+use crate::config::{ClientConfig, Mode, RetryPolicy, SecretKey, STRIPE_VERSION};
 use crate::error::{ErrorResponse, StripeError};
 use crate::limiter::RequestBudget;
 use crate::list::{ListParams, Page};
@@ -41,8 +41,7 @@ pub struct StripeClient {
 struct Inner {
     http: reqwest::Client,
     authorization: HeaderValue,
-    secret: secrecy::SecretString,
-    mode: Mode,
+    key: SecretKey,
     api_base: Url,
     budget: RequestBudget,
     retry: RetryPolicy,
@@ -119,7 +118,7 @@ impl AttemptOutcome {
 impl fmt::Debug for StripeClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StripeClient")
-            .field("mode", &self.inner.mode)
+            .field("mode", &self.inner.key.mode())
             .field("api_base", &self.inner.api_base.as_str())
             .field("stripe_account", &self.stripe_account.as_deref())
             .finish_non_exhaustive()
@@ -154,13 +153,11 @@ impl StripeClient {
                 field: "http_client",
                 reason: error.to_string(),
             })?;
-        let secret = secrecy::SecretString::from(config.key.expose_secret());
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
                 authorization,
-                secret,
-                mode: config.key.mode(),
+                key: config.key,
                 api_base: config.api_base,
                 budget: RequestBudget::new(config.rate_limit, config.max_concurrency),
                 retry: config.retry,
@@ -171,7 +168,7 @@ impl StripeClient {
 
     /// Test or live, from the key.
     pub fn mode(&self) -> Mode {
-        self.inner.mode
+        self.inner.key.mode()
     }
 
     /// The API base URL.
@@ -396,7 +393,7 @@ impl StripeClient {
                 AttemptOutcome::Failed { response, .. } => Err(response.into_error(
                     self.stripe_account.as_deref(),
                     attempt,
-                    secrecy::ExposeSecret::expose_secret(&self.inner.secret),
+                    self.inner.key.expose_secret(),
                 )),
                 AttemptOutcome::NoResponse { error, request_id } => {
                     if error.is_timeout() {

@@ -12,22 +12,8 @@
 //! ```no_run
 //! use futures::TryStreamExt;
 //! use secrecy::SecretString;
-//! use serde::Deserialize;
 //! use stripe_client::{ClientConfig, ListParams, StripeClient};
-//!
-//! // Any `Deserialize + HasId` type works; `stripe_wire` has the full resources.
-//! #[derive(Deserialize)]
-//! struct Charge {
-//!     id: String,
-//!     amount: i64,
-//!     currency: String,
-//! }
-//!
-//! impl stripe_wire::HasId for Charge {
-//!     fn id(&self) -> &str {
-//!         &self.id
-//!     }
-//! }
+//! use stripe_wire::Charge;
 //!
 //! # async fn run() -> Result<(), stripe_client::StripeError> {
 //! let config = ClientConfig::builder(SecretString::from("sk_test_platformkey"))

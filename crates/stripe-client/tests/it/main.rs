@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 //! Integration tests of `stripe-client` against one wiremock server per test.
 
 mod config;
@@ -6,6 +11,7 @@ mod paging;
 mod redaction;
 mod requests;
 mod retries;
+mod wire_types;
 
 use std::time::Duration;
 
