@@ -70,6 +70,8 @@ pub(crate) struct FakePlatform {
     page_delay: Duration,
     data: Mutex<Data>,
     log: Mutex<Vec<Served>>,
+    /// Where to append the log too (one tab-separated line per entry), for worker processes.
+    log_file: Option<std::path::PathBuf>,
 }
 
 pub(crate) const SUPPORTED: [DataType; 3] =
@@ -89,11 +91,18 @@ impl FakePlatform {
             page_delay: Duration::ZERO,
             data: Mutex::new(Data::default()),
             log: Mutex::new(Vec::new()),
+            log_file: None,
         }
     }
 
     pub(crate) fn with_supports(mut self, supports: &[DataType]) -> Self {
         self.supports = supports.to_vec();
+        self
+    }
+
+    #[allow(dead_code)] // used by the sync_worker example
+    pub(crate) fn with_log_file(mut self, path: std::path::PathBuf) -> Self {
+        self.log_file = Some(path);
         self
     }
 
@@ -182,6 +191,21 @@ impl FakePlatform {
     }
 
     fn note(&self, account: &str, data_type: DataType, pull_cursor: &Option<String>, what: String) {
+        if let Some(path) = &self.log_file {
+            use std::io::Write as _;
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .unwrap();
+            let line = format!(
+                "{account}\t{}\t{}\t{what}\n",
+                data_type.key(),
+                pull_cursor.as_deref().unwrap_or("-")
+            );
+            file.write_all(line.as_bytes()).unwrap();
+            file.sync_data().unwrap();
+        }
         self.log.lock().unwrap().push(Served {
             account: account.to_owned(),
             data_type,

@@ -4,4 +4,5 @@
 
 mod engine;
 mod fake;
+mod process;
 mod support;

@@ -74,6 +74,12 @@ impl TestDb {
         }
     }
 
+    /// The encryption key, base64-encoded (for worker processes).
+    pub(crate) fn key_base64(&self) -> String {
+        use secrecy::ExposeSecret as _;
+        self.key.to_base64().expose_secret().to_owned()
+    }
+
     /// A new store handle (a new pool, as a new process would open).
     pub(crate) async fn store(&self) -> Store {
         Store::connect(&self.url, self.key.clone()).await.unwrap()
