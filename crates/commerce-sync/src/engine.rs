@@ -218,7 +218,8 @@ impl SyncEngine {
     /// queues each data type that is due — never pulled, or last finished longer ago than its
     /// interval ([`crate::Schedule::interval`]; [`crate::Schedule::rate_limit_retry`] after a
     /// `RateLimitError`). `NotSupported` types are queued again only if the platform now
-    /// supports them. Returns the datasets queued. Safe to run in several processes at once
+    /// supports them; `AuthError` and `Cancelled` ones (the connection was deauthorized or
+    /// unlinked, and has been linked again since) at once. Returns the datasets queued. Safe to run in several processes at once
     /// (a type queued meanwhile elsewhere is skipped).
     pub async fn schedule_due(&self) -> Result<Vec<Dataset>, SyncError> {
         let store = &self.inner.store;
@@ -239,6 +240,15 @@ impl SyncEngine {
                     Some(status) if status.current_status.is_in_progress() => false,
                     Some(status) if status.current_status == DatasetStatus::NotSupported => {
                         platform.supports().contains(&data_type)
+                    }
+                    // Ended because the connection was not linked; it is linked again.
+                    Some(status)
+                        if matches!(
+                            status.current_status,
+                            DatasetStatus::AuthError | DatasetStatus::Cancelled
+                        ) =>
+                    {
+                        true
                     }
                     Some(status) => {
                         let latest = store.get_dataset(status.latest_sync_id).await?;

@@ -635,7 +635,9 @@ async fn deauthorization_mid_sync_ends_deauthorized_without_corruption(kind: Kin
         .unwrap_err()
         .is_conflict());
 
-    // Linking again resumes where it stopped.
+    // Nothing is scheduled while deauthorized; once linked again, the schedule queues the
+    // failed types at once and the pull resumes where it stopped.
+    assert!(engine.schedule_due().await.unwrap().is_empty());
     store
         .link_connection(
             conn,
@@ -644,9 +646,19 @@ async fn deauthorization_mid_sync_ends_deauthorized_without_corruption(kind: Kin
         )
         .await
         .unwrap();
-    let resumed = engine.queue(conn, Customers).await.unwrap();
+    let due = engine.schedule_due().await.unwrap();
+    let resumed = due
+        .iter()
+        .find(|dataset| dataset.data_type == Customers)
+        .unwrap()
+        .clone();
+    assert!(due.iter().any(|dataset| dataset.data_type == Payments));
     let summary = engine.run_until_idle().await.unwrap();
     assert_eq!(summary.status_of(resumed.id), Some(DatasetStatus::Complete));
+    assert_eq!(
+        statuses(&store, conn).await[&Payments],
+        DatasetStatus::Complete
+    );
     assert_eq!(whats(&fake.log(), Customers), ["full:3", "full:4"]);
     assert_eq!(stored(&store, conn, Customers).await, live);
 }

@@ -220,7 +220,7 @@ async fn postgres_two_worker_processes_share_datasets_without_loss_or_duplicatio
         workers: 2,
         lease_ms: 30_000,
         page_size: 2,
-        page_delay_ms: 5,
+        page_delay_ms: 20,
         accounts: &accounts,
         records: 8,
         log,
