@@ -12,7 +12,8 @@
 //! - [`map_document`]: any of the above from a Stripe JSON document (list pages, arrays, NDJSON).
 //!
 //! - [`StripePlatform`]: the platform trait for "Stripe Test" and "Stripe": link through
-//!   `stripe-connect`, full pulls through `stripe-client` under `Stripe-Account`.
+//!   `stripe-connect`, resumable full pulls and incremental pulls (Events API) through
+//!   `stripe-client` under `Stripe-Account`, and Connect webhooks.
 //!
 //! This is the only crate that knows both Stripe and the commerce model.
 //! The mapping functions do no I/O; only [`StripePlatform`] talks to Stripe, through the client crates.
@@ -39,7 +40,10 @@ pub use crate::error::MapError;
 pub use crate::mapped::{Deletion, Mapped};
 pub use crate::money::exponent as currency_exponent;
 pub use crate::payment::{map_charge, map_payment_intent, map_refund, PAYMENT_PROVIDER};
-pub use crate::platform::StripePlatform;
+pub use crate::platform::{
+    LinkStateStoreAdapter, StripePlatform, StripeWebhook, WebhookChanges, EVENT_RETENTION_SECS,
+    PUBLISHABLE_KEY_METADATA, SUPPORTED_DATA_TYPES,
+};
 pub use crate::product::map_product;
 pub use crate::transaction::map_balance_transaction;
 
