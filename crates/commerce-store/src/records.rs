@@ -1,0 +1,543 @@
+//! Records: idempotent upserts, soft deletes, the one-transaction page write the sync engine
+//! relies on, and paged reads with the Codat `query`/`orderBy` pushed down into SQL.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use commerce_model::{DataType, OrderBy, Query};
+use sha2::{Digest as _, Sha256};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::companies::{hex_lower, to_i64, to_u64};
+use crate::error::StoreError;
+use crate::query::{Bind, SqlBuilder};
+use crate::store::{codat_date, in_transaction, now, truncate, with_pool, Engine, Store};
+use crate::types::{PageWrite, PageWriteSummary, RecordInput, StoredRecord};
+
+/// The largest `pageSize` a read accepts (Codat's limit).
+pub const MAX_PAGE_SIZE: u32 = 5000;
+/// The `pageSize` when none is given (Codat's default).
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+
+/// Rows per multi-row `INSERT` (8 parameters each, well under both engines' limits).
+const UPSERT_CHUNK: usize = 500;
+
+/// A paged read of one data type: Codat's `page`, `pageSize`, `query` and `orderBy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordQuery {
+    /// Page number, from 1.
+    pub page: u32,
+    /// Records per page, 1 to [`MAX_PAGE_SIZE`].
+    pub page_size: u32,
+    /// The filter, if any.
+    pub query: Option<Query>,
+    /// The order, if any (default: by record id).
+    pub order_by: Option<OrderBy>,
+}
+
+impl Default for RecordQuery {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            page_size: DEFAULT_PAGE_SIZE,
+            query: None,
+            order_by: None,
+        }
+    }
+}
+
+impl RecordQuery {
+    /// A query for `page` of `page_size` records.
+    pub fn page(page: u32, page_size: u32) -> Self {
+        Self {
+            page,
+            page_size,
+            ..Self::default()
+        }
+    }
+
+    /// Parses Codat's `query` and `orderBy` parameters (already URL-decoded); a syntax error
+    /// is [`StoreError::InvalidQuery`].
+    pub fn parse(
+        page: u32,
+        page_size: u32,
+        query: Option<&str>,
+        order_by: Option<&str>,
+    ) -> Result<Self, StoreError> {
+        let query = query
+            .filter(|text| !text.trim().is_empty())
+            .map(Query::parse)
+            .transpose()
+            .map_err(|error| StoreError::invalid_query(error.to_string()))?;
+        let order_by = order_by
+            .filter(|text| !text.trim().is_empty())
+            .map(OrderBy::parse)
+            .transpose()
+            .map_err(|error| StoreError::invalid_query(error.to_string()))?;
+        Ok(Self {
+            page,
+            page_size,
+            query,
+            order_by,
+        })
+    }
+}
+
+/// One page of records as read; turn it into Codat's envelope with [`RecordPage::into_page`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RecordPage {
+    /// The records' JSON, in order.
+    pub results: Vec<serde_json::Value>,
+    /// The page number.
+    pub page_number: u32,
+    /// The page size.
+    pub page_size: u32,
+    /// How many records match the query across all pages.
+    pub total_results: u64,
+}
+
+impl RecordPage {
+    /// Codat's paging envelope with `_links` (see [`commerce_model::Page::new`]).
+    pub fn into_page(
+        self,
+        base_path: &str,
+        extra_query: &[(&str, &str)],
+    ) -> commerce_model::Page<serde_json::Value> {
+        commerce_model::Page::new(
+            self.results,
+            self.page_number,
+            self.page_size,
+            self.total_results,
+            base_path,
+            extra_query,
+        )
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordRow {
+    id: String,
+    data: Json<serde_json::Value>,
+    content_hash: String,
+    modified_date: DateTime<Utc>,
+    source_modified_date: Option<DateTime<Utc>>,
+    deleted: bool,
+}
+
+struct PreparedRecord {
+    id: String,
+    data: serde_json::Value,
+    hash: String,
+    source_modified_date: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Writes one page of a sync in ONE transaction: upserts `records`, soft-deletes
+    /// `deletions`, stores the issues and counts progress on the dataset (after checking the
+    /// worker still holds its lease), and stores the cursor. Either all of it is committed or
+    /// none of it, so a crash never leaves a partial page or a cursor ahead of its records.
+    ///
+    /// Upserts are idempotent: a record's `modifiedDate` changes only when its content hash
+    /// changes (or when it comes back after a delete). A record id appearing twice in one
+    /// page keeps its last occurrence.
+    pub async fn write_page(&self, page: &PageWrite) -> Result<PageWriteSummary, StoreError> {
+        let written_at = now();
+        let prepared = prepare_records(&page.records, written_at)?;
+        let data_type = page.data_type.key();
+        let engine = self.engine();
+        let record_count = to_i64((page.records.len() + page.deletions.len()) as u64);
+        in_transaction!(self, tx => {
+            // The lease check comes first: it takes the write lock and fails fast.
+            if let Some(dataset) = &page.dataset {
+                let updated = sqlx::query(
+                    "UPDATE datasets SET pages = pages + 1, records = records + $3, updated_at = $4 \
+                     WHERE id = $1 AND lease_owner = $2 AND lease_expires_at > $4",
+                )
+                .bind(dataset.dataset_id)
+                .bind(&dataset.worker_id)
+                .bind(record_count)
+                .bind(written_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if updated == 0 {
+                    return Err(StoreError::LeaseLost {
+                        dataset_id: dataset.dataset_id,
+                        worker_id: dataset.worker_id.clone(),
+                    });
+                }
+                for issue in &dataset.issues {
+                    sqlx::query(
+                        "INSERT INTO dataset_issues (dataset_id, record_id, severity, message, created_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(dataset.dataset_id)
+                    .bind(&issue.record_id)
+                    .bind(issue.severity.to_string())
+                    .bind(&issue.message)
+                    .bind(written_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+
+            let mut summary = PageWriteSummary::default();
+            for chunk in prepared.chunks(UPSERT_CHUNK) {
+                let sql = upsert_sql(chunk.len());
+                let mut query = sqlx::query(&sql);
+                for record in chunk {
+                    query = query
+                        .bind(page.connection_id)
+                        .bind(data_type)
+                        .bind(record.id.as_str())
+                        .bind(Json(&record.data))
+                        .bind(record.hash.as_str())
+                        .bind(record.source_modified_date)
+                        .bind(written_at)
+                        .bind(false);
+                }
+                let changed = query.execute(&mut *tx).await?.rows_affected();
+                summary.changed += changed;
+                summary.unchanged += chunk.len() as u64 - changed.min(chunk.len() as u64);
+            }
+
+            let delete_sql = delete_sql(engine);
+            let written_text = codat_date(written_at);
+            for id in &page.deletions {
+                summary.deleted += sqlx::query(delete_sql)
+                    .bind(page.connection_id)
+                    .bind(data_type)
+                    .bind(id.as_str())
+                    .bind(written_at)
+                    .bind(written_text.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+
+            if let Some(cursor) = &page.cursor {
+                sqlx::query(
+                    "INSERT INTO sync_cursors (connection_id, data_type, cursor, backfill_complete, last_event_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (connection_id, data_type) DO UPDATE SET \
+                     cursor = excluded.cursor, backfill_complete = excluded.backfill_complete, \
+                     last_event_at = excluded.last_event_at, updated_at = excluded.updated_at",
+                )
+                .bind(page.connection_id)
+                .bind(data_type)
+                .bind(&cursor.cursor)
+                .bind(cursor.backfill_complete)
+                .bind(cursor.last_event_time.map(truncate))
+                .bind(written_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Ok(summary)
+        })
+    }
+
+    /// Upserts records outside any dataset (one transaction). See [`Store::write_page`].
+    pub async fn upsert_records(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+        records: Vec<RecordInput>,
+    ) -> Result<PageWriteSummary, StoreError> {
+        let mut page = PageWrite::new(connection_id, data_type);
+        page.records = records;
+        self.write_page(&page).await
+    }
+
+    /// Soft-deletes records outside any dataset. See [`Store::write_page`].
+    pub async fn delete_records(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+        ids: Vec<String>,
+    ) -> Result<PageWriteSummary, StoreError> {
+        let mut page = PageWrite::new(connection_id, data_type);
+        page.deletions = ids;
+        self.write_page(&page).await
+    }
+
+    /// One page of a data type's live (not deleted) records, filtered and ordered in SQL;
+    /// `total_results` counts every record matching the filter.
+    pub async fn query_records(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+        request: &RecordQuery,
+    ) -> Result<RecordPage, StoreError> {
+        if request.page == 0 {
+            return Err(StoreError::PagingOutOfRange {
+                parameter: "page",
+                value: request.page,
+            });
+        }
+        if request.page_size == 0 {
+            return Err(StoreError::PagingOutOfRange {
+                parameter: "pageSize",
+                value: request.page_size,
+            });
+        }
+        if request.page_size > MAX_PAGE_SIZE {
+            return Err(StoreError::PageSizeTooLarge {
+                requested: request.page_size,
+                max: MAX_PAGE_SIZE,
+            });
+        }
+        let mut builder = SqlBuilder::new(self.engine(), 3);
+        let filter = match &request.query {
+            Some(query) => builder.filter(&query.expr)?,
+            None => "TRUE".to_owned(),
+        };
+        let order_by = builder.order_by(request.order_by.as_ref())?;
+        let limit_param = builder.next_param();
+        let base = format!(
+            "FROM records r WHERE r.connection_id = $1 AND r.data_type = $2 AND r.deleted = FALSE AND ({filter})"
+        );
+        let count_sql = format!("SELECT COUNT(*) {base}");
+        let page_sql = format!(
+            "SELECT r.data {base} ORDER BY {order_by} LIMIT ${limit_param} OFFSET ${}",
+            limit_param + 1
+        );
+        let offset = u64::from(request.page - 1) * u64::from(request.page_size);
+        let data_type = data_type.key();
+        let binds = &builder.binds;
+        let (total, rows): (i64, Vec<Json<serde_json::Value>>) = with_pool!(self, pool => {
+            let mut count = sqlx::query_scalar(&count_sql).bind(connection_id).bind(data_type);
+            for bind in binds {
+                count = match bind {
+                    Bind::Text(text) => count.bind(text.as_str()),
+                    Bind::Real(number) => count.bind(*number),
+                };
+            }
+            let total = count.fetch_one(pool).await?;
+            let mut select = sqlx::query_scalar(&page_sql).bind(connection_id).bind(data_type);
+            for bind in binds {
+                select = match bind {
+                    Bind::Text(text) => select.bind(text.as_str()),
+                    Bind::Real(number) => select.bind(*number),
+                };
+            }
+            let rows = select
+                .bind(i64::from(request.page_size))
+                .bind(to_i64(offset))
+                .fetch_all(pool)
+                .await?;
+            (total, rows)
+        });
+        Ok(RecordPage {
+            results: rows.into_iter().map(|Json(value)| value).collect(),
+            page_number: request.page,
+            page_size: request.page_size,
+            total_results: to_u64(total),
+        })
+    }
+
+    /// One record, deleted or not (check [`StoredRecord::deleted`]).
+    pub async fn get_record(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+        id: &str,
+    ) -> Result<StoredRecord, StoreError> {
+        let row: Option<RecordRow> = with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, data, content_hash, modified_date, source_modified_date, deleted \
+                 FROM records WHERE connection_id = $1 AND data_type = $2 AND id = $3",
+            )
+            .bind(connection_id)
+            .bind(data_type.key())
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        let row = row.ok_or_else(|| StoreError::not_found("record", id))?;
+        Ok(StoredRecord {
+            id: row.id,
+            data: row.data.0,
+            content_hash: row.content_hash,
+            modified_date: row.modified_date,
+            source_modified_date: row.source_modified_date,
+            deleted: row.deleted,
+        })
+    }
+
+    /// The number of live (not deleted) records per data type of a connection; types with
+    /// none are absent. Keys are data-type keys as stored; unknown ones are skipped.
+    pub async fn count_records(
+        &self,
+        connection_id: Uuid,
+    ) -> Result<BTreeMap<DataType, u64>, StoreError> {
+        let rows: Vec<(String, i64)> = with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT data_type, COUNT(*) FROM records WHERE connection_id = $1 AND deleted = FALSE \
+                 GROUP BY data_type",
+            )
+            .bind(connection_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|(key, count)| Some((DataType::parse(&key).ok()?, to_u64(count))))
+            .collect())
+    }
+}
+
+fn prepare_records(
+    records: &[RecordInput],
+    written_at: DateTime<Utc>,
+) -> Result<Vec<PreparedRecord>, StoreError> {
+    // Last occurrence wins; order of first appearance is kept.
+    let mut position: HashMap<&str, usize> = HashMap::with_capacity(records.len());
+    let mut prepared: Vec<PreparedRecord> = Vec::with_capacity(records.len());
+    let modified = serde_json::Value::String(codat_date(written_at));
+    for record in records {
+        let serde_json::Value::Object(fields) = &record.data else {
+            return Err(StoreError::InvalidRecord {
+                id: record.id.clone(),
+                reason: "its JSON is not an object".to_owned(),
+            });
+        };
+        if record.id.is_empty() {
+            return Err(StoreError::InvalidRecord {
+                id: String::new(),
+                reason: "its id is empty".to_owned(),
+            });
+        }
+        let hash = content_hash(&record.data);
+        let mut data = fields.clone();
+        data.insert("modifiedDate".to_owned(), modified.clone());
+        let entry = PreparedRecord {
+            id: record.id.clone(),
+            data: serde_json::Value::Object(data),
+            hash,
+            source_modified_date: record.source_modified_date.map(truncate),
+        };
+        match position.get(record.id.as_str()) {
+            Some(&index) => {
+                if let Some(slot) = prepared.get_mut(index) {
+                    *slot = entry;
+                }
+            }
+            None => {
+                position.insert(record.id.as_str(), prepared.len());
+                prepared.push(entry);
+            }
+        }
+    }
+    Ok(prepared)
+}
+
+/// SHA-256 (hex) of the canonical JSON (keys sorted, no whitespace) without the top-level
+/// `modifiedDate`, which the store owns.
+pub(crate) fn content_hash(data: &serde_json::Value) -> String {
+    let mut canonical = String::new();
+    match data {
+        serde_json::Value::Object(fields) => {
+            let mut keys: Vec<&String> = fields
+                .keys()
+                .filter(|key| key.as_str() != "modifiedDate")
+                .collect();
+            keys.sort();
+            canonical.push('{');
+            for (index, key) in keys.into_iter().enumerate() {
+                if index > 0 {
+                    canonical.push(',');
+                }
+                write_canonical(&serde_json::Value::String(key.clone()), &mut canonical);
+                canonical.push(':');
+                if let Some(value) = fields.get(key) {
+                    write_canonical(value, &mut canonical);
+                }
+            }
+            canonical.push('}');
+        }
+        other => write_canonical(other, &mut canonical),
+    }
+    hex_lower(&Sha256::digest(canonical.as_bytes()))
+}
+
+fn write_canonical(value: &serde_json::Value, out: &mut String) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            let mut keys: Vec<&String> = fields.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (index, key) in keys.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_canonical(&serde_json::Value::String(key.clone()), out);
+                out.push(':');
+                if let Some(value) = fields.get(key) {
+                    write_canonical(value, out);
+                }
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        // Scalars: serde_json's own compact form (strings escaped, numbers as written).
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+fn upsert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO records (connection_id, data_type, id, data, content_hash, source_modified_date, \
+         modified_date, deleted) VALUES ",
+    );
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        let base = row * 8;
+        sql.push('(');
+        for column in 1..=8 {
+            if column > 1 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(base + column).to_string());
+        }
+        sql.push(')');
+    }
+    sql.push_str(
+        " ON CONFLICT (connection_id, data_type, id) DO UPDATE SET data = excluded.data, \
+         content_hash = excluded.content_hash, source_modified_date = excluded.source_modified_date, \
+         modified_date = excluded.modified_date, deleted = excluded.deleted \
+         WHERE records.content_hash <> excluded.content_hash OR records.deleted <> excluded.deleted",
+    );
+    sql
+}
+
+fn delete_sql(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => {
+            "UPDATE records SET deleted = TRUE, modified_date = $4, \
+             data = json_set(data, '$.modifiedDate', $5) \
+             WHERE connection_id = $1 AND data_type = $2 AND id = $3 AND deleted = FALSE"
+        }
+        Engine::Postgres => {
+            "UPDATE records SET deleted = TRUE, modified_date = $4, \
+             data = jsonb_set(data, '{modifiedDate}', to_jsonb($5::text)) \
+             WHERE connection_id = $1 AND data_type = $2 AND id = $3 AND deleted = FALSE"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
