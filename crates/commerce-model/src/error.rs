@@ -85,4 +85,13 @@ pub enum ModelError {
         /// What failed.
         message: String,
     },
+    /// A value does not match a Codat schema (feature `schema-check`).
+    #[cfg(feature = "schema-check")]
+    #[error("value does not match schema {schema}: {}", errors.join("; "))]
+    SchemaViolation {
+        /// The schema name under `components.schemas`.
+        schema: String,
+        /// Every violation, with its JSON path.
+        errors: Vec<String>,
+    },
 }

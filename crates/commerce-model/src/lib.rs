@@ -20,6 +20,9 @@ pub mod page;
 pub mod platform;
 pub mod query;
 pub mod records;
+#[cfg(feature = "schema-check")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema-check")))]
+pub mod schema_check;
 pub mod shared;
 
 pub use crate::data_type::{CommerceRecord, DataType, COMPANY_INFO_RECORD_ID};

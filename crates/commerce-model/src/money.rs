@@ -10,7 +10,8 @@
 //! Trailing zeros are not kept: `10.50` is written `10.5`.
 //!
 //! Reading accepts a JSON number, an integer, a float, or a numeric string (Codat leaves `type` off a
-//! few decimal fields, e.g. `Dispute.totalAmount`, so a string is legal there).
+//! few decimal fields, e.g. `Dispute.totalAmount`, so a string is legal there); an optional amount
+//! also reads `null` and `""` as absent.
 //!
 //! Depends on nothing but serde, serde_json and rust_decimal.
 
@@ -67,13 +68,18 @@ pub mod option {
         }
     }
 
-    /// Reads `null` as `None`, and a number or numeric string as `Some`.
+    /// Reads `null` and the empty string as `None` (Codat's own examples write `""` for a missing
+    /// amount), and a number or numeric string as `Some`.
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Decimal>, D::Error> {
-        #[derive(Deserialize)]
-        struct Wrapper(#[serde(with = "super")] Decimal);
-        Ok(Option::<Wrapper>::deserialize(deserializer)?.map(|Wrapper(decimal)| decimal))
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Null => Ok(None),
+            serde_json::Value::String(text) if text.trim().is_empty() => Ok(None),
+            value => super::deserialize(value)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+        }
     }
 }
 

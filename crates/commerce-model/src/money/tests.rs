@@ -73,6 +73,11 @@ fn optional_money_reads_null_and_skips_none() {
     }
     let row: Row = serde_json::from_str(r#"{"amount":null}"#).unwrap();
     assert_eq!(row, Row { amount: None });
+    let row: Row = serde_json::from_str(r#"{"amount":""}"#).unwrap();
+    assert_eq!(row, Row { amount: None });
+    assert!(serde_json::from_str::<Row>(r#"{"amount":"x"}"#).is_err());
+    let row: Row = serde_json::from_str(r#"{"amount":"1.25"}"#).unwrap();
+    assert_eq!(row.amount, Some(Decimal::new(125, 2)));
     let row: Row = serde_json::from_str(r#"{}"#).unwrap();
     assert_eq!(serde_json::to_string(&row).unwrap(), "{}");
     let row: Row = serde_json::from_str(r#"{"amount":12.3}"#).unwrap();
