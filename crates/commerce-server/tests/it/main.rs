@@ -3,6 +3,7 @@
 //! Integration tests of the HTTP server over real loopback HTTP, on temporary SQLite databases.
 
 mod contract;
+mod errors;
 mod fake;
 mod link;
 mod support;
