@@ -2,10 +2,16 @@
 //!
 //! - `cargo xtask ci`: the exact list of checks CI runs (`.ci/run` calls it).
 //! - `cargo xtask deps`: only the dependency-direction checks from `docs/architecture.md`.
+//! - `cargo xtask fixtures regen`: rewrites the golden files `fixtures/commerce/` from `fixtures/stripe/`.
+//! - `cargo xtask fixtures --check`: fails when a golden file is stale (CI runs it).
+//! - `cargo xtask fixtures record [acct_...]`: pages a Stripe test-mode account into `fixtures/stripe/`.
 //!
 //! It finds the repository root from `CARGO_MANIFEST_DIR` and shells out to `cargo` with `xshell`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod fixtures;
+mod record;
 
 use std::path::PathBuf;
 
@@ -19,12 +25,16 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci(&sh),
         Some("deps") => check_dependency_direction(&sh),
+        Some("fixtures") => fixtures_command(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|deps>");
+            eprintln!("usage: cargo xtask <ci|deps|fixtures>");
             eprintln!(
                 "  ci    fmt check, clippy -D warnings, all tests, dependency-direction checks"
             );
             eprintln!("  deps  only the dependency-direction checks");
+            eprintln!("  fixtures regen            rewrite fixtures/commerce from fixtures/stripe");
+            eprintln!("  fixtures --check          fail when a golden file is stale");
+            eprintln!("  fixtures record [acct_..] record a Stripe test account (STRIPE_TEST_SECRET_KEY, STRIPE_ACCOUNT, STRIPE_API_BASE)");
             bail!("unknown or missing command")
         }
     }
@@ -36,6 +46,16 @@ fn project_root() -> PathBuf {
         .parent()
         .map(PathBuf::from)
         .unwrap_or(manifest_dir)
+}
+
+fn fixtures_command(args: &[String]) -> Result<()> {
+    let root = project_root();
+    match args.first().map(String::as_str) {
+        Some("regen") => fixtures::regen(&root),
+        Some("--check" | "check") => fixtures::check(&root),
+        Some("record") => record::record_from_env(&args[1..], &root),
+        _ => bail!("usage: cargo xtask fixtures <regen|--check|record [acct_...]>"),
+    }
 }
 
 fn step(name: &str) {
@@ -55,6 +75,8 @@ fn ci(sh: &Shell) -> Result<()> {
     check_dependency_direction(sh)?;
     step("cargo test --workspace");
     cmd!(sh, "cargo test --workspace --locked").run()?;
+    step("cargo xtask fixtures --check");
+    fixtures::check(&project_root())?;
     println!("\nci: all checks passed");
     Ok(())
 }

@@ -383,11 +383,11 @@ impl Store {
         let sealed = self.seal(connection_id, credentials)?;
         let updated = now();
         in_transaction!(self, tx => {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM connections WHERE id = $1")
+            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM connections WHERE id = $1")
                 .bind(connection_id)
-                .fetch_optional(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
-            if exists.is_none() {
+            if exists == 0 {
                 return Err(StoreError::not_found("connection", connection_id));
             }
             sqlx::query(UPSERT_CREDENTIALS)

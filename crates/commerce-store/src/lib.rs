@@ -6,6 +6,46 @@
 //!
 //! This crate knows platforms only through `commerce-model`; it must never depend on a
 //! `stripe-*` crate.
+//!
+//! # Design
+//!
+//! - [`Store`] wraps either an `SqlitePool` or a `PgPool` (not `sqlx::Any`, which cannot
+//!   carry engine-specific JSON functions, `jsonb`, `uuid` or `FOR UPDATE SKIP LOCKED`).
+//!   Most statements are the same text on both engines (`$N` parameters, `ON CONFLICT`,
+//!   `RETURNING`); only the query translation, soft delete and dataset claiming differ.
+//!   Queries are checked at run time (`sqlx::query` with binds), never interpolated.
+//! - Migrations live in `migrations/sqlite` and `migrations/postgres` (one schema, two
+//!   dialects: `uuid`/`jsonb`/`timestamptz` on PostgreSQL, `BLOB`/`TEXT` on SQLite) and are
+//!   embedded with `sqlx::migrate!`; [`Store::connect`] runs them.
+//! - SQLite opens in WAL mode with a busy timeout; write transactions use `BEGIN IMMEDIATE`.
+//! - Times are kept to the millisecond so both engines return identical values.
+//!
+//! # Records
+//!
+//! Records are keyed by (connection, data type, id) and hold the model's JSON. The store owns
+//! `modifiedDate`: it moves only when the content hash (SHA-256 of the canonical JSON without
+//! `modifiedDate`) changes. Deletes are soft. [`Store::write_page`] writes a whole sync page
+//! (records, deletions, issues, dataset progress, cursor) in one transaction.
+//!
+//! # Query semantics
+//!
+//! [`RecordQuery`] carries Codat's `page`, `pageSize` (at most [`MAX_PAGE_SIZE`]), `query`
+//! and `orderBy`, translated into SQL (`json_extract`/`json_each` on SQLite, `jsonb` and
+//! `jsonb_path_query` on PostgreSQL); `totalResults` counts after the filter. Identically on
+//! both engines:
+//! - Field names are `[A-Za-z0-9_]+`, dot-separated (`customerRef.id`); anything else is
+//!   [`StoreError::InvalidQuery`].
+//! - Where a path meets an array (at any level), the clause holds if it holds for any element:
+//!   `addresses.city=Paris` matches a record with one of several addresses in Paris.
+//! - An unquoted number compares numerically with JSON numbers; with `=`/`!=` it also matches
+//!   a JSON string of the same text (`id=100`); ranges with a number match only numbers.
+//!   Other values compare as text with JSON strings, by code point (ISO dates order as
+//!   time). `true`/`false` match JSON booleans. A quoted value is always text.
+//! - `~` is "contains" on strings, ASCII case-insensitive (PostgreSQL also folds other
+//!   letters); `%`, `_` and `\` are literal.
+//! - `!=` holds when no element equals the value, including when the field is missing.
+//! - Ordering puts numbers first (numerically), then text; missing values last in both
+//!   directions; ties by record id. Ordering does not look into arrays.
 
 mod companies;
 mod crypto;

@@ -7,8 +7,9 @@
 //!   when it holds for **any** element: `addresses.city=Paris` matches a record with one
 //!   address in Paris among several; `tags=a` matches `"tags": ["a", "b"]`.
 //! - A value that parses as a number (`100`, `-2.5`, `1e3`) compares numerically with JSON
-//!   numbers and textually with JSON strings; any other value compares textually (dates are
-//!   ISO 8601 text, so textual order is time order). `true`/`false` also match JSON booleans.
+//!   numbers; with `=`/`!=` it also matches JSON strings of the same text (`id=100`), while
+//!   `>`/`<`/`>=`/`<=` with a number only match numbers. Any other value compares textually
+//!   with JSON strings (dates are ISO 8601 text, so textual order is time order). `true`/`false` also match JSON booleans.
 //!   A quoted value (`"100"`) is always text. Textual comparison is by code point
 //!   (binary), on both engines.
 //! - `~` (contains) matches JSON strings containing the value, ASCII case-insensitively (on
@@ -143,13 +144,18 @@ impl SqlBuilder {
             return format!("({type_sql} = 'text' AND {value_sql} LIKE {pattern} ESCAPE '\\')");
         }
         let sql_op = comparison_sql(op);
-        let text = self.bind(Bind::Text(value.text.to_owned()));
         let numeric = match value.number {
             Some(number) => {
                 let bound = self.bind(Bind::Real(number));
                 format!("{value_sql} {sql_op} {bound}")
             }
             None => "FALSE".to_owned(),
+        };
+        let textual = if value.compares_text(op) {
+            let text = self.bind(Bind::Text(value.text.to_owned()));
+            format!("{value_sql} {sql_op} {text}")
+        } else {
+            "FALSE".to_owned()
         };
         let boolean = match value.boolean {
             Some(boolean) => {
@@ -160,7 +166,7 @@ impl SqlBuilder {
         };
         format!(
             "(CASE WHEN {type_sql} IN ('integer', 'real') THEN {numeric} \
-             WHEN {type_sql} = 'text' THEN {value_sql} {sql_op} {text} \
+             WHEN {type_sql} = 'text' THEN {textual} \
              WHEN {type_sql} IN ('true', 'false') THEN {boolean} \
              ELSE FALSE END)"
         )
@@ -175,13 +181,18 @@ impl SqlBuilder {
             );
         }
         let sql_op = comparison_sql(op);
-        let text = self.bind(Bind::Text(value.text.to_owned()));
         let numeric = match value.number {
             Some(_) => {
                 let bound = self.bind(Bind::Text(value.text.to_owned()));
                 format!("{text_sql}::numeric {sql_op} {bound}::numeric")
             }
             None => "FALSE".to_owned(),
+        };
+        let textual = if value.compares_text(op) {
+            let text = self.bind(Bind::Text(value.text.to_owned()));
+            format!("{text_sql} COLLATE \"C\" {sql_op} {text}")
+        } else {
+            "FALSE".to_owned()
         };
         let boolean = match value.boolean {
             Some(boolean) => {
@@ -192,7 +203,7 @@ impl SqlBuilder {
         };
         format!(
             "(CASE WHEN jsonb_typeof({json}) = 'number' THEN {numeric} \
-             WHEN jsonb_typeof({json}) = 'string' THEN {text_sql} COLLATE \"C\" {sql_op} {text} \
+             WHEN jsonb_typeof({json}) = 'string' THEN {textual} \
              WHEN jsonb_typeof({json}) = 'boolean' THEN {boolean} \
              ELSE FALSE END)"
         )
@@ -257,6 +268,13 @@ impl<'a> Value<'a> {
             number: parse_number(text).filter(|_| unquoted),
             boolean: literal.as_bool().filter(|_| unquoted),
         }
+    }
+}
+
+impl Value<'_> {
+    /// Whether JSON strings are compared with the text: always, except ranges with a number.
+    fn compares_text(&self, op: Op) -> bool {
+        self.number.is_none() || matches!(op, Op::Eq | Op::Ne)
     }
 }
 

@@ -293,6 +293,8 @@ impl Store {
             Some(query) => builder.filter(&query.expr)?,
             None => "TRUE".to_owned(),
         };
+        // The count binds only the filter's parameters; the order's come after them.
+        let filter_binds = builder.binds.len();
         let order_by = builder.order_by(request.order_by.as_ref())?;
         let limit_param = builder.next_param();
         let base = format!(
@@ -308,7 +310,7 @@ impl Store {
         let binds = &builder.binds;
         let (total, rows): (i64, Vec<Json<serde_json::Value>>) = with_pool!(self, pool => {
             let mut count = sqlx::query_scalar(&count_sql).bind(connection_id).bind(data_type);
-            for bind in binds {
+            for bind in binds.iter().take(filter_binds) {
                 count = match bind {
                     Bind::Text(text) => count.bind(text.as_str()),
                     Bind::Real(number) => count.bind(*number),

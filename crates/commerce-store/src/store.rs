@@ -157,8 +157,14 @@ impl Store {
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(config.busy_timeout)
                     .foreign_keys(true);
+                // Every connection to `sqlite::memory:` would be a database of its own.
+                let max_connections = if url.contains(":memory:") {
+                    1
+                } else {
+                    config.max_connections.max(1)
+                };
                 let pool = SqlitePoolOptions::new()
-                    .max_connections(config.max_connections.max(1))
+                    .max_connections(max_connections)
                     .connect_with(options)
                     .await?;
                 Backend::Sqlite(pool)

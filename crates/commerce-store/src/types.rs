@@ -298,28 +298,48 @@ impl ValidationIssue {
 /// A dataset's (pull operation's) status, with Codat's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
-#[allow(missing_docs)] // Codat's names say it all; see codat-commerce.md §4.3.
 pub enum DatasetStatus {
+    /// Codat's `Initial`.
     Initial,
+    /// Codat's `Queued`.
     Queued,
+    /// Codat's `Fetching`.
     Fetching,
+    /// Codat's `MapQueued`.
     MapQueued,
+    /// Codat's `Mapping`.
     Mapping,
+    /// Codat's `Complete`.
     Complete,
+    /// Codat's `FetchError`.
     FetchError,
+    /// Codat's `MapError`.
     MapError,
+    /// Codat's `InternalError`.
     InternalError,
+    /// Codat's `ProcessingQueued`.
     ProcessingQueued,
+    /// Codat's `Processing`.
     Processing,
+    /// Codat's `ProcessingError`.
     ProcessingError,
+    /// Codat's `ValidationQueued`.
     ValidationQueued,
+    /// Codat's `Validating`.
     Validating,
+    /// Codat's `ValidationError`.
     ValidationError,
+    /// Codat's `AuthError`.
     AuthError,
+    /// Codat's `Cancelled`.
     Cancelled,
+    /// Codat's `NotSupported`.
     NotSupported,
+    /// Codat's `RateLimitError`.
     RateLimitError,
+    /// Codat's `PermissionsError`.
     PermissionsError,
+    /// Codat's `PrerequisiteNotMet`.
     PrerequisiteNotMet,
 }
 

@@ -28,28 +28,40 @@ impl WireError {
 }
 
 /// Decodes Stripe JSON bytes into `T`; the error names the JSON path of the failure.
+///
+/// The bytes are decoded once at full serde_json speed; only when that fails are they decoded
+/// again with path tracking, so the happy path pays nothing for the path.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WireError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    decode(deserializer)
+    serde_json::from_slice(bytes).map_err(|source| {
+        let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+        locate::<_, T>(deserializer, source)
+    })
 }
 
 /// Decodes Stripe JSON text into `T`; the error names the JSON path of the failure.
+///
+/// Same strategy as [`from_slice`].
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, WireError> {
-    let deserializer = &mut serde_json::Deserializer::from_str(text);
-    decode(deserializer)
+    serde_json::from_str(text).map_err(|source| {
+        let deserializer = &mut serde_json::Deserializer::from_str(text);
+        locate::<_, T>(deserializer, source)
+    })
 }
 
-fn decode<'de, R: serde_json::de::Read<'de>, T: DeserializeOwned>(
+/// Decodes again with path tracking to find where `first_error` happened.
+fn locate<'de, R: serde_json::de::Read<'de>, T: DeserializeOwned>(
     deserializer: &mut serde_json::Deserializer<R>,
-) -> Result<T, WireError> {
-    let value =
-        serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| WireError::Json {
+    first_error: serde_json::Error,
+) -> WireError {
+    match serde_path_to_error::deserialize::<_, T>(&mut *deserializer) {
+        Err(error) => WireError::Json {
             path: error.path().to_string(),
             source: error.into_inner(),
-        })?;
-    deserializer.end().map_err(|source| WireError::Json {
-        path: ".".to_owned(),
-        source,
-    })?;
-    Ok(value)
+        },
+        // The value itself decoded, so the first failure was after it (trailing characters).
+        Ok(_) => WireError::Json {
+            path: ".".to_owned(),
+            source: first_error,
+        },
+    }
 }

@@ -77,7 +77,10 @@ async fn the_key_never_appears_in_trace_logs_debug_output_or_errors() {
         .with_writer(captured.clone())
         .with_ansi(false)
         .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
+    // A process-wide subscriber: a thread-scoped one races with the other tests of this binary,
+    // which register the same callsites with no subscriber and can leave them disabled.
+    // Only this test installs one; logs of concurrent tests land in the capture too, harmlessly.
+    tracing::subscriber::set_global_default(subscriber).unwrap();
 
     let config = config(&server).build().unwrap();
     let merchant = client(&server).on_behalf_of("acct_1Traced").unwrap();
@@ -94,7 +97,6 @@ async fn the_key_never_appears_in_trace_logs_debug_output_or_errors() {
         .get::<Charge>("/v1/charges/ch_echo", &[])
         .await
         .unwrap_err();
-    drop(guard);
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     // The capture works and the spans carry the request's facts...

@@ -1,0 +1,377 @@
+//! Companies, connections, credentials and link states.
+
+use chrono::{Duration, Utc};
+use commerce_model::platform::{LinkBinding, LinkStateStore as _};
+use commerce_store::{
+    ConnectionStatus, Credentials, EncryptionKey, LinkedAccount, NewCompany, StoreError,
+};
+use secrecy::{ExposeSecret as _, SecretString};
+use uuid::Uuid;
+
+use crate::harness::{both_engines, Harness};
+
+both_engines!(
+    migrations_are_idempotent,
+    company_crud,
+    connection_lifecycle,
+    credentials_are_encrypted_at_rest,
+    wrong_key_fails_decryption,
+    link_states_are_single_use_and_expire,
+);
+
+async fn migrations_are_idempotent(h: &Harness) {
+    let company = h
+        .store
+        .create_company(&NewCompany::named("Acme"))
+        .await
+        .unwrap();
+    h.store.migrate().await.unwrap();
+    h.store.migrate().await.unwrap();
+    let reopened = h.reopen(crate::harness::key()).await;
+    assert_eq!(reopened.get_company(company.id).await.unwrap(), company);
+    reopened.close().await;
+}
+
+async fn company_crud(h: &Harness) {
+    let store = &h.store;
+    let mut new = NewCompany::named("Acme Ltd");
+    new.description = Some("test".to_owned());
+    new.redirect = Some("https://example.com/done".to_owned());
+    let created = store.create_company(&new).await.unwrap();
+    assert_eq!(store.get_company(created.id).await.unwrap(), created);
+    // Listing is oldest first; times have millisecond precision.
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    let second = store
+        .create_company(&NewCompany::named("Beta"))
+        .await
+        .unwrap();
+
+    let (companies, total) = store.list_companies(0, 10).await.unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(
+        companies.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [created.id, second.id]
+    );
+    let (page, total) = store.list_companies(1, 10).await.unwrap();
+    assert_eq!((page.len(), total), (1, 2));
+
+    let updated = store
+        .update_company(created.id, &NewCompany::named("Acme plc"))
+        .await
+        .unwrap();
+    assert_eq!(updated.name, "Acme plc");
+    assert_eq!(updated.description, None);
+    assert_eq!(updated.created, created.created);
+
+    let connection = store
+        .create_connection(created.id, "stripe-test")
+        .await
+        .unwrap();
+    store.delete_company(created.id).await.unwrap();
+    assert!(matches!(
+        store.get_company(created.id).await,
+        Err(StoreError::NotFound {
+            entity: "company",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store.get_connection(connection.id).await,
+        Err(StoreError::NotFound {
+            entity: "connection",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store.delete_company(created.id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.update_company(Uuid::new_v4(), &new).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+async fn connection_lifecycle(h: &Harness) {
+    let store = &h.store;
+    assert!(matches!(
+        store.create_connection(Uuid::new_v4(), "stripe-test").await,
+        Err(StoreError::NotFound {
+            entity: "company",
+            ..
+        })
+    ));
+    let company = store
+        .create_company(&NewCompany::named("Acme"))
+        .await
+        .unwrap();
+    let connection = store
+        .create_connection(company.id, "stripe-test")
+        .await
+        .unwrap();
+    assert_eq!(connection.status, ConnectionStatus::PendingAuth);
+    assert_eq!(
+        store.get_connection(connection.id).await.unwrap(),
+        connection
+    );
+
+    // Only a Linked connection can be unlinked.
+    let err = store
+        .set_connection_status(connection.id, ConnectionStatus::Unlinked, None)
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "connection {} cannot go from PendingAuth to Unlinked",
+            connection.id
+        )
+    );
+
+    let mut account = LinkedAccount::new("acct_123", false);
+    account.scope = Some("read_only".to_owned());
+    let linked = store
+        .link_connection(
+            connection.id,
+            &account,
+            &Credentials::new(SecretString::from("tok_1")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(linked.status, ConnectionStatus::Linked);
+    assert_eq!(linked.external_account_id.as_deref(), Some("acct_123"));
+    assert_eq!(linked.livemode, Some(false));
+    assert_eq!(linked.scope.as_deref(), Some("read_only"));
+    assert!(store
+        .get_credentials(connection.id)
+        .await
+        .unwrap()
+        .is_some());
+
+    let found = store
+        .find_connections_by_account("stripe-test", "acct_123")
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [connection.id]
+    );
+    assert!(store
+        .find_connections_by_account("stripe", "acct_123")
+        .await
+        .unwrap()
+        .is_empty());
+    let linked_now = store
+        .list_connections_by_status(ConnectionStatus::Linked)
+        .await
+        .unwrap();
+    assert_eq!(linked_now.len(), 1);
+
+    let deauthorized = store
+        .set_connection_status(
+            connection.id,
+            ConnectionStatus::Deauthorized,
+            Some("access revoked"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(deauthorized.status, ConnectionStatus::Deauthorized);
+    assert_eq!(deauthorized.last_error.as_deref(), Some("access revoked"));
+    assert!(deauthorized.last_error_at.is_some());
+    assert!(
+        store
+            .get_credentials(connection.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "tokens dropped"
+    );
+
+    // Re-linking clears the error; unlinking then works.
+    let relinked = store
+        .link_connection(
+            connection.id,
+            &account,
+            &Credentials::new(SecretString::from("tok_2")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(relinked.last_error, None);
+    let unlinked = store
+        .set_connection_status(connection.id, ConnectionStatus::Unlinked, None)
+        .await
+        .unwrap();
+    assert_eq!(unlinked.status, ConnectionStatus::Unlinked);
+
+    let other = store.create_connection(company.id, "stripe").await.unwrap();
+    let listed = store.list_connections(company.id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [connection.id, other.id]
+    );
+    store.delete_connection(other.id).await.unwrap();
+    assert_eq!(store.list_connections(company.id).await.unwrap().len(), 1);
+    assert!(matches!(
+        store.delete_connection(other.id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+async fn linked_connection(h: &Harness, access: &str, refresh: &str) -> Uuid {
+    let company = h
+        .store
+        .create_company(&NewCompany::named("Acme"))
+        .await
+        .unwrap();
+    let connection = h
+        .store
+        .create_connection(company.id, "stripe-test")
+        .await
+        .unwrap();
+    let mut credentials = Credentials::new(SecretString::from(access.to_owned()));
+    credentials.refresh_token = Some(SecretString::from(refresh.to_owned()));
+    credentials.expires_at = Some(Utc::now() + Duration::hours(1));
+    h.store
+        .link_connection(
+            connection.id,
+            &LinkedAccount::new("acct_1", false),
+            &credentials,
+        )
+        .await
+        .unwrap();
+    connection.id
+}
+
+async fn credentials_are_encrypted_at_rest(h: &Harness) {
+    let access = "sk_test_ACCESS_3f9a8b7c6d5e4f3a2b1c";
+    let refresh = "rt_REFRESH_9z8y7x6w5v4u3t2s1r";
+    let connection_id = linked_connection(h, access, refresh).await;
+
+    let credentials = h
+        .store
+        .get_credentials(connection_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(credentials.access_token.expose_secret(), access);
+    assert_eq!(
+        credentials.refresh_token.as_ref().unwrap().expose_secret(),
+        refresh
+    );
+    assert!(credentials.expires_at.is_some());
+    let debug = format!("{credentials:?}");
+    assert!(
+        !debug.contains(access) && !debug.contains(refresh),
+        "{debug}"
+    );
+
+    let raw = h.raw_credentials_dump().await;
+    for secret in [access, refresh, "ACCESS_3f9a8b", "REFRESH_9z8y"] {
+        assert!(
+            !raw.windows(secret.len())
+                .any(|window| window == secret.as_bytes()),
+            "{secret} found in the raw database"
+        );
+    }
+
+    // Replacing works and is still encrypted.
+    h.store
+        .put_credentials(
+            connection_id,
+            &Credentials::new(SecretString::from("sk_test_NEW")),
+        )
+        .await
+        .unwrap();
+    let replaced = h
+        .store
+        .get_credentials(connection_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(replaced.access_token.expose_secret(), "sk_test_NEW");
+    assert!(replaced.refresh_token.is_none());
+    assert!(matches!(
+        h.store.put_credentials(Uuid::new_v4(), &replaced).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    h.store.delete_credentials(connection_id).await.unwrap();
+    assert!(h
+        .store
+        .get_credentials(connection_id)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn wrong_key_fails_decryption(h: &Harness) {
+    let connection_id = linked_connection(h, "sk_test_secret", "rt_secret").await;
+    let other = h.reopen(EncryptionKey::generate()).await;
+    let err = other.get_credentials(connection_id).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Decryption { connection_id: id, field: "access_token" } if *id == connection_id),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("secret"), "{err}");
+    other.close().await;
+}
+
+async fn link_states_are_single_use_and_expire(h: &Harness) {
+    let company = h
+        .store
+        .create_company(&NewCompany::named("Acme"))
+        .await
+        .unwrap();
+    let connection = h
+        .store
+        .create_connection(company.id, "stripe-test")
+        .await
+        .unwrap();
+    let binding = LinkBinding {
+        company_id: company.id.to_string(),
+        connection_id: connection.id.to_string(),
+    };
+    let expires = Utc::now() + Duration::minutes(10);
+    h.store
+        .save("state-abc", binding.clone(), expires)
+        .await
+        .unwrap();
+    assert!(
+        h.store
+            .save("state-abc", binding.clone(), expires)
+            .await
+            .is_err(),
+        "no reuse"
+    );
+
+    let (taken, taken_expiry) = h.store.take("state-abc").await.unwrap().unwrap();
+    assert_eq!(taken, binding);
+    assert!((taken_expiry - expires).num_milliseconds().abs() <= 1);
+    assert!(
+        h.store.take("state-abc").await.unwrap().is_none(),
+        "single use"
+    );
+    assert!(h.store.take("never-saved").await.unwrap().is_none());
+
+    // Expired states are purged; a binding to an unknown connection is refused.
+    h.store
+        .save(
+            "state-old",
+            binding.clone(),
+            Utc::now() - Duration::seconds(1),
+        )
+        .await
+        .unwrap();
+    h.store
+        .save("state-new", binding.clone(), expires)
+        .await
+        .unwrap();
+    assert_eq!(h.store.purge_expired_link_states().await.unwrap(), 1);
+    assert!(h.store.take("state-old").await.unwrap().is_none());
+    assert!(h.store.take("state-new").await.unwrap().is_some());
+    let unknown = LinkBinding {
+        company_id: company.id.to_string(),
+        connection_id: Uuid::new_v4().to_string(),
+    };
+    assert!(h.store.save("state-x", unknown, expires).await.is_err());
+}

@@ -1,0 +1,324 @@
+//! [`StripePlatform`]: Stripe as a `commerce_model` [`Platform`] — linking through Connect OAuth
+//! (`stripe-connect`), pulling a connected account's data through `stripe-client` under
+//! `Stripe-Account` and mapping it with this crate's mapping functions, and reading Connect
+//! webhooks.
+//!
+//! One value per integration: "Stripe Test" (key `stripe-test`, Codat alias `yzth`) or "Stripe"
+//! (key `stripe`, alias `exgd`). The sync engine, server and CLI hold it as `Arc<dyn Platform>`.
+//!
+//! Pulls (see `pull` for the details):
+//! - a full pull pages every list with `limit=100` and resumes from any batch's cursor;
+//! - after a complete full pull, the cursor reads changes: `/v1/events` for customers, disputes,
+//!   payments and products, new balance transactions for transactions, a fresh read of the
+//!   account and balance for company info; a cursor older than Stripe keeps events (30 days)
+//!   starts a full pull again.
+//!
+//! This module must not be used by `commerce-model`, `-store`, `-sync` or `-server`: they see it
+//! only as `dyn Platform`.
+
+mod changes;
+mod cursor;
+mod errors;
+mod pull;
+mod state_store;
+mod webhook;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use commerce_model::platform::{
+    Batch, Cursor, LinkCallback, LinkRequest, LinkStart, LinkStateStore, LinkedAccount, Platform,
+    PlatformError, PlatformKey, WebhookOutcome, WebhookRequest,
+};
+use commerce_model::DataType;
+use futures::stream::BoxStream;
+use secrecy::{ExposeSecret, SecretString};
+use stripe_client::StripeClient;
+use stripe_connect::webhook::WebhookEndpoint;
+use stripe_connect::{
+    Callback, CallbackOutcome, Clock, ConnectFlow, HttpClient, Integration, IntegrationKind,
+    SystemClock,
+};
+
+pub use crate::platform::state_store::LinkStateStoreAdapter;
+pub use crate::platform::webhook::{StripeWebhook, WebhookChanges};
+
+/// The data types Stripe supplies, in the order a first sync pulls them.
+pub const SUPPORTED_DATA_TYPES: [DataType; 6] = [
+    DataType::CompanyInfo,
+    DataType::Customers,
+    DataType::Disputes,
+    DataType::Payments,
+    DataType::Products,
+    DataType::Transactions,
+];
+
+/// How long Stripe keeps events: an incremental cursor last read longer ago than this (less a
+/// safety margin of one hour) starts a full pull instead.
+pub const EVENT_RETENTION_SECS: i64 = 30 * 24 * 60 * 60;
+
+/// The metadata key of [`LinkedAccount::metadata`] holding the account's publishable key.
+pub const PUBLISHABLE_KEY_METADATA: &str = "stripe_publishable_key";
+
+/// How many products' prices are fetched at once during a products pull (the client's own
+/// rate limiter and concurrency cap still apply).
+const PRICE_CONCURRENCY: usize = 8;
+
+/// Stripe (test or live) as a commerce platform.
+///
+/// Build it with [`StripePlatform::new`], then optionally
+/// [`StripePlatform::with_webhook_secrets`] (to accept webhooks), [`StripePlatform::with_clock`]
+/// and [`StripePlatform::with_connect_http_client`].
+pub struct StripePlatform {
+    kind: IntegrationKind,
+    key: PlatformKey,
+    aliases: [PlatformKey; 1],
+    flow: ConnectFlow,
+    client: StripeClient,
+    webhooks: Vec<WebhookEndpoint>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for StripePlatform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripePlatform")
+            .field("key", &self.key)
+            .field("flow", &self.flow)
+            .field("webhook_secrets", &self.webhooks.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl StripePlatform {
+    /// A platform for `integration`, pulling with `client` and keeping OAuth states of the
+    /// integration's [`ConnectFlow`] in `link_states` (through [`LinkStateStoreAdapter`]).
+    ///
+    /// `client` must be built with the integration's secret key (same mode) and the API base
+    /// to talk to; it is used as the platform client, with `Stripe-Account` set per pull.
+    /// Fails with [`PlatformError::Internal`] when the client's key mode is not the
+    /// integration's.
+    pub fn new(
+        integration: Integration,
+        client: StripeClient,
+        link_states: Arc<dyn LinkStateStore>,
+    ) -> Result<Self, PlatformError> {
+        let kind = integration.kind();
+        let client_live = client.mode() == stripe_client::Mode::Live;
+        if client_live != kind.is_live() {
+            return Err(PlatformError::Internal {
+                message: format!(
+                    "the stripe client uses a {} key but the {kind} integration needs a {} key",
+                    client.mode(),
+                    if kind.is_live() { "live" } else { "test" }
+                ),
+                source: None,
+            });
+        }
+        let flow = ConnectFlow::new(
+            integration,
+            Arc::new(LinkStateStoreAdapter::new(link_states)),
+        )
+        .map_err(errors::from_connect)?;
+        let alias = match kind {
+            IntegrationKind::Test => "yzth",
+            IntegrationKind::Live => "exgd",
+        };
+        Ok(Self {
+            kind,
+            key: PlatformKey::from_static(kind.platform_key()),
+            aliases: [PlatformKey::from_static(alias)],
+            flow,
+            client: client.as_platform(),
+            webhooks: Vec::new(),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// Accepts webhooks signed with any of `secrets` (`whsec_...`; several while rotating).
+    /// Without any, [`Platform::handle_webhook`] answers [`PlatformError::Unsupported`].
+    pub fn with_webhook_secrets(
+        mut self,
+        secrets: impl IntoIterator<Item = SecretString>,
+    ) -> Result<Self, PlatformError> {
+        for secret in secrets {
+            self.webhooks
+                .push(WebhookEndpoint::new(secret).map_err(errors::from_connect)?);
+        }
+        Ok(self)
+    }
+
+    /// Uses `clock` for "now": cursor ages, webhook signature tolerance and state expiry.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.flow = self.flow.with_clock(clock.clone());
+        self.clock = clock;
+        self
+    }
+
+    /// Sends OAuth requests (token exchange, deauthorize) through `http`.
+    pub fn with_connect_http_client(mut self, http: HttpClient) -> Self {
+        self.flow = self.flow.with_http_client(http);
+        self
+    }
+
+    /// Test or live.
+    pub fn kind(&self) -> IntegrationKind {
+        self.kind
+    }
+
+    /// The OAuth flow (for callers that issue and check states themselves through
+    /// [`ConnectFlow::authorize`] and [`ConnectFlow::complete`]).
+    pub fn connect_flow(&self) -> &ConnectFlow {
+        &self.flow
+    }
+
+    /// The platform API client.
+    pub fn client(&self) -> &StripeClient {
+        &self.client
+    }
+
+    /// Now, in unix seconds, by the platform's clock.
+    fn now(&self) -> i64 {
+        unix_seconds(self.clock.now())
+    }
+}
+
+fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+/// Stripe's authorize URL for `request` (`{connect base}/oauth/authorize` with
+/// `response_type=code`, `client_id`, `scope`, `state` and `redirect_uri`).
+fn authorize_url(integration: &Integration, request: &LinkRequest) -> url::Url {
+    let mut url = integration.connect_base().clone();
+    let path = format!("{}/oauth/authorize", url.path().trim_end_matches('/'));
+    url.set_path(&path);
+    let redirect_uri = if request.redirect_uri.is_empty() {
+        integration.redirect_uri().as_str()
+    } else {
+        request.redirect_uri.as_str()
+    };
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", integration.client_id())
+        .append_pair("scope", integration.scope().as_str())
+        .append_pair("state", &request.state)
+        .append_pair("redirect_uri", redirect_uri);
+    url
+}
+
+#[async_trait]
+impl Platform for StripePlatform {
+    fn key(&self) -> &PlatformKey {
+        &self.key
+    }
+
+    fn aliases(&self) -> &[PlatformKey] {
+        &self.aliases
+    }
+
+    fn name(&self) -> &str {
+        self.kind.display_name()
+    }
+
+    fn supports(&self) -> &[DataType] {
+        &SUPPORTED_DATA_TYPES
+    }
+
+    /// Stripe's authorize URL carrying the server's `state` (which the server saved bound to the
+    /// company and connection) and the redirect URI.
+    async fn begin_link(&self, request: LinkRequest) -> Result<LinkStart, PlatformError> {
+        if request.state.is_empty() {
+            return Err(PlatformError::Internal {
+                message: "a link request needs a state".to_owned(),
+                source: None,
+            });
+        }
+        Ok(LinkStart {
+            authorize_url: authorize_url(self.flow.integration(), &request).into(),
+        })
+    }
+
+    /// Reads the callback (a `code`, or an `error` such as `access_denied`), exchanges the code
+    /// with the integration's secret key and checks the token's `livemode` against the
+    /// integration. Declines and refusals are [`PlatformError::LinkFailed`] with a reason to
+    /// show the merchant.
+    async fn complete_link(&self, callback: LinkCallback) -> Result<LinkedAccount, PlatformError> {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(callback.params.iter())
+            .finish();
+        let parsed = Callback::from_query(&query).map_err(errors::from_connect)?;
+        let code = match parsed.into_parts().1 {
+            CallbackOutcome::Authorized { code, .. } => code,
+            CallbackOutcome::Denied { error, description } => {
+                let reason = if error == stripe_connect::AuthorizeErrorCode::AccessDenied {
+                    "the merchant declined to connect their Stripe account".to_owned()
+                } else {
+                    format!(
+                        "stripe refused the authorization request: {error}{}",
+                        description
+                            .map(|description| format!(" ({description})"))
+                            .unwrap_or_default()
+                    )
+                };
+                return Err(PlatformError::LinkFailed { reason });
+            }
+            _ => {
+                return Err(PlatformError::LinkFailed {
+                    reason: "the callback is neither an authorization nor a refusal".to_owned(),
+                })
+            }
+        };
+        let account = self
+            .flow
+            .exchange_code(&code)
+            .await
+            .map_err(errors::from_connect)?;
+        let mut metadata = BTreeMap::new();
+        if let Some(key) = account.stripe_publishable_key() {
+            metadata.insert(PUBLISHABLE_KEY_METADATA.to_owned(), key.to_owned());
+        }
+        Ok(LinkedAccount {
+            external_id: account.stripe_user_id().to_owned(),
+            livemode: account.livemode(),
+            scope: account.scope().map(str::to_owned),
+            access_token: Some(SecretString::from(
+                account.access_token().expose_secret().to_owned(),
+            )),
+            refresh_token: account
+                .refresh_token()
+                .map(|token| SecretString::from(token.expose_secret().to_owned())),
+            metadata,
+        })
+    }
+
+    /// Deauthorizes the account; an account already disconnected is fine.
+    async fn unlink(&self, account: &LinkedAccount) -> Result<(), PlatformError> {
+        self.flow
+            .deauthorize(&account.external_id)
+            .await
+            .map(|_| ())
+            .map_err(errors::from_connect)
+    }
+
+    fn pull<'a>(
+        &'a self,
+        account: &'a LinkedAccount,
+        data_type: DataType,
+        cursor: Option<Cursor>,
+    ) -> BoxStream<'a, Result<Batch, PlatformError>> {
+        pull::pull(self, account, data_type, cursor)
+    }
+
+    async fn handle_webhook(
+        &self,
+        request: WebhookRequest,
+    ) -> Result<WebhookOutcome, PlatformError> {
+        self.interpret_webhook(&request)
+            .map(|webhook| webhook.outcome)
+    }
+}

@@ -1,0 +1,631 @@
+//! Pulling one data type of a connected account as a stream of mapped batches.
+//!
+//! Full pull (no cursor): each list of the data type is paged newest first with `limit=100` and
+//! `starting_after`; every page is one batch whose cursor names the list and the last id read,
+//! so a pull resumes after the last stored batch without re-reading anything before it.
+//! - payments: charges, then refunds, then payment intents (only those without a charge);
+//! - products: each page of products, with every price (active and inactive) of each product,
+//!   listed per product (`/v1/prices?product=...`, once with `active=true`, once with
+//!   `active=false`);
+//! - company info: `/v1/account` and `/v1/balance`, one batch.
+//!
+//! Before its first page, a full pull of an event-driven type notes the newest event
+//! (`/v1/events?limit=1`): changes after it are read by the next pull. The last batch's cursor is
+//! incremental.
+//!
+//! Incremental (cursor from a complete pull):
+//! - customers, disputes, payments, products: `/v1/events` with `types[]` for the data type and
+//!   `created[gte]` the noted position (events already applied at that second are skipped). Pages
+//!   come newest first; only the newest event of each object is applied (its copy of the object is
+//!   its latest state), so the result is the same as applying them oldest first. A product is
+//!   re-read with its prices (a price change needs the product, a product change its prices);
+//!   `*.deleted` events delete. Records get `sourceModifiedDate` = the event's `created` unless
+//!   the mapping sets one. Batches before the last keep the starting cursor; the last one moves
+//!   it to the newest event read.
+//! - transactions (no events): balance transactions with `created[gte]` the newest one seen.
+//! - company info: the account and balance, read again.
+//! - when the changes were last read completely more than 30 days ago (Stripe's event retention,
+//!   less an hour), a full pull starts instead (batches say `incremental: false`).
+
+use std::collections::HashSet;
+
+use commerce_model::platform::{
+    Batch, Cursor, LinkedAccount, PlatformError, Progress, RecordIssue,
+};
+use commerce_model::DataType;
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use serde_json::Value;
+use stripe_client::{ListParams, StripeClient};
+use stripe_wire as stripe;
+use stripe_wire::{Event, EventObject, HasId};
+
+use super::changes::{decode, decode_object, Changes, ChargedIntent};
+use super::cursor::{CursorState, Phase, Since, Stream};
+use super::errors::from_stripe;
+use super::{StripePlatform, EVENT_RETENTION_SECS, PRICE_CONCURRENCY, SUPPORTED_DATA_TYPES};
+
+/// The event types whose objects change records of `data_type` (at most 20, Stripe's limit).
+pub(crate) fn event_types(data_type: DataType) -> &'static [&'static str] {
+    match data_type {
+        DataType::Customers => &["customer.created", "customer.updated", "customer.deleted"],
+        DataType::Disputes => &[
+            "charge.dispute.created",
+            "charge.dispute.updated",
+            "charge.dispute.closed",
+            "charge.dispute.funds_reinstated",
+            "charge.dispute.funds_withdrawn",
+        ],
+        DataType::Payments => &[
+            "charge.captured",
+            "charge.expired",
+            "charge.failed",
+            "charge.pending",
+            "charge.refunded",
+            "charge.succeeded",
+            "charge.updated",
+            "charge.refund.updated",
+            "refund.created",
+            "refund.failed",
+            "refund.updated",
+            "payment_intent.amount_capturable_updated",
+            "payment_intent.canceled",
+            "payment_intent.created",
+            "payment_intent.partially_funded",
+            "payment_intent.payment_failed",
+            "payment_intent.processing",
+            "payment_intent.requires_action",
+            "payment_intent.succeeded",
+        ],
+        DataType::Products => &[
+            "product.created",
+            "product.updated",
+            "product.deleted",
+            "price.created",
+            "price.updated",
+            "price.deleted",
+        ],
+        _ => &[],
+    }
+}
+
+pub(crate) fn pull<'a>(
+    platform: &'a StripePlatform,
+    account: &'a LinkedAccount,
+    data_type: DataType,
+    cursor: Option<Cursor>,
+) -> BoxStream<'a, Result<Batch, PlatformError>> {
+    if !SUPPORTED_DATA_TYPES.contains(&data_type) {
+        return stream::once(async move { Err(PlatformError::NotSupported { data_type }) }).boxed();
+    }
+    let puller = Puller {
+        platform,
+        account_id: &account.external_id,
+        data_type,
+        client: None,
+        start: Some(cursor),
+        state: None,
+        run: None,
+        fetched: 0,
+        done: false,
+    };
+    stream::unfold(Some(puller), |puller| async move {
+        let mut puller = puller?;
+        match puller.next_batch().await {
+            Ok(Some(batch)) => Some((Ok(batch), Some(puller))),
+            Ok(None) => None,
+            Err(error) => Some((Err(error), None)),
+        }
+    })
+    .boxed()
+}
+
+/// The progress of one incremental read.
+#[derive(Debug)]
+struct IncrementalRun {
+    /// The cursor the read started from: batches before the last carry it.
+    start: Cursor,
+    /// The position read from.
+    since: Option<Since>,
+    /// The last event (or balance transaction) id read, for `starting_after`.
+    after: Option<String>,
+    /// The newest position read so far (the first item of the first page).
+    newest: Option<Since>,
+    /// Objects already applied in this read (a newer event won).
+    seen: HashSet<String>,
+    /// Local time the read started.
+    started: i64,
+}
+
+struct Puller<'a> {
+    platform: &'a StripePlatform,
+    account_id: &'a str,
+    data_type: DataType,
+    client: Option<StripeClient>,
+    /// The cursor the pull was asked to start from, until the first batch.
+    start: Option<Option<Cursor>>,
+    /// Where the pull stands.
+    state: Option<CursorState>,
+    run: Option<IncrementalRun>,
+    fetched: u64,
+    done: bool,
+}
+
+impl Puller<'_> {
+    async fn next_batch(&mut self) -> Result<Option<Batch>, PlatformError> {
+        if self.done {
+            return Ok(None);
+        }
+        if let Some(start) = self.start.take() {
+            self.client = Some(
+                self.platform
+                    .client
+                    .on_behalf_of(self.account_id)
+                    .map_err(from_stripe)?,
+            );
+            self.state = Some(self.initial_state(start).await?);
+        }
+        let Some(state) = self.state.clone() else {
+            return Ok(None);
+        };
+        match state.phase {
+            Phase::Backfill {
+                stream,
+                after,
+                since,
+            } => {
+                self.backfill_page(state.started, stream, after, since)
+                    .await
+            }
+            Phase::Incremental { since, .. } => self.incremental_page(state.started, since).await,
+        }
+        .map(Some)
+    }
+
+    fn client(&self) -> Result<&StripeClient, PlatformError> {
+        self.client.as_ref().ok_or_else(|| PlatformError::Internal {
+            message: "pull used before it started".to_owned(),
+            source: None,
+        })
+    }
+
+    /// The state to start from: a new full pull, or the decoded cursor (a full pull too when an
+    /// incremental cursor is older than Stripe keeps events).
+    async fn initial_state(&self, cursor: Option<Cursor>) -> Result<CursorState, PlatformError> {
+        let Some(cursor) = cursor else {
+            return self.new_backfill().await;
+        };
+        let state = CursorState::decode(&cursor, self.data_type)
+            .map_err(|reason| PlatformError::CursorExpired { reason })?;
+        if let Phase::Incremental { checked, .. } = state.phase {
+            let needs_events = !event_types(self.data_type).is_empty();
+            let age = self.platform.now().saturating_sub(checked);
+            if needs_events && age > EVENT_RETENTION_SECS - 3600 {
+                tracing::info!(
+                    account = self.account_id,
+                    data_type = self.data_type.key(),
+                    age_secs = age,
+                    "incremental cursor older than stripe's event history: full pull"
+                );
+                return self.new_backfill().await;
+            }
+        }
+        Ok(state)
+    }
+
+    /// A full pull from the first list, anchored on the newest event for event-driven types.
+    async fn new_backfill(&self) -> Result<CursorState, PlatformError> {
+        let started = self.platform.now();
+        let since = if event_types(self.data_type).is_empty() {
+            None
+        } else {
+            let page = self
+                .client()?
+                .list_page::<Value>("/v1/events", &ListParams::new().limit(1))
+                .await
+                .map_err(from_stripe)?;
+            page.data.first().and_then(|event| {
+                Some(Since {
+                    created: event.get("created")?.as_i64()?,
+                    skip: vec![event.id().to_owned()],
+                })
+            })
+        };
+        let first = Stream::for_data_type(self.data_type)
+            .first()
+            .copied()
+            .ok_or(PlatformError::NotSupported {
+                data_type: self.data_type,
+            })?;
+        Ok(CursorState::new(
+            self.data_type,
+            started,
+            Phase::Backfill {
+                stream: first,
+                after: None,
+                since,
+            },
+        ))
+    }
+
+    fn batch(
+        &mut self,
+        changes: Changes,
+        cursor: CursorState,
+        incremental: bool,
+        complete: bool,
+        fetched: usize,
+    ) -> Batch {
+        self.fetched += fetched as u64;
+        self.done = complete;
+        let encoded = cursor.encode();
+        self.state = Some(cursor);
+        Batch {
+            data_type: self.data_type,
+            records: changes.records,
+            deleted_ids: changes.deleted_ids,
+            issues: changes.issues,
+            cursor: encoded,
+            incremental,
+            complete,
+            progress: Progress {
+                fetched: self.fetched,
+                estimated_total: None,
+            },
+        }
+    }
+
+    async fn backfill_page(
+        &mut self,
+        started: i64,
+        stream: Stream,
+        after: Option<String>,
+        mut since: Option<Since>,
+    ) -> Result<Batch, PlatformError> {
+        if stream == Stream::Account {
+            let changes = self.company_info().await?;
+            let next = CursorState::new(
+                self.data_type,
+                started,
+                Phase::Incremental {
+                    since: None,
+                    checked: started,
+                },
+            );
+            return Ok(self.batch(changes, next, false, true, 2));
+        }
+        let params = ListParams::new().with_cursor(after);
+        let page = self
+            .client()?
+            .list_page::<Value>(stream.path(), &params)
+            .await
+            .map_err(from_stripe)?;
+        let fetched = page.data.len();
+        if stream == Stream::BalanceTransactions && since.is_none() && params.cursor().is_none() {
+            since = newest_position(&page.data, None);
+        }
+        let changes = if stream == Stream::Products {
+            self.products(page.data.into_iter().map(|value| (value, None)).collect())
+                .await?
+        } else {
+            let mut changes = Changes::default();
+            for value in page.data {
+                match decode_object(stream, value) {
+                    Ok(object) => changes.apply(&object, None, ChargedIntent::Skip),
+                    Err(issue) => changes.issues.push(issue),
+                }
+            }
+            changes
+        };
+        let more = page.has_more && fetched > 0;
+        let (phase, complete) = if more {
+            (
+                Phase::Backfill {
+                    stream,
+                    after: page.cursor,
+                    since,
+                },
+                false,
+            )
+        } else if let Some(next) = stream.next(self.data_type) {
+            (
+                Phase::Backfill {
+                    stream: next,
+                    after: None,
+                    since,
+                },
+                false,
+            )
+        } else {
+            (
+                Phase::Incremental {
+                    since,
+                    checked: started,
+                },
+                true,
+            )
+        };
+        let next = CursorState::new(self.data_type, started, phase);
+        Ok(self.batch(changes, next, false, complete, fetched))
+    }
+
+    /// Company info from the account and its balance.
+    async fn company_info(&self) -> Result<Changes, PlatformError> {
+        let client = self.client()?;
+        let (account, balance) = futures::try_join!(
+            client.get::<Value>("/v1/account", &[]),
+            client.get::<Value>("/v1/balance", &[]),
+        )
+        .map_err(from_stripe)?;
+        let mut changes = Changes::default();
+        let account: Result<stripe::Account, RecordIssue> = decode("account", account);
+        let balance: Result<stripe::Balance, RecordIssue> = decode("balance", balance);
+        match (account, balance) {
+            (Ok(account), Ok(balance)) => changes.company_info(&account, &balance),
+            (Err(issue), _) | (_, Err(issue)) => changes.issues.push(issue),
+        }
+        Ok(changes)
+    }
+
+    /// Maps products (raw list items or event copies), each with all of its prices. The time
+    /// beside each is the event's `created`, for changes.
+    async fn products(
+        &self,
+        products: Vec<(Value, Option<i64>)>,
+    ) -> Result<Changes, PlatformError> {
+        let client = self.client()?;
+        let mut changes = Changes::default();
+        let mut typed = Vec::with_capacity(products.len());
+        for (value, modified) in products {
+            match decode::<stripe::Product>("product", value) {
+                Ok(product) if product.deleted => changes.deleted_ids.push(product.id),
+                Ok(product) => typed.push((product, modified)),
+                Err(issue) => changes.issues.push(issue),
+            }
+        }
+        let mapped: Vec<Changes> = stream::iter(typed)
+            .map(|(product, modified)| async move {
+                let prices = product_prices(client, &product.id).await?;
+                let mut changes = Changes::default();
+                match prices {
+                    Ok(prices) => changes.product(&product, &prices, modified),
+                    Err(issue) => changes.issue(
+                        &product.id,
+                        format!("product {}: {}", product.id, issue.message),
+                    ),
+                }
+                Ok::<_, PlatformError>(changes)
+            })
+            .buffered(PRICE_CONCURRENCY)
+            .try_collect()
+            .await?;
+        for product in mapped {
+            changes.extend(product);
+        }
+        Ok(changes)
+    }
+
+    async fn incremental_page(
+        &mut self,
+        started: i64,
+        since: Option<Since>,
+    ) -> Result<Batch, PlatformError> {
+        if self.data_type == DataType::CompanyInfo {
+            let changes = self.company_info().await?;
+            let next = CursorState::new(
+                self.data_type,
+                started,
+                Phase::Incremental {
+                    since: None,
+                    checked: self.platform.now(),
+                },
+            );
+            return Ok(self.batch(changes, next, true, true, 2));
+        }
+        let mut run = match self.run.take() {
+            Some(run) => run,
+            None => IncrementalRun {
+                start: self
+                    .state
+                    .as_ref()
+                    .map(CursorState::encode)
+                    .unwrap_or_else(|| Cursor::new(String::new())),
+                since: since.clone(),
+                after: None,
+                newest: None,
+                seen: HashSet::new(),
+                started: self.platform.now(),
+            },
+        };
+        let skip: HashSet<&str> = run
+            .since
+            .iter()
+            .flat_map(|since| since.skip.iter().map(String::as_str))
+            .collect();
+        let mut params = ListParams::new().with_cursor(run.after.clone());
+        if let Some(since) = &run.since {
+            params = params.created_gte(since.created);
+        }
+        let (path, types) = if self.data_type == DataType::Transactions {
+            ("/v1/balance_transactions", &[][..])
+        } else {
+            ("/v1/events", event_types(self.data_type))
+        };
+        for event_type in types {
+            params = params.filter("types[]", *event_type);
+        }
+        let page = self
+            .client()?
+            .list_page::<Value>(path, &params)
+            .await
+            .map_err(from_stripe)?;
+        let fetched = page.data.len();
+        if run.newest.is_none() {
+            run.newest = newest_position(&page.data, run.since.as_ref());
+        } else if let Some(newest) = run.newest.as_mut() {
+            // Items of the newest second can run over a page boundary.
+            for value in &page.data {
+                let id = value.id();
+                if value.get("created").and_then(Value::as_i64) == Some(newest.created)
+                    && !newest.skip.iter().any(|known| known == id)
+                {
+                    newest.skip.push(id.to_owned());
+                }
+            }
+        }
+        let fresh: Vec<Value> = page
+            .data
+            .into_iter()
+            .filter(|value| !skip.contains(value.id()))
+            .collect();
+        let changes = if self.data_type == DataType::Transactions {
+            let mut changes = Changes::default();
+            for value in fresh {
+                match decode_object(Stream::BalanceTransactions, value) {
+                    Ok(object) => changes.apply(&object, None, ChargedIntent::Skip),
+                    Err(issue) => changes.issues.push(issue),
+                }
+            }
+            changes
+        } else {
+            self.apply_events(fresh, &mut run.seen).await?
+        };
+        let more = page.has_more && fetched > 0;
+        if more {
+            run.after = page.cursor;
+            let start = run.start.clone();
+            self.run = Some(run);
+            self.fetched += fetched as u64;
+            return Ok(Batch {
+                data_type: self.data_type,
+                records: changes.records,
+                deleted_ids: changes.deleted_ids,
+                issues: changes.issues,
+                cursor: start,
+                incremental: true,
+                complete: false,
+                progress: Progress {
+                    fetched: self.fetched,
+                    estimated_total: None,
+                },
+            });
+        }
+        let next = CursorState::new(
+            self.data_type,
+            started,
+            Phase::Incremental {
+                since: run.newest.or(run.since),
+                checked: run.started,
+            },
+        );
+        Ok(self.batch(changes, next, true, true, fetched))
+    }
+
+    /// Applies a page of events (newest first), each object's newest event only.
+    async fn apply_events(
+        &self,
+        events: Vec<Value>,
+        seen: &mut HashSet<String>,
+    ) -> Result<Changes, PlatformError> {
+        let mut changes = Changes::default();
+        // Products to read again with their prices: (product id, the event's copy, event time).
+        let mut products: Vec<(String, Option<Value>, i64)> = Vec::new();
+        for value in events {
+            let raw_object = value.pointer("/data/object").cloned();
+            let event: Event = match decode("event", value) {
+                Ok(event) => event,
+                Err(issue) => {
+                    changes.issues.push(issue);
+                    continue;
+                }
+            };
+            let object = &event.data.object;
+            let key = match object {
+                EventObject::Price(price) => price.product.id().to_owned(),
+                // A deleted price names no product; the product's next change reads it again.
+                EventObject::Deleted(deleted) if deleted.object == "price" => continue,
+                other => other.id().to_owned(),
+            };
+            if key.is_empty() || !seen.insert(key.clone()) {
+                continue;
+            }
+            match object {
+                EventObject::Price(_) => products.push((key, None, event.created)),
+                _ if event.event_type.ends_with(".deleted") => changes.deleted_ids.push(key),
+                EventObject::Product(_) => products.push((key, raw_object, event.created)),
+                _ => changes.apply_event(&event, ChargedIntent::Delete),
+            }
+        }
+        if !products.is_empty() {
+            let client = self.client()?;
+            let reads: Vec<(Value, Option<i64>)> = stream::iter(products)
+                .map(|(id, copy, created)| async move {
+                    let product = match copy {
+                        Some(copy) => copy,
+                        None => match client
+                            .get::<Value>(&format!("/v1/products/{id}"), &[])
+                            .await
+                        {
+                            Ok(product) => product,
+                            Err(error) if error.is_not_found() => serde_json::json!({
+                                "id": id, "object": "product", "deleted": true
+                            }),
+                            Err(error) => return Err(from_stripe(error)),
+                        },
+                    };
+                    Ok::<_, PlatformError>((product, Some(created)))
+                })
+                .buffered(PRICE_CONCURRENCY)
+                .try_collect()
+                .await?;
+            changes.extend(self.products(reads).await?);
+        }
+        Ok(changes)
+    }
+}
+
+/// The position of the newest item of a newest-first page: its `created`, and the ids at that
+/// second (plus `previous`' skip list when it is the same second).
+fn newest_position(page: &[Value], previous: Option<&Since>) -> Option<Since> {
+    let created = page.first()?.get("created")?.as_i64()?;
+    let mut skip: Vec<String> = page
+        .iter()
+        .take_while(|value| value.get("created").and_then(Value::as_i64) == Some(created))
+        .map(|value| value.id().to_owned())
+        .collect();
+    if let Some(previous) = previous {
+        if previous.created == created {
+            for id in &previous.skip {
+                if !skip.contains(id) {
+                    skip.push(id.clone());
+                }
+            }
+        }
+    }
+    Some(Since { created, skip })
+}
+
+/// Every price of a product, active and inactive (Stripe lists only active ones unless asked
+/// for `active=false`). A price that does not decode is returned as the issue.
+async fn product_prices(
+    client: &StripeClient,
+    product: &str,
+) -> Result<Result<Vec<stripe::Price>, RecordIssue>, PlatformError> {
+    let mut prices = Vec::new();
+    for active in ["true", "false"] {
+        let params = ListParams::new()
+            .filter("product", product)
+            .filter("active", active);
+        let values: Vec<Value> = client
+            .list_objects::<Value>("/v1/prices", params)
+            .try_collect()
+            .await
+            .map_err(from_stripe)?;
+        for value in values {
+            match decode::<stripe::Price>("price", value) {
+                Ok(price) => prices.push(price),
+                Err(issue) => return Ok(Err(issue)),
+            }
+        }
+    }
+    Ok(Ok(prices))
+}

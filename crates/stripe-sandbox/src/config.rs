@@ -1,0 +1,98 @@
+//! How a sandbox is set up: seed, size, accounts, limits, OAuth and webhook options.
+//! Plain data; depends on nothing else in the crate but the fault types.
+
+use std::time::Duration;
+
+use crate::faults::FaultRates;
+
+/// Everything a sandbox needs to start. Build it with `SandboxConfig::default()` and set fields.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SandboxConfig {
+    /// The port to listen on (127.0.0.1). `None` picks a free port.
+    pub port: Option<u16>,
+    /// The seed of every generated value, key and id: the same seed gives the same data.
+    pub seed: u64,
+    /// How many test-mode merchant accounts are connected to the platform.
+    pub accounts: usize,
+    /// How many live-mode merchant accounts are connected to the platform.
+    pub live_accounts: usize,
+    /// Objects per primary resource per account (customers, products, payment intents,
+    /// payouts, events...); derived resources scale with it. 10 to 1,000,000.
+    pub size: u64,
+    /// The sandbox's "now" at start (unix seconds); generated history ends just before it.
+    /// `None` uses the current time rounded down to the day, so data is stable within a day.
+    pub start_time: Option<i64>,
+    /// Per-key request rate limits.
+    pub rate_limits: RateLimits,
+    /// Serve an HTML consent page (Approve / Deny) from `/oauth/authorize` instead of
+    /// approving at once.
+    pub consent_page: bool,
+    /// The redirect URIs registered for the platform. Empty accepts any `redirect_uri`.
+    pub redirect_uris: Vec<String>,
+    /// How long an OAuth authorization code can be exchanged (sandbox clock).
+    pub code_ttl: Duration,
+    /// Where to POST signed webhook events, if anywhere.
+    pub webhook_url: Option<String>,
+    /// Random fault injection (deterministic under `seed`), off by default.
+    pub fault_rates: FaultRates,
+    /// How many requests the request log keeps (oldest dropped first).
+    pub request_log_capacity: usize,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            port: None,
+            seed: 7,
+            accounts: 2,
+            live_accounts: 1,
+            size: 100,
+            start_time: None,
+            rate_limits: RateLimits::default(),
+            consent_page: false,
+            redirect_uris: Vec::new(),
+            code_ttl: Duration::from_secs(300),
+            webhook_url: None,
+            fault_rates: FaultRates::default(),
+            request_log_capacity: 100_000,
+        }
+    }
+}
+
+/// Requests per second allowed per API key, like Stripe's default limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimits {
+    /// Limit for test-mode keys (`None`: unlimited). Stripe's default is 25.
+    pub test_per_second: Option<u32>,
+    /// Limit for live-mode keys (`None`: unlimited). Stripe's default is 100.
+    pub live_per_second: Option<u32>,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            test_per_second: Some(25),
+            live_per_second: Some(100),
+        }
+    }
+}
+
+impl RateLimits {
+    /// No rate limit at all (for benchmarks).
+    pub fn unlimited() -> Self {
+        Self {
+            test_per_second: None,
+            live_per_second: None,
+        }
+    }
+
+    /// The same limit for both modes.
+    pub fn per_second(limit: u32) -> Self {
+        Self {
+            test_per_second: Some(limit),
+            live_per_second: Some(limit),
+        }
+    }
+}

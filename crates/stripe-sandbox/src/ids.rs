@@ -1,0 +1,149 @@
+//! Deterministic hashing and the sandbox's object ids.
+//!
+//! Every generated value is a pure function of a few integers (seed, account, resource, index),
+//! mixed with splitmix64, so nothing needs to be stored to serve an object again.
+//! Ids encode where an object lives: generated objects by index, objects created later by
+//! their insertion number. A checksum makes made-up or cross-account ids unknown.
+//! Depends on nothing but std.
+
+/// Where an object sits in its collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Slot {
+    /// The `n`-th generated object (0 is the newest).
+    Generated(u64),
+    /// The `n`-th object created by activity after start (0 is the first created).
+    Added(u64),
+}
+
+const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const SLOT_WIDTH: usize = 7;
+const CHECK_WIDTH: usize = 6;
+
+/// The splitmix64 finaliser: a fast, well-mixed bijection on `u64`.
+pub(crate) fn mix(value: u64) -> u64 {
+    let mut z = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Hashes a sequence of integers into one well-mixed `u64`.
+pub(crate) fn hash(parts: &[u64]) -> u64 {
+    parts
+        .iter()
+        .fold(0x5851_F42D_4C95_7F2D, |acc, part| mix(acc ^ mix(*part)))
+}
+
+/// Appends `value` in base 62, left-padded to `width` digits (wider values keep all digits).
+pub(crate) fn push_base62(out: &mut String, mut value: u64, width: usize) {
+    let mut digits = [0u8; 11];
+    let mut len = 0;
+    while value > 0 || len < width {
+        let digit = (value % 62) as usize;
+        digits[len] = ALPHABET.get(digit).copied().unwrap_or(b'0');
+        len += 1;
+        value /= 62;
+        if len == digits.len() {
+            break;
+        }
+    }
+    for digit in digits[..len].iter().rev() {
+        out.push(char::from(*digit));
+    }
+}
+
+fn parse_base62(text: &str) -> Option<u64> {
+    let mut value: u64 = 0;
+    for byte in text.bytes() {
+        let digit = ALPHABET.iter().position(|candidate| *candidate == byte)? as u64;
+        value = value.checked_mul(62)?.checked_add(digit)?;
+    }
+    Some(value)
+}
+
+/// A random-looking string of `len` base-62 characters derived from `seed`.
+pub(crate) fn token(seed: u64, len: usize) -> String {
+    let mut out = String::with_capacity(len);
+    let mut state = seed;
+    while out.len() < len {
+        state = mix(state);
+        push_base62(&mut out, state % (62u64.pow(10)), 10);
+    }
+    out.truncate(len);
+    out
+}
+
+/// Builds the id of the object in `slot` of collection `collection` of `account`.
+pub(crate) fn object_id(
+    prefix: &str,
+    seed: u64,
+    account: u64,
+    collection: u64,
+    slot: Slot,
+) -> String {
+    let (kind, number) = match slot {
+        Slot::Generated(index) => ('1', index),
+        Slot::Added(index) => ('3', index),
+    };
+    let check = hash(&[seed, account, collection, u64::from(kind), number]) % 62u64.pow(6);
+    let mut out = String::with_capacity(prefix.len() + 1 + 3 + SLOT_WIDTH + CHECK_WIDTH);
+    out.push_str(prefix);
+    out.push('_');
+    out.push(kind);
+    push_base62(&mut out, account % (62 * 62), 2);
+    push_base62(&mut out, number, SLOT_WIDTH);
+    push_base62(&mut out, check, CHECK_WIDTH);
+    out
+}
+
+/// Parses an id built by [`object_id`] with the same prefix, seed, account and collection.
+pub(crate) fn parse_object_id(
+    id: &str,
+    prefix: &str,
+    seed: u64,
+    account: u64,
+    collection: u64,
+) -> Option<Slot> {
+    let body = id.strip_prefix(prefix)?.strip_prefix('_')?;
+    if !body.is_ascii() || body.len() < 1 + 2 + SLOT_WIDTH + CHECK_WIDTH {
+        return None;
+    }
+    let (kind, rest) = body.split_at(1);
+    let (_account_tag, rest) = rest.split_at(2);
+    let (number, _check) = rest.split_at(rest.len() - CHECK_WIDTH);
+    let number = parse_base62(number)?;
+    let slot = match kind {
+        "1" => Slot::Generated(number),
+        "3" => Slot::Added(number),
+        _ => return None,
+    };
+    (object_id(prefix, seed, account, collection, slot) == id).then_some(slot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_reject_foreign_ids() {
+        for slot in [Slot::Generated(0), Slot::Generated(999_999), Slot::Added(3)] {
+            let id = object_id("ch", 7, 1, 4, slot);
+            assert_eq!(parse_object_id(&id, "ch", 7, 1, 4), Some(slot), "{id}");
+            assert_eq!(parse_object_id(&id, "ch", 7, 2, 4), None);
+            assert_eq!(parse_object_id(&id, "ch", 8, 1, 4), None);
+            assert_eq!(parse_object_id(&id, "cus", 7, 1, 4), None);
+        }
+        assert_eq!(parse_object_id("ch_nonsense", "ch", 7, 1, 4), None);
+        assert_eq!(
+            parse_object_id("ch_😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀", "ch", 7, 1, 4),
+            None
+        );
+    }
+
+    #[test]
+    fn tokens_are_deterministic() {
+        assert_eq!(token(1, 24), token(1, 24));
+        assert_ne!(token(1, 24), token(2, 24));
+        assert_eq!(token(1, 24).len(), 24);
+    }
+}

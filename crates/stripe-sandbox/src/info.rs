@@ -1,0 +1,145 @@
+//! What a client needs to talk to a sandbox: base URL, platform keys and client ids per mode,
+//! the connected accounts and the webhook secret.
+
+use std::sync::atomic::Ordering;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+
+use crate::state::{Mode, State};
+
+/// The platform's credentials in one mode.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ModeInfo {
+    /// The platform secret key (`sk_test_...` / `sk_live_...`).
+    pub secret_key: SecretString,
+    /// The platform publishable key.
+    pub publishable_key: String,
+    /// The Connect client id (`ca_...`).
+    pub client_id: String,
+}
+
+/// One merchant account of the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AccountInfo {
+    /// The account id (`acct_...`).
+    pub id: String,
+    /// Whether it is a live-mode account (reachable only with the live key).
+    pub livemode: bool,
+    /// The business name.
+    pub business_name: String,
+    /// The owner's email (usable as `stripe_user[email]` on `/oauth/authorize`).
+    pub email: String,
+    /// The settlement currency.
+    pub default_currency: String,
+    /// Whether it is currently connected to the platform.
+    pub connected: bool,
+}
+
+/// Everything a client needs to use a running sandbox.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SandboxInfo {
+    /// The base URL of both the API (`/v1/...`) and Connect OAuth (`/oauth/...`).
+    pub base_url: String,
+    /// The platform's own account id.
+    pub platform_account: String,
+    /// Test-mode credentials.
+    pub test: ModeInfo,
+    /// Live-mode credentials.
+    pub live: ModeInfo,
+    /// The merchant accounts, test ones first.
+    pub accounts: Vec<AccountInfo>,
+    /// The secret webhooks are signed with (`whsec_...`).
+    pub webhook_secret: SecretString,
+    /// The seed the data was generated from.
+    pub seed: u64,
+    /// Objects per primary resource per account.
+    pub size: u64,
+}
+
+impl SandboxInfo {
+    pub(crate) fn from_state(state: &State) -> Self {
+        let mode_info = |mode: Mode| {
+            let keys = state.keys(mode);
+            ModeInfo {
+                secret_key: keys.secret_key.clone(),
+                publishable_key: keys.publishable_key.clone(),
+                client_id: keys.client_id.clone(),
+            }
+        };
+        Self {
+            base_url: state.base_url.clone(),
+            platform_account: state.platform_id.clone(),
+            test: mode_info(Mode::Test),
+            live: mode_info(Mode::Live),
+            accounts: state
+                .accounts
+                .iter()
+                .map(|account| AccountInfo {
+                    id: account.merchant.account_id.clone(),
+                    livemode: account.merchant.mode.is_live(),
+                    business_name: account.merchant.business_name.clone(),
+                    email: account.merchant.email.clone(),
+                    default_currency: account.merchant.currency.to_owned(),
+                    connected: account.connected.load(Ordering::SeqCst),
+                })
+                .collect(),
+            webhook_secret: state.webhook_secret.clone(),
+            seed: state.config.seed,
+            size: state.config.size,
+        }
+    }
+
+    /// The ids of the test-mode accounts.
+    pub fn test_accounts(&self) -> Vec<&str> {
+        self.accounts
+            .iter()
+            .filter(|account| !account.livemode)
+            .map(|account| account.id.as_str())
+            .collect()
+    }
+
+    /// The ids of the live-mode accounts.
+    pub fn live_accounts(&self) -> Vec<&str> {
+        self.accounts
+            .iter()
+            .filter(|account| account.livemode)
+            .map(|account| account.id.as_str())
+            .collect()
+    }
+
+    /// The JSON the standalone binary prints and `GET /_sandbox/info` answers.
+    /// It contains the sandbox's (fake) secret keys on purpose: a client needs them.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mode = |info: &ModeInfo, accounts: Vec<&str>| {
+            json!({
+                "secret_key": info.secret_key.expose_secret(),
+                "publishable_key": info.publishable_key,
+                "client_id": info.client_id,
+                "accounts": accounts,
+            })
+        };
+        json!({
+            "base_url": self.base_url,
+            "api_base": self.base_url,
+            "connect_base": self.base_url,
+            "platform_account": self.platform_account,
+            "test": mode(&self.test, self.test_accounts()),
+            "live": mode(&self.live, self.live_accounts()),
+            "accounts": self.accounts.iter().map(|account| json!({
+                "id": account.id,
+                "livemode": account.livemode,
+                "business_name": account.business_name,
+                "email": account.email,
+                "default_currency": account.default_currency,
+                "connected": account.connected,
+            })).collect::<Vec<_>>(),
+            "webhook_secret": self.webhook_secret.expose_secret(),
+            "seed": self.seed,
+            "size": self.size,
+        })
+    }
+}

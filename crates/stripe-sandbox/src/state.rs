@@ -1,0 +1,366 @@
+//! The sandbox's shared state: platform keys, accounts and their connection status, the
+//! clock, OAuth grants, the request log, the rate limiter and the fault injector.
+//! Depends on the data generator for account contents; knows nothing of HTTP routing.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+
+use crate::config::SandboxConfig;
+use crate::data::Merchant;
+use crate::error::SandboxError;
+use crate::faults::{Fault, FaultInjector};
+use crate::ids::{hash, token};
+use crate::webhook::WebhookSender;
+
+/// Test or live mode, chosen by the key like on Stripe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Test mode (`sk_test_...`).
+    Test,
+    /// Live mode (`sk_live_...`).
+    Live,
+}
+
+impl Mode {
+    pub(crate) fn is_live(self) -> bool {
+        self == Mode::Live
+    }
+
+    pub(crate) fn key_word(self) -> &'static str {
+        match self {
+            Mode::Test => "test",
+            Mode::Live => "live",
+        }
+    }
+}
+
+/// One request the sandbox answered (or dropped), as a test reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RequestRecord {
+    /// The `Request-Id` sent back.
+    pub request_id: String,
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The path, e.g. `/v1/charges`.
+    pub path: String,
+    /// The raw query string (empty if none).
+    pub query: String,
+    /// The `Stripe-Account` header, if sent.
+    pub account: Option<String>,
+    /// The status answered; `None` when the connection was dropped.
+    pub status: Option<u16>,
+    /// The fault injected, if any.
+    pub fault: Option<Fault>,
+}
+
+/// The platform's credentials for one mode.
+#[derive(Debug, Clone)]
+pub(crate) struct PlatformKeys {
+    pub(crate) secret_key: SecretString,
+    pub(crate) publishable_key: String,
+    pub(crate) client_id: String,
+}
+
+/// A connected (or disconnectable) merchant account.
+#[derive(Debug)]
+pub(crate) struct AccountState {
+    pub(crate) merchant: Merchant,
+    pub(crate) connected: AtomicBool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CodeGrant {
+    pub(crate) account: usize,
+    pub(crate) mode: Mode,
+    pub(crate) scope: String,
+    pub(crate) expires_at: i64,
+    pub(crate) used: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TokenGrant {
+    pub(crate) account: usize,
+    pub(crate) mode: Mode,
+    pub(crate) scope: String,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct OAuthGrants {
+    pub(crate) codes: HashMap<String, CodeGrant>,
+    pub(crate) refresh_tokens: HashMap<String, TokenGrant>,
+    pub(crate) access_tokens: HashMap<String, TokenGrant>,
+    pub(crate) issued: u64,
+}
+
+/// The sandbox clock: the configured start plus real elapsed time plus any advances.
+#[derive(Debug)]
+pub(crate) struct Clock {
+    pub(crate) start_time: i64,
+    started: Instant,
+    offset: AtomicI64,
+    last_activity: AtomicI64,
+}
+
+impl Clock {
+    fn new(start_time: i64) -> Self {
+        Self {
+            start_time,
+            started: Instant::now(),
+            offset: AtomicI64::new(0),
+            last_activity: AtomicI64::new(i64::MIN),
+        }
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        let elapsed = i64::try_from(self.started.elapsed().as_secs()).unwrap_or(i64::MAX);
+        self.start_time
+            .saturating_add(elapsed)
+            .saturating_add(self.offset.load(Ordering::SeqCst))
+    }
+
+    pub(crate) fn advance(&self, seconds: i64) -> i64 {
+        self.offset.fetch_add(seconds.max(0), Ordering::SeqCst);
+        self.now()
+    }
+
+    /// A time for a new piece of activity: now, but strictly after the previous activity.
+    pub(crate) fn activity_time(&self) -> i64 {
+        let now = self.now();
+        let mut previous = self.last_activity.load(Ordering::SeqCst);
+        loop {
+            let next = now.max(previous.saturating_add(1));
+            match self.last_activity.compare_exchange(
+                previous,
+                next,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            ) {
+                Ok(_) => return next,
+                Err(current) => previous = current,
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) config: SandboxConfig,
+    pub(crate) base_url: String,
+    pub(crate) platform_id: String,
+    pub(crate) test_keys: PlatformKeys,
+    pub(crate) live_keys: PlatformKeys,
+    pub(crate) webhook_secret: SecretString,
+    /// The platform's own (empty) account data, per mode: index 0 test, 1 live.
+    pub(crate) platform: [Arc<AccountState>; 2],
+    pub(crate) accounts: Vec<Arc<AccountState>>,
+    pub(crate) clock: Clock,
+    pub(crate) oauth: Mutex<OAuthGrants>,
+    pub(crate) faults: Mutex<FaultInjector>,
+    pub(crate) webhooks: Option<WebhookSender>,
+    log: Mutex<VecDeque<RequestRecord>>,
+    buckets: Mutex<HashMap<String, Bucket>>,
+    request_counter: AtomicU64,
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>, SandboxError> {
+    mutex.lock().map_err(|_| SandboxError::Poisoned)
+}
+
+/// The account index used in ids for the platform's own data.
+pub(crate) const PLATFORM_INDEX: usize = usize::MAX >> 8;
+
+impl State {
+    pub(crate) fn new(
+        config: SandboxConfig,
+        base_url: String,
+        webhooks: Option<WebhookSender>,
+    ) -> Self {
+        let seed = config.seed;
+        let start_time = config.start_time.unwrap_or_else(|| {
+            let now = chrono::Utc::now().timestamp();
+            now - now.rem_euclid(86_400)
+        });
+        let keys = |mode: Mode, salt: u64| PlatformKeys {
+            secret_key: SecretString::from(format!(
+                "sk_{}_51Sbx{}",
+                mode.key_word(),
+                token(hash(&[seed, salt, 1]), 40)
+            )),
+            publishable_key: format!(
+                "pk_{}_51Sbx{}",
+                mode.key_word(),
+                token(hash(&[seed, salt, 2]), 40)
+            ),
+            client_id: format!("ca_{}", token(hash(&[seed, salt, 3]), 32)),
+        };
+        let platform_id = format!("acct_1{}", token(hash(&[seed, 0xAC]), 15));
+        let mut accounts = Vec::new();
+        let total = config.accounts + config.live_accounts;
+        for index in 0..total {
+            let mode = if index < config.accounts {
+                Mode::Test
+            } else {
+                Mode::Live
+            };
+            accounts.push(Arc::new(AccountState {
+                merchant: Merchant::new(seed, index, mode, config.size, start_time, None),
+                connected: AtomicBool::new(true),
+            }));
+        }
+        let platform = |mode| {
+            Arc::new(AccountState {
+                merchant: Merchant::new(
+                    seed,
+                    PLATFORM_INDEX,
+                    mode,
+                    0,
+                    start_time,
+                    Some(platform_id.clone()),
+                ),
+                connected: AtomicBool::new(true),
+            })
+        };
+        let faults = FaultInjector::new(seed, config.fault_rates);
+        Self {
+            base_url,
+            platform: [platform(Mode::Test), platform(Mode::Live)],
+            platform_id: platform_id.clone(),
+            test_keys: keys(Mode::Test, 0x7E57),
+            live_keys: keys(Mode::Live, 0x11FE),
+            webhook_secret: SecretString::from(format!(
+                "whsec_{}",
+                token(hash(&[seed, 0x3EB]), 32)
+            )),
+            accounts,
+            clock: Clock::new(start_time),
+            oauth: Mutex::new(OAuthGrants::default()),
+            faults: Mutex::new(faults),
+            webhooks,
+            log: Mutex::new(VecDeque::new()),
+            buckets: Mutex::new(HashMap::new()),
+            request_counter: AtomicU64::new(0),
+            config,
+        }
+    }
+
+    pub(crate) fn keys(&self, mode: Mode) -> &PlatformKeys {
+        match mode {
+            Mode::Test => &self.test_keys,
+            Mode::Live => &self.live_keys,
+        }
+    }
+
+    /// The mode of a platform secret key, if `key` is one.
+    pub(crate) fn platform_key_mode(&self, key: &str) -> Option<Mode> {
+        [Mode::Test, Mode::Live]
+            .into_iter()
+            .find(|mode| self.keys(*mode).secret_key.expose_secret() == key)
+    }
+
+    pub(crate) fn platform_account(&self, mode: Mode) -> &Arc<AccountState> {
+        match mode {
+            Mode::Test => &self.platform[0],
+            Mode::Live => &self.platform[1],
+        }
+    }
+
+    pub(crate) fn account_index(&self, id: &str) -> Option<usize> {
+        self.accounts
+            .iter()
+            .position(|account| account.merchant.account_id == id)
+    }
+
+    pub(crate) fn account(&self, id: &str) -> Result<&Arc<AccountState>, SandboxError> {
+        self.accounts
+            .iter()
+            .find(|account| account.merchant.account_id == id)
+            .ok_or_else(|| SandboxError::UnknownAccount {
+                account: id.to_owned(),
+            })
+    }
+
+    pub(crate) fn next_request_id(&self) -> String {
+        let number = self.request_counter.fetch_add(1, Ordering::Relaxed);
+        format!(
+            "req_{}",
+            token(hash(&[self.config.seed, 0x4E9, number]), 14)
+        )
+    }
+
+    pub(crate) fn record(&self, record: RequestRecord) {
+        if let Ok(mut log) = self.log.lock() {
+            if log.len() >= self.config.request_log_capacity.max(1) {
+                log.pop_front();
+            }
+            log.push_back(record);
+        }
+    }
+
+    pub(crate) fn requests(&self) -> Vec<RequestRecord> {
+        self.log
+            .lock()
+            .map(|log| log.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn clear_requests(&self) {
+        if let Ok(mut log) = self.log.lock() {
+            log.clear();
+        }
+    }
+
+    /// Takes one token from `key`'s bucket; `false` when the key is over its limit.
+    pub(crate) fn admit(&self, key: &str, mode: Mode) -> bool {
+        let limit = match mode {
+            Mode::Test => self.config.rate_limits.test_per_second,
+            Mode::Live => self.config.rate_limits.live_per_second,
+        };
+        let Some(limit) = limit else { return true };
+        let rate = f64::from(limit.max(1));
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return true;
+        };
+        let now = Instant::now();
+        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
+            tokens: rate,
+            last: now,
+        });
+        let refill = now.duration_since(bucket.last).as_secs_f64() * rate;
+        bucket.tokens = (bucket.tokens + refill).min(rate);
+        bucket.last = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Issues a new opaque token with `prefix`, unique within this sandbox.
+    pub(crate) fn issue_token(
+        &self,
+        grants: &mut OAuthGrants,
+        prefix: &str,
+        length: usize,
+    ) -> String {
+        grants.issued += 1;
+        format!(
+            "{prefix}{}",
+            token(hash(&[self.config.seed, 0x0A7, grants.issued]), length)
+        )
+    }
+}
