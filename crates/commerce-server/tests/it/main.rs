@@ -12,5 +12,6 @@ mod errors;
 mod fake;
 mod isolation;
 mod link;
+mod stripe_e2e;
 mod support;
 mod webhooks;
