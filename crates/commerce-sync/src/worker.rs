@@ -1,0 +1,448 @@
+//! One worker's handling of one claimed dataset: the pull loop, page writes, lease renewal
+//! and the mapping of platform errors to dataset statuses.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use commerce_model::platform::{Batch, Cursor, ErrorAction, LinkedAccount, PlatformError};
+use commerce_model::DataType;
+use commerce_store::{
+    Connection, ConnectionStatus, Dataset, DatasetPage, DatasetStatus, PageWrite, RecordInput,
+    StoreError, SyncCursor, ValidationIssue,
+};
+use futures::StreamExt as _;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::engine::SyncEngine;
+use crate::error::SyncError;
+use crate::events::{DatasetOutcome, SyncEvent};
+
+/// The dataset a worker holds, and its running totals.
+struct Job<'a> {
+    engine: &'a SyncEngine,
+    worker_id: &'a str,
+    dataset_id: Uuid,
+    connection_id: Uuid,
+    data_type: DataType,
+    pages: u64,
+    records: u64,
+    /// Bad-record issues not yet written (they go with the next page, or before finishing).
+    pending_issues: Vec<ValidationIssue>,
+}
+
+impl SyncEngine {
+    /// Claims the next claimable dataset for `worker_id` and pulls it to its end (or until
+    /// `shutdown` becomes `true`, or the lease is lost). `None` when nothing is claimable.
+    ///
+    /// The building block of [`SyncEngine::run`] and [`SyncEngine::run_until_idle`]; `Err` only
+    /// for store failures (the dataset is then resumed when its lease expires).
+    pub async fn sync_next(
+        &self,
+        worker_id: &str,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Result<Option<DatasetOutcome>, SyncError> {
+        let claimed = self
+            .inner
+            .store
+            .claim_next_dataset(worker_id, self.inner.config.lease)
+            .await?;
+        let Some(dataset) = claimed else {
+            return Ok(None);
+        };
+        let mut job = Job {
+            engine: self,
+            worker_id,
+            dataset_id: dataset.id,
+            connection_id: dataset.connection_id,
+            data_type: dataset.data_type,
+            pages: dataset.pages,
+            records: dataset.records,
+            pending_issues: Vec::new(),
+        };
+        job.run(&dataset, shutdown).await.map(Some)
+    }
+}
+
+impl Job<'_> {
+    async fn run(
+        &mut self,
+        dataset: &Dataset,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Result<DatasetOutcome, SyncError> {
+        let store = &self.engine.inner.store;
+        let connection = store.get_connection(self.connection_id).await?;
+        match connection.status {
+            ConnectionStatus::Linked => {}
+            ConnectionStatus::Unlinked => {
+                return self
+                    .finish(DatasetStatus::Cancelled, Some("the connection is Unlinked".to_owned()))
+                    .await
+            }
+            other => {
+                return self
+                    .finish(
+                        DatasetStatus::AuthError,
+                        Some(format!("the connection is {other}: it must be linked again")),
+                    )
+                    .await
+            }
+        }
+        let Some(platform) = self.engine.inner.registry.get(&connection.platform_key) else {
+            let message = format!("no platform is registered for key {:?}", connection.platform_key);
+            return self.finish(DatasetStatus::InternalError, Some(message)).await;
+        };
+        if !platform.supports().contains(&self.data_type) {
+            let message = format!(
+                "data type {} is not supported by {}",
+                self.data_type.key(),
+                platform.name()
+            );
+            return self.finish(DatasetStatus::NotSupported, Some(message)).await;
+        }
+        let Some(account) = self.linked_account(&connection).await? else {
+            return self
+                .finish(
+                    DatasetStatus::AuthError,
+                    Some("the connection has no linked account".to_owned()),
+                )
+                .await;
+        };
+
+        let stored = store.get_cursor(self.connection_id, self.data_type).await?;
+        let mut cursor = stored.and_then(|stored| stored.cursor).map(Cursor::new);
+        self.engine.emit(SyncEvent::Started {
+            dataset_id: self.dataset_id,
+            connection_id: self.connection_id,
+            data_type: self.data_type,
+            worker_id: self.worker_id.to_owned(),
+            resumed: dataset.pages > 0,
+        });
+        tracing::debug!(dataset = %self.dataset_id, data_type = self.data_type.key(),
+            worker = self.worker_id, cursor = cursor.as_ref().map(Cursor::as_str), "pull starts");
+
+        let renew_every = self.engine.inner.config.renew_every.max(Duration::from_millis(10));
+        let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
+        renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut restarted = false;
+        'pull: loop {
+            let mut stream = platform.pull(&account, self.data_type, cursor.clone());
+            loop {
+                let item = tokio::select! {
+                    biased;
+                    changed = shutdown.changed() => {
+                        if changed.is_err() || *shutdown.borrow() {
+                            return self.release("the worker is shutting down").await;
+                        }
+                        continue;
+                    }
+                    _ = renew.tick() => {
+                        match store.renew_lease(self.dataset_id, self.worker_id, self.engine.inner.config.lease).await {
+                            Ok(_) => continue,
+                            Err(StoreError::LeaseLost { .. }) => return Ok(self.lost()),
+                            Err(error) => return Err(error.into()),
+                        }
+                    }
+                    item = stream.next() => item,
+                };
+                let error = match item {
+                    None => {
+                        return self
+                            .finish(
+                                DatasetStatus::InternalError,
+                                Some("the platform ended the pull without its final batch".to_owned()),
+                            )
+                            .await
+                    }
+                    Some(Ok(batch)) => {
+                        if batch.data_type != self.data_type {
+                            let message = format!(
+                                "the platform returned {} records for a {} pull",
+                                batch.data_type.key(),
+                                self.data_type.key()
+                            );
+                            return self.finish(DatasetStatus::InternalError, Some(message)).await;
+                        }
+                        let complete = batch.complete;
+                        let next = batch.cursor.clone();
+                        match self.write(batch).await? {
+                            Written::Yes => {}
+                            Written::LeaseLost => return Ok(self.lost()),
+                        }
+                        cursor = Some(next);
+                        if complete {
+                            return self.finish(DatasetStatus::Complete, None).await;
+                        }
+                        continue;
+                    }
+                    Some(Err(error)) => error,
+                };
+                match error.action() {
+                    ErrorAction::SkipRecord => {
+                        let (id, message) = match &error {
+                            PlatformError::BadRecord { id, message } => (id.clone(), message.clone()),
+                            other => (None, other.to_string()),
+                        };
+                        self.pending_issues.push(ValidationIssue::from(
+                            commerce_model::platform::RecordIssue { id, message },
+                        ));
+                    }
+                    ErrorAction::Relink => {
+                        let message = error.to_string();
+                        if let Err(error) = self.deauthorize(&message).await {
+                            tracing::warn!(connection = %self.connection_id, error = %error,
+                                "could not mark the connection Deauthorized");
+                        }
+                        return self.finish(DatasetStatus::AuthError, Some(message)).await;
+                    }
+                    ErrorAction::RestartFullPull if !restarted && cursor.is_some() => {
+                        tracing::info!(dataset = %self.dataset_id, reason = %error,
+                            "cursor expired; restarting with a full pull");
+                        store.reset_cursor(self.connection_id, self.data_type).await?;
+                        cursor = None;
+                        restarted = true;
+                        continue 'pull;
+                    }
+                    _ => {
+                        let status = status_for(&error);
+                        return self.finish(status, Some(error.to_string())).await;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn linked_account(
+        &self,
+        connection: &Connection,
+    ) -> Result<Option<LinkedAccount>, SyncError> {
+        let Some(external_id) = connection.external_account_id.clone() else {
+            return Ok(None);
+        };
+        let credentials = self
+            .engine
+            .inner
+            .store
+            .get_credentials(connection.id)
+            .await?;
+        let (access_token, refresh_token) = match credentials {
+            Some(credentials) => (Some(credentials.access_token), credentials.refresh_token),
+            None => (None, None),
+        };
+        Ok(Some(LinkedAccount {
+            external_id,
+            livemode: connection.livemode.unwrap_or(false),
+            scope: connection.scope.clone(),
+            access_token,
+            refresh_token,
+            metadata: BTreeMap::new(),
+        }))
+    }
+
+    /// Writes one batch with its cursor and the pending issues, in one transaction.
+    async fn write(&mut self, batch: Batch) -> Result<Written, SyncError> {
+        let mut page = PageWrite::new(self.connection_id, self.data_type);
+        let count = (batch.records.len() + batch.deleted_ids.len()) as u64;
+        page.records = batch.records.into_iter().map(RecordInput::from).collect();
+        page.deletions = batch.deleted_ids;
+        page.cursor = Some(SyncCursor::new(
+            Some(batch.cursor.as_str().to_owned()),
+            batch.incremental || batch.complete,
+            None,
+        ));
+        let mut dataset_page = DatasetPage::new(self.dataset_id, self.worker_id);
+        dataset_page.issues = std::mem::take(&mut self.pending_issues);
+        dataset_page
+            .issues
+            .extend(batch.issues.into_iter().map(ValidationIssue::from));
+        page.dataset = Some(dataset_page);
+        match self.engine.inner.store.write_page(&page).await {
+            Ok(_) => {}
+            Err(StoreError::LeaseLost { .. }) => return Ok(Written::LeaseLost),
+            Err(error) => return Err(error.into()),
+        }
+        self.pages += 1;
+        self.records += count;
+        self.engine.emit(SyncEvent::Page {
+            dataset_id: self.dataset_id,
+            connection_id: self.connection_id,
+            data_type: self.data_type,
+            pages: self.pages,
+            records: self.records,
+            fetched: batch.progress.fetched,
+            estimated_total: batch.progress.estimated_total,
+        });
+        Ok(Written::Yes)
+    }
+
+    /// Marks the connection `Deauthorized` (only from `Linked`, so an `Unlinked` connection
+    /// stays so).
+    async fn deauthorize(&self, reason: &str) -> Result<(), StoreError> {
+        let store = &self.engine.inner.store;
+        let connection = store.get_connection(self.connection_id).await?;
+        if connection.status == ConnectionStatus::Linked {
+            store
+                .set_connection_status(self.connection_id, ConnectionStatus::Deauthorized, Some(reason))
+                .await?;
+            tracing::info!(connection = %self.connection_id, "connection deauthorized");
+        }
+        Ok(())
+    }
+
+    /// Ends the dataset (writing pending issues first).
+    async fn finish(
+        &mut self,
+        status: DatasetStatus,
+        error_message: Option<String>,
+    ) -> Result<DatasetOutcome, SyncError> {
+        let store = &self.engine.inner.store;
+        if !self.pending_issues.is_empty() {
+            let mut page = PageWrite::new(self.connection_id, self.data_type);
+            let mut dataset_page = DatasetPage::new(self.dataset_id, self.worker_id);
+            dataset_page.issues = std::mem::take(&mut self.pending_issues);
+            page.dataset = Some(dataset_page);
+            match store.write_page(&page).await {
+                Ok(_) => {}
+                Err(StoreError::LeaseLost { .. }) => return Ok(self.lost()),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        match store
+            .finish_dataset(self.dataset_id, self.worker_id, status, error_message.as_deref())
+            .await
+        {
+            Ok(_) => {}
+            Err(StoreError::LeaseLost { .. }) => return Ok(self.lost()),
+            Err(error) => return Err(error.into()),
+        }
+        if status == DatasetStatus::Complete {
+            tracing::debug!(dataset = %self.dataset_id, data_type = self.data_type.key(), pages = self.pages, records = self.records, "dataset complete");
+        } else {
+            tracing::info!(dataset = %self.dataset_id, data_type = self.data_type.key(), status = %status, error = error_message.as_deref().unwrap_or(""), "dataset ended");
+        }
+        self.engine.emit(SyncEvent::Finished {
+            dataset_id: self.dataset_id,
+            connection_id: self.connection_id,
+            data_type: self.data_type,
+            status,
+            error_message,
+        });
+        Ok(DatasetOutcome::Finished {
+            dataset_id: self.dataset_id,
+            status,
+        })
+    }
+
+    /// Lets the dataset go unfinished: its lease ends now, so any worker resumes it.
+    async fn release(&self, reason: &str) -> Result<DatasetOutcome, SyncError> {
+        match self
+            .engine
+            .inner
+            .store
+            .renew_lease(self.dataset_id, self.worker_id, Duration::ZERO)
+            .await
+        {
+            Ok(_) | Err(StoreError::LeaseLost { .. }) => {}
+            Err(error) => return Err(error.into()),
+        }
+        self.engine.emit(SyncEvent::Released {
+            dataset_id: self.dataset_id,
+            reason: reason.to_owned(),
+        });
+        Ok(DatasetOutcome::Released {
+            dataset_id: self.dataset_id,
+        })
+    }
+
+    fn lost(&self) -> DatasetOutcome {
+        tracing::warn!(dataset = %self.dataset_id, worker = self.worker_id, "lease lost; another worker resumes the dataset");
+        self.engine.emit(SyncEvent::Released {
+            dataset_id: self.dataset_id,
+            reason: "the lease was lost".to_owned(),
+        });
+        DatasetOutcome::Released {
+            dataset_id: self.dataset_id,
+        }
+    }
+}
+
+enum Written {
+    Yes,
+    LeaseLost,
+}
+
+/// The dataset status a pull ending with `error` takes (see [`PlatformError::dataset_status`]).
+pub(crate) fn status_for(error: &PlatformError) -> DatasetStatus {
+    match error.dataset_status() {
+        "RateLimitError" => DatasetStatus::RateLimitError,
+        "FetchError" => DatasetStatus::FetchError,
+        "AuthError" => DatasetStatus::AuthError,
+        "NotSupported" => DatasetStatus::NotSupported,
+        "PermissionsError" => DatasetStatus::PermissionsError,
+        "MapError" => DatasetStatus::MapError,
+        _ => DatasetStatus::InternalError,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use commerce_model::platform::{PlatformError, RetryKind};
+    use commerce_model::DataType;
+    use commerce_store::DatasetStatus;
+
+    use super::status_for;
+
+    #[test]
+    fn platform_errors_map_to_codat_statuses() {
+        let cases = [
+            (
+                PlatformError::RetryLater {
+                    kind: RetryKind::RateLimited,
+                    retry_after: Some(Duration::from_secs(1)),
+                    message: "429".to_owned(),
+                    source: None,
+                },
+                DatasetStatus::RateLimitError,
+            ),
+            (
+                PlatformError::RetryLater {
+                    kind: RetryKind::Unavailable,
+                    retry_after: None,
+                    message: "503".to_owned(),
+                    source: None,
+                },
+                DatasetStatus::FetchError,
+            ),
+            (
+                PlatformError::RelinkNeeded {
+                    reason: "revoked".to_owned(),
+                },
+                DatasetStatus::AuthError,
+            ),
+            (
+                PlatformError::NotSupported {
+                    data_type: DataType::Orders,
+                },
+                DatasetStatus::NotSupported,
+            ),
+            (
+                PlatformError::PermissionDenied {
+                    message: "no".to_owned(),
+                },
+                DatasetStatus::PermissionsError,
+            ),
+            (
+                PlatformError::Internal {
+                    message: "bug".to_owned(),
+                    source: None,
+                },
+                DatasetStatus::InternalError,
+            ),
+        ];
+        for (error, status) in cases {
+            assert_eq!(status_for(&error), status, "{error}");
+        }
+    }
+}
