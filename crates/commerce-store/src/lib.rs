@@ -47,6 +47,7 @@
 //! - Ordering puts numbers first (numerically), then text; missing values last in both
 //!   directions; ties by record id. Ordering does not look into arrays.
 
+mod aggregates;
 mod companies;
 mod crypto;
 mod datasets;
@@ -57,6 +58,7 @@ mod records;
 mod store;
 mod types;
 
+pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
 pub use crate::error::StoreError;
 pub use crate::records::{RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

@@ -75,13 +75,16 @@ pub struct IdleSummary {
 impl IdleSummary {
     /// The final status of a dataset processed in this run, if it finished in it.
     pub fn status_of(&self, dataset_id: Uuid) -> Option<DatasetStatus> {
-        self.outcomes.iter().rev().find_map(|outcome| match outcome {
-            DatasetOutcome::Finished {
-                dataset_id: id,
-                status,
-            } if *id == dataset_id => Some(*status),
-            _ => None,
-        })
+        self.outcomes
+            .iter()
+            .rev()
+            .find_map(|outcome| match outcome {
+                DatasetOutcome::Finished {
+                    dataset_id: id,
+                    status,
+                } if *id == dataset_id => Some(*status),
+                _ => None,
+            })
     }
 }
 
@@ -149,7 +152,11 @@ impl SyncEngine {
     /// Fails with a conflict ([`SyncError::is_conflict`]) when a dataset of that type is
     /// already queued or running ([`StoreError::DatasetInProgress`]) or the connection is not
     /// `Linked`.
-    pub async fn queue(&self, connection_id: Uuid, data_type: DataType) -> Result<Dataset, SyncError> {
+    pub async fn queue(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+    ) -> Result<Dataset, SyncError> {
         let connection = self.inner.store.get_connection(connection_id).await?;
         if connection.status != ConnectionStatus::Linked {
             return Err(SyncError::ConnectionNotLinked {
@@ -157,7 +164,11 @@ impl SyncEngine {
                 status: connection.status,
             });
         }
-        let dataset = self.inner.store.queue_dataset(connection_id, data_type).await?;
+        let dataset = self
+            .inner
+            .store
+            .queue_dataset(connection_id, data_type)
+            .await?;
         self.inner.wake.notify_waiters();
         Ok(dataset)
     }
@@ -179,7 +190,12 @@ impl SyncEngine {
         }
         let mut outcome = QueueAll::default();
         for &data_type in DataType::ALL {
-            match self.inner.store.queue_dataset(connection_id, data_type).await {
+            match self
+                .inner
+                .store
+                .queue_dataset(connection_id, data_type)
+                .await
+            {
                 Ok(dataset) => outcome.queued.push(dataset),
                 Err(StoreError::DatasetInProgress { .. }) => {
                     if let Some(dataset) = self

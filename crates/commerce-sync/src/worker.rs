@@ -76,21 +76,31 @@ impl Job<'_> {
             ConnectionStatus::Linked => {}
             ConnectionStatus::Unlinked => {
                 return self
-                    .finish(DatasetStatus::Cancelled, Some("the connection is Unlinked".to_owned()))
+                    .finish(
+                        DatasetStatus::Cancelled,
+                        Some("the connection is Unlinked".to_owned()),
+                    )
                     .await
             }
             other => {
                 return self
                     .finish(
                         DatasetStatus::AuthError,
-                        Some(format!("the connection is {other}: it must be linked again")),
+                        Some(format!(
+                            "the connection is {other}: it must be linked again"
+                        )),
                     )
                     .await
             }
         }
         let Some(platform) = self.engine.inner.registry.get(&connection.platform_key) else {
-            let message = format!("no platform is registered for key {:?}", connection.platform_key);
-            return self.finish(DatasetStatus::InternalError, Some(message)).await;
+            let message = format!(
+                "no platform is registered for key {:?}",
+                connection.platform_key
+            );
+            return self
+                .finish(DatasetStatus::InternalError, Some(message))
+                .await;
         };
         if !platform.supports().contains(&self.data_type) {
             let message = format!(
@@ -98,7 +108,9 @@ impl Job<'_> {
                 self.data_type.key(),
                 platform.name()
             );
-            return self.finish(DatasetStatus::NotSupported, Some(message)).await;
+            return self
+                .finish(DatasetStatus::NotSupported, Some(message))
+                .await;
         }
         let Some(account) = self.linked_account(&connection).await? else {
             return self
@@ -121,8 +133,14 @@ impl Job<'_> {
         tracing::debug!(dataset = %self.dataset_id, data_type = self.data_type.key(),
             worker = self.worker_id, cursor = cursor.as_ref().map(Cursor::as_str), "pull starts");
 
-        let renew_every = self.engine.inner.config.renew_every.max(Duration::from_millis(10));
-        let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
+        let renew_every = self
+            .engine
+            .inner
+            .config
+            .renew_every
+            .max(Duration::from_millis(10));
+        let mut renew =
+            tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
         renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut restarted = false;
         'pull: loop {
@@ -150,7 +168,10 @@ impl Job<'_> {
                         return self
                             .finish(
                                 DatasetStatus::InternalError,
-                                Some("the platform ended the pull without its final batch".to_owned()),
+                                Some(
+                                    "the platform ended the pull without its final batch"
+                                        .to_owned(),
+                                ),
                             )
                             .await
                     }
@@ -161,7 +182,9 @@ impl Job<'_> {
                                 batch.data_type.key(),
                                 self.data_type.key()
                             );
-                            return self.finish(DatasetStatus::InternalError, Some(message)).await;
+                            return self
+                                .finish(DatasetStatus::InternalError, Some(message))
+                                .await;
                         }
                         let complete = batch.complete;
                         let next = batch.cursor.clone();
@@ -180,7 +203,9 @@ impl Job<'_> {
                 match error.action() {
                     ErrorAction::SkipRecord => {
                         let (id, message) = match &error {
-                            PlatformError::BadRecord { id, message } => (id.clone(), message.clone()),
+                            PlatformError::BadRecord { id, message } => {
+                                (id.clone(), message.clone())
+                            }
                             other => (None, other.to_string()),
                         };
                         self.pending_issues.push(ValidationIssue::from(
@@ -198,7 +223,9 @@ impl Job<'_> {
                     ErrorAction::RestartFullPull if !restarted && cursor.is_some() => {
                         tracing::info!(dataset = %self.dataset_id, reason = %error,
                             "cursor expired; restarting with a full pull");
-                        store.reset_cursor(self.connection_id, self.data_type).await?;
+                        store
+                            .reset_cursor(self.connection_id, self.data_type)
+                            .await?;
                         cursor = None;
                         restarted = true;
                         continue 'pull;
@@ -282,7 +309,11 @@ impl Job<'_> {
         let connection = store.get_connection(self.connection_id).await?;
         if connection.status == ConnectionStatus::Linked {
             store
-                .set_connection_status(self.connection_id, ConnectionStatus::Deauthorized, Some(reason))
+                .set_connection_status(
+                    self.connection_id,
+                    ConnectionStatus::Deauthorized,
+                    Some(reason),
+                )
                 .await?;
             tracing::info!(connection = %self.connection_id, "connection deauthorized");
         }
@@ -308,7 +339,12 @@ impl Job<'_> {
             }
         }
         match store
-            .finish_dataset(self.dataset_id, self.worker_id, status, error_message.as_deref())
+            .finish_dataset(
+                self.dataset_id,
+                self.worker_id,
+                status,
+                error_message.as_deref(),
+            )
             .await
         {
             Ok(_) => {}
