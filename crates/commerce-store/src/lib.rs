@@ -57,6 +57,7 @@ mod query;
 mod records;
 mod store;
 mod types;
+mod webhook_events;
 
 pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
