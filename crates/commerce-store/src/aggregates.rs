@@ -1,7 +1,7 @@
 //! Aggregates over records computed in SQL: per-day sums of a numeric field (for charts),
 //! over a bounded range of `createdDate`, so a dashboard never loads the records themselves.
 //!
-//! The range is found through the `records_created_date` expression index (migration 0002),
+//! The range is found through the `records_created_date` expression index (migration 0003),
 //! so the cost follows the number of records in the range, not the size of the connection.
 //!
 //! Must not depend on any platform crate.
@@ -65,6 +65,25 @@ pub struct DailyTotal {
     pub total: f64,
     /// How many records were summed.
     pub count: u64,
+}
+
+impl DailyTotal {
+    /// A day's total (e.g. to build charts in tests).
+    pub fn new(
+        day: NaiveDate,
+        currency: Option<String>,
+        group: Option<String>,
+        total: f64,
+        count: u64,
+    ) -> Self {
+        Self {
+            day,
+            currency,
+            group,
+            total,
+            count,
+        }
+    }
 }
 
 type TotalRow = (
