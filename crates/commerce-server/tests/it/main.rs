@@ -1,2 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Integration tests.
+#![allow(unreachable_pub, missing_docs)]
+//! Integration tests of the HTTP server over real loopback HTTP, on temporary SQLite databases.
+
+mod fake;
+mod link;
+mod support;
