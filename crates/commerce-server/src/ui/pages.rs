@@ -82,6 +82,8 @@ struct ConnectionView {
 #[derive(Serialize)]
 struct StatusRow {
     label: String,
+    /// The dashboard's table of this data type, if it has one.
+    href: Option<String>,
     key: &'static str,
     status: Option<&'static str>,
     /// A CSS class: `ok`, `running`, `error` or `none`.
@@ -188,6 +190,10 @@ async fn connection_view(
             };
             StatusRow {
                 label: data_type_label(*data_type),
+                href: TABLES
+                    .iter()
+                    .find(|table| table.data_type == *data_type)
+                    .map(|table| format!("/ui/connections/{}/{}", connection.id, table.slug)),
                 key: data_type.key(),
                 status: status.map(|status| status.current_status.as_str()),
                 tone,

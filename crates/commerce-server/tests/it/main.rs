@@ -5,3 +5,4 @@
 mod fake;
 mod link;
 mod support;
+mod ui;
