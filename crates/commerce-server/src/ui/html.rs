@@ -170,6 +170,9 @@ mod tests {
             "{body}"
         );
         assert!(!body.contains("<script>"));
-        assert!(body.contains("href=\"/ui/connections/1?a=1&amp;b=2\""), "{body}");
+        assert!(
+            body.contains("href=\"/ui/connections/1?a=1&amp;b=2\""),
+            "{body}"
+        );
     }
 }

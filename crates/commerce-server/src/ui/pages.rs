@@ -17,7 +17,7 @@ use axum::{Extension, Form};
 use chrono::{DateTime, Days, Utc};
 use commerce_model::DataType;
 use commerce_store::{
-    Company, Connection, ConnectionStatus, DailyTotalsQuery, RecordQuery, StoreError,
+    Company, Connection, ConnectionStatus, DailyTotalsQuery, DatasetStatus, RecordQuery, StoreError,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -186,6 +186,7 @@ async fn connection_view(
                 None => "none",
                 Some(current) if current.is_errored() => "error",
                 Some(current) if current.is_in_progress() => "running",
+                Some(current) if current != DatasetStatus::Complete => "none",
                 Some(_) => "ok",
             };
             StatusRow {
@@ -440,11 +441,13 @@ fn company_facts(info: &Value) -> (Vec<Fact>, Vec<Balance>) {
                 .map(|balance| {
                     let field =
                         |name: &str| balance.get(name).map(tables::plain).unwrap_or_default();
+                    let currency = field("currency");
+                    let money = |name: &str| tables::amount(&field(name), &currency);
                     Balance {
-                        currency: field("currency"),
-                        available: field("available"),
-                        pending: field("pending"),
-                        reserved: field("reserved"),
+                        available: money("available"),
+                        pending: money("pending"),
+                        reserved: money("reserved"),
+                        currency,
                     }
                 })
                 .collect()
@@ -571,7 +574,7 @@ pub(crate) async fn records(
             .map(|column| ColumnView {
                 label: column.label,
                 kind: match column.kind {
-                    tables::Kind::Amount | tables::Kind::Count => "amount",
+                    tables::Kind::Amount(_) | tables::Kind::Count => "amount",
                     _ => "text",
                 },
             })

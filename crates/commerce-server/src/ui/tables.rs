@@ -36,8 +36,9 @@ pub(crate) enum Kind {
     Text,
     /// An identifier, in a monospace font.
     Code,
-    /// A number, right-aligned, exactly as stored.
-    Amount,
+    /// A money amount, right-aligned: every stored digit kept, padded to the currency's
+    /// decimals and grouped by thousands. The path is the currency's.
+    Amount(&'static [&'static str]),
     /// A Codat date-time, shown to the minute with the full value in `<time datetime>`.
     Date,
     /// How many elements an array has.
@@ -56,7 +57,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
         columns: &[
             column("ID", &["id"], Kind::Code),
             column("Created", &["createdDate"], Kind::Date),
-            column("Amount", &["amount"], Kind::Amount),
+            column("Amount", &["amount"], Kind::Amount(&["currency"])),
             column("Currency", &["currency"], Kind::Text),
             column("Status", &["status"], Kind::Text),
             column("Type", &["type"], Kind::Text),
@@ -73,7 +74,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             column("Created", &["createdDate"], Kind::Date),
             column("Type", &["type"], Kind::Text),
             column("Sub-type", &["subType"], Kind::Text),
-            column("Amount", &["totalAmount"], Kind::Amount),
+            column("Amount", &["totalAmount"], Kind::Amount(&["currency"])),
             column("Currency", &["currency"], Kind::Text),
             column("Source", &["transactionSourceRef", "id"], Kind::Code),
         ],
@@ -92,7 +93,7 @@ pub(crate) const TABLES: &[TableSpec] = &[
             column("Created", &["createdDate"], Kind::Date),
             column("Status", &["status"], Kind::Text),
             column("Reason", &["reason"], Kind::Text),
-            column("Amount", &["totalAmount"], Kind::Amount),
+            column("Amount", &["totalAmount"], Kind::Amount(&["currency"])),
             column("Currency", &["currency"], Kind::Text),
             column("Due", &["dueDate"], Kind::Date),
             column("Payment", &["disputedTransactions", "id"], Kind::Code),
@@ -122,7 +123,11 @@ pub(crate) const TABLES: &[TableSpec] = &[
             column("ID", &["id"], Kind::Code),
             column("Name", &["name"], Kind::Text),
             column("Status", &["status"], Kind::Text),
-            column("Price", &["variants", "prices", "unitPrice"], Kind::Amount),
+            column(
+                "Price",
+                &["variants", "prices", "unitPrice"],
+                Kind::Amount(&["variants", "prices", "currency"]),
+            ),
             column("Currency", &["variants", "prices", "currency"], Kind::Text),
             column("Variants", &["variants"], Kind::Count),
             column("Created", &["createdDate"], Kind::Date),
@@ -157,7 +162,7 @@ fn cell(column: &Column, record: &Value) -> Cell {
     let kind = match column.kind {
         Kind::Text => "text",
         Kind::Code => "code",
-        Kind::Amount => "amount",
+        Kind::Amount(_) => "amount",
         Kind::Date => "date",
         Kind::Count => "count",
     };
@@ -165,6 +170,10 @@ fn cell(column: &Column, record: &Value) -> Cell {
         (Kind::Count, Some(Value::Array(items))) => (items.len().to_string(), None),
         (Kind::Count, _) => ("0".to_owned(), None),
         (Kind::Date, Some(Value::String(date))) => (short_date(date), Some(date.clone())),
+        (Kind::Amount(currency), Some(value)) => {
+            let currency = lookup(record, currency).map(plain).unwrap_or_default();
+            (amount(&plain(value), &currency), None)
+        }
         (_, Some(value)) => (plain(value), None),
         (_, None) => (String::new(), None),
     };
@@ -200,6 +209,54 @@ pub(crate) fn plain(value: &Value) -> String {
         Value::Number(number) => number.to_string(),
         Value::Bool(flag) => if *flag { "yes" } else { "no" }.to_owned(),
         Value::Array(_) | Value::Object(_) => value.to_string(),
+    }
+}
+
+/// Currencies without minor units and with three decimals (ISO 4217, as Stripe lists them);
+/// every other currency has two.
+const ZERO_DECIMAL: &[&str] = &[
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
+    "VUV", "XAF", "XOF", "XPF",
+];
+const THREE_DECIMAL: &[&str] = &["BHD", "JOD", "KWD", "OMR", "TND"];
+
+/// A stored amount for reading: `1284512.5` in USD as `1,284,512.50`. Digits are never dropped
+/// or rounded; text that is not a plain decimal number is shown as it is.
+pub(crate) fn amount(text: &str, currency: &str) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain_number = !whole.is_empty()
+        && whole.bytes().all(|byte| byte.is_ascii_digit())
+        && fraction.bytes().all(|byte| byte.is_ascii_digit());
+    if !plain_number {
+        return text.to_owned();
+    }
+    let currency = currency.to_ascii_uppercase();
+    let decimals = if ZERO_DECIMAL.contains(&currency.as_str()) {
+        0
+    } else if THREE_DECIMAL.contains(&currency.as_str()) {
+        3
+    } else {
+        2
+    };
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let mut fraction = fraction.to_owned();
+    while fraction.len() < decimals {
+        fraction.push('0');
+    }
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
     }
 }
 
@@ -248,6 +305,19 @@ mod tests {
                 "2024-03-01 09:30 UTC"
             ]
         );
+    }
+
+    #[test]
+    fn amounts_keep_every_digit_and_show_the_currency_decimals() {
+        assert_eq!(amount("1284512.5", "USD"), "1,284,512.50");
+        assert_eq!(amount("-12.6", "eur"), "-12.60");
+        assert_eq!(amount("0", "USD"), "0.00");
+        assert_eq!(amount("500", "JPY"), "500");
+        assert_eq!(amount("1.5", "KWD"), "1.500");
+        assert_eq!(amount("0.123456", "USD"), "0.123456");
+        assert_eq!(amount("123", ""), "123.00");
+        assert_eq!(amount("1e3", "USD"), "1e3");
+        assert_eq!(amount("n/a", "USD"), "n/a");
     }
 
     #[test]

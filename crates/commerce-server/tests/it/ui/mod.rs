@@ -426,7 +426,12 @@ async fn dashboard_in_headless_chromium() {
         "{dom}"
     );
     assert!(dom.contains("acct_fake_1"));
-    assert!(dom.contains(&format!("<th scope=\"row\"><a href=\"/ui/connections/{connection}/payments\">Payments</a></th>")), "{dom}");
+    assert!(
+        dom.contains(&format!(
+            "<th scope=\"row\"><a href=\"/ui/connections/{connection}/payments\">Payments</a></th>"
+        )),
+        "{dom}"
+    );
     assert!(dom.contains(">Complete<"));
     assert!(
         dom.contains("<td class=\"amount\">62</td>"),
@@ -441,7 +446,7 @@ async fn dashboard_in_headless_chromium() {
     let dom = browser.dom(&url(&overview)).await;
     assert!(dom.contains("Northwind Coffee Roasters LLC"));
     assert!(
-        dom.contains("<th scope=\"row\">USD</th><td class=\"amount\">12845.12</td>"),
+        dom.contains("<th scope=\"row\">USD</th><td class=\"amount\">12,845.12</td><td class=\"amount\">973.40</td>"),
         "{dom}"
     );
     assert!(dom.contains("<svg class=\"chart\""));
