@@ -17,9 +17,11 @@ pub(crate) fn date(time: DateTime<Utc>) -> String {
 
 /// A company (`Company`: `companyDetails` plus `dataConnections`).
 ///
-/// `redirect` is where the link flow sends the merchant at the end, when the client set one.
+/// `redirect` is where the link flow sends the merchant at the end, when the client set one;
+/// otherwise the server's public URL (Codat requires the field).
 pub(crate) fn company(
     company: &Company,
+    public_url: &str,
     last_sync: Option<DateTime<Utc>>,
     connections: Vec<Value>,
 ) -> Value {
@@ -29,9 +31,10 @@ pub(crate) fn company(
     if let Some(description) = &company.description {
         object.insert("description".into(), json!(description));
     }
-    if let Some(redirect) = &company.redirect {
-        object.insert("redirect".into(), json!(redirect));
-    }
+    object.insert(
+        "redirect".into(),
+        json!(company.redirect.as_deref().unwrap_or(public_url)),
+    );
     if let Some(last_sync) = last_sync {
         object.insert("lastSync".into(), json!(date(last_sync)));
     }
@@ -93,22 +96,20 @@ pub(crate) fn connection(
     object.insert("platformName".into(), json!(platform_name));
     object.insert("linkUrl".into(), json!(link_url(public_url, connection.id)));
     object.insert("status".into(), json!(connection.status.as_str()));
-    object.insert(
-        "lastSync".into(),
-        last_sync.map_or(Value::Null, |time| json!(date(time))),
-    );
+    if let Some(last_sync) = last_sync {
+        object.insert("lastSync".into(), json!(date(last_sync)));
+    }
     object.insert("created".into(), json!(date(connection.created)));
     object.insert("sourceType".into(), json!("Commerce"));
-    let errors = match (&connection.last_error, connection.last_error_at) {
-        (Some(message), Some(at)) => json!([{
+    if let (Some(message), Some(at)) = (&connection.last_error, connection.last_error_at) {
+        let errors = json!([{
             "statusText": connection.status.as_str(),
             "errorMessage": message,
             "erroredOnUtc": date(at),
             "status": if connection.status == ConnectionStatus::Linked { "Resolved" } else { "Active" },
-        }]),
-        _ => Value::Null,
-    };
-    object.insert("dataConnectionErrors".into(), errors);
+        }]);
+        object.insert("dataConnectionErrors".into(), errors);
+    }
     Value::Object(object)
 }
 
@@ -134,13 +135,9 @@ pub(crate) fn pull_operation(dataset: &Dataset) -> Value {
     object.insert("connectionId".into(), json!(dataset.connection_id));
     object.insert("dataType".into(), json!(dataset.data_type.key()));
     object.insert("status".into(), json!(dataset.status.as_str()));
-    object.insert(
-        "errorMessage".into(),
-        dataset
-            .error_message
-            .as_ref()
-            .map_or(Value::Null, |message| json!(message)),
-    );
+    if let Some(message) = &dataset.error_message {
+        object.insert("errorMessage".into(), json!(message));
+    }
     object.insert("requested".into(), json!(date(dataset.requested)));
     if let Some(completed) = dataset.completed {
         object.insert("completed".into(), json!(date(completed)));

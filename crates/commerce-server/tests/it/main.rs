@@ -2,6 +2,8 @@
 #![allow(unreachable_pub, missing_docs)]
 //! Integration tests of the HTTP server over real loopback HTTP, on temporary SQLite databases.
 
+mod contract;
+mod errors;
 mod fake;
 mod link;
 mod support;

@@ -164,3 +164,20 @@ pub fn shared(path: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// Creates a company and a connection on `key` and links it through the browser flow; runs the
+/// initial sync when `sync` is set. Returns `(company id, connection id)`.
+pub async fn linked_connection(server: &TestServer, key: &str, sync: bool) -> (String, String) {
+    let company = server.create_company("Linked Co", None).await;
+    let connection = server.create_connection(&company, key).await;
+    let response = browser()
+        .get(connection["linkUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    if sync {
+        server.engine.run_until_idle().await.unwrap();
+    }
+    (company, connection["id"].as_str().unwrap().to_owned())
+}
