@@ -130,27 +130,20 @@ pub(crate) async fn require_viewer(
     }
 }
 
-/// Why a form submission was refused.
+/// Checks a form submission (see the module docs); `Err` says why it is refused.
 pub(crate) fn check_form(
     state: &AppState,
     viewer: &Viewer,
     headers: &HeaderMap,
     submitted_token: Option<&str>,
-) -> Result<(), Response> {
-    let refuse = |reason: &str| {
-        Err(super::html::message_page(
-            StatusCode::FORBIDDEN,
-            "Form refused",
-            reason,
-            Some(("/ui", "Back to the dashboard")),
-        ))
-    };
+) -> Result<(), &'static str> {
+    const OTHER_SITE: &str = "The form was sent from another site.";
     if let Some(site) = headers
         .get("sec-fetch-site")
         .and_then(|value| value.to_str().ok())
     {
         if !matches!(site, "same-origin" | "none") {
-            return refuse("The form was sent from another site.");
+            return Err(OTHER_SITE);
         }
     }
     let origin = headers
@@ -159,15 +152,25 @@ pub(crate) fn check_form(
         .and_then(|value| value.to_str().ok());
     if let Some(origin) = origin {
         if !is_same_origin(state, headers, origin) {
-            return refuse("The form was sent from another site.");
+            return Err(OTHER_SITE);
         }
     }
     match submitted_token {
         Some(token) if viewer.accepts_token(token) => Ok(()),
-        _ => refuse(
+        _ => Err(
             "The form's security token is missing or out of date; reload the page and try again.",
         ),
     }
+}
+
+/// The `403` page for a refused form.
+pub(crate) fn refused(reason: &str) -> Response {
+    super::html::message_page(
+        StatusCode::FORBIDDEN,
+        "Form refused",
+        reason,
+        Some(("/ui", "Back to the dashboard")),
+    )
 }
 
 /// Whether `origin` (an `Origin` value or a `Referer` URL) is this server: the host the

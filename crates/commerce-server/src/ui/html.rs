@@ -5,7 +5,6 @@
 //! only to this origin, no framing), `X-Frame-Options: DENY`, `Referrer-Policy: same-origin`
 //! and `Cache-Control: no-store` (they show account data).
 
-use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use axum::http::{header, HeaderValue, StatusCode};

@@ -24,7 +24,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::state::AppState;
-use crate::ui::auth::{check_form, Viewer};
+use crate::ui::auth::{check_form, refused, Viewer};
 use crate::ui::chart::{self, Chart};
 use crate::ui::html::{message_page, render};
 use crate::ui::tables::{self, Cell, TableSpec, TABLES};
@@ -662,8 +662,8 @@ pub(crate) async fn sync_now(
     Path(connection_id): Path<String>,
     Form(form): Form<SyncForm>,
 ) -> Response {
-    if let Err(refused) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
-        return refused;
+    if let Err(reason) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
+        return refused(reason);
     }
     let (connection, _) = match load(&state, &connection_id).await {
         Ok(found) => found,
@@ -713,8 +713,8 @@ pub(crate) async fn create_link(
     Path(company_id): Path<String>,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    if let Err(refused) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
-        return refused;
+    if let Err(reason) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
+        return refused(reason);
     }
     let Some(company_id) = Uuid::parse_str(&company_id).ok() else {
         return not_found("There is no such company.");

@@ -47,7 +47,9 @@ fn total(
     )
 }
 
-fn rounded(totals: &[DailyTotal]) -> Vec<(NaiveDate, Option<String>, Option<String>, String, u64)> {
+type Rounded = (NaiveDate, Option<String>, Option<String>, String, u64);
+
+fn rounded(totals: &[DailyTotal]) -> Vec<Rounded> {
     totals
         .iter()
         .map(|t| {

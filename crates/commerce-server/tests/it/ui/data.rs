@@ -13,8 +13,6 @@ use sha2::{Digest, Sha256};
 pub const COMPANY_NAME: &str = "Northwind Coffee Roasters";
 pub const PAYMENTS: usize = 60;
 pub const CUSTOMERS: usize = 30;
-pub const PRODUCTS: usize = 8;
-pub const DISPUTES: usize = 3;
 
 /// A Stripe-looking id: `prefix` and 24 base-62 characters derived from `seed`.
 pub fn stripe_id(prefix: &str, seed: usize) -> String {

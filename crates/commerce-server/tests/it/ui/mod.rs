@@ -1,3 +1,4 @@
+#![allow(clippy::panic, clippy::print_stderr)]
 //! The dashboard at `/ui`: a server filled through the real link flow and sync engine from a
 //! platform serving realistic model records (`data`), checked over HTTP (auth, forms and their
 //! cross-site protection, errors) and in headless Chromium (`browser`), with screenshots.
@@ -46,11 +47,7 @@ async fn filled() -> Filled {
         .unwrap();
     assert_eq!(linked.status(), 200);
     let summary = server.engine.run_until_idle().await.unwrap();
-    assert_eq!(
-        summary.outcomes.len() >= DataType::ALL.len(),
-        true,
-        "{summary:?}"
-    );
+    assert!(summary.outcomes.len() >= DataType::ALL.len(), "{summary:?}");
     let connection = connection["id"].as_str().unwrap().to_owned();
     let counts = server
         .store
