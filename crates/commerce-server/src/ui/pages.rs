@@ -159,7 +159,8 @@ async fn company_view(state: &AppState, company: &Company) -> Result<CompanyView
     let connections = state.store().list_connections(company.id).await?;
     let mut views = Vec::with_capacity(connections.len());
     for connection in &connections {
-        views.push(connection_view(state, connection).await?);
+        let counts = state.store().count_records(connection.id).await?;
+        views.push(connection_view(state, connection, &counts).await?);
     }
     Ok(CompanyView {
         id: company.id.to_string(),
@@ -170,13 +171,13 @@ async fn company_view(state: &AppState, company: &Company) -> Result<CompanyView
     })
 }
 
+/// `counts` are the connection's record counts ([`commerce_store::Store::count_records`]).
 async fn connection_view(
     state: &AppState,
     connection: &Connection,
+    counts: &BTreeMap<DataType, u64>,
 ) -> Result<ConnectionView, StoreError> {
-    let store = state.store();
-    let statuses = store.data_statuses(connection.id).await?;
-    let counts = store.count_records(connection.id).await?;
+    let statuses = state.store().data_statuses(connection.id).await?;
     let rows = DataType::ALL
         .iter()
         .filter(|data_type| statuses.contains_key(data_type) || counts.contains_key(data_type))
@@ -302,10 +303,7 @@ pub(crate) async fn connection(
     let days = positive(params.days.as_deref())
         .filter(|days| CHART_RANGES.contains(days))
         .unwrap_or(CHART_RANGES[0]);
-    let view = match connection_view(&state, &connection).await {
-        Ok(view) => view,
-        Err(error) => return store_failure(&error),
-    };
+
     let info = match store
         .query_records(
             connection.id,
@@ -319,6 +317,10 @@ pub(crate) async fn connection(
     };
     let counts = match store.count_records(connection.id).await {
         Ok(counts) => counts,
+        Err(error) => return store_failure(&error),
+    };
+    let view = match connection_view(&state, &connection, &counts).await {
+        Ok(view) => view,
         Err(error) => return store_failure(&error),
     };
     let today = Utc::now().date_naive();
