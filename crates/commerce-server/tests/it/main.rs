@@ -14,4 +14,8 @@ mod isolation;
 mod link;
 mod stripe_e2e;
 mod support;
+<<<<<<< HEAD
 mod webhooks;
+=======
+mod ui;
+>>>>>>> ui
