@@ -14,8 +14,5 @@ mod isolation;
 mod link;
 mod stripe_e2e;
 mod support;
-<<<<<<< HEAD
-mod webhooks;
-=======
 mod ui;
->>>>>>> ui
+mod webhooks;
