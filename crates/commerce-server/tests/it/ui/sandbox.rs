@@ -161,6 +161,13 @@ async fn dashboard_in_headless_chromium_on_sandbox_data() {
     let dom = browser.dom(&url(&newest_first)).await;
     let ids = row_ids(&dom);
     assert!(ids.contains(&charge_id), "{charge_id} not in {ids:?}");
+    // Every column shown has a value somewhere on the page (ones the platform leaves empty are
+    // left out and named).
+    let headers = dom.matches("<th scope=\"col\"").count();
+    for index in 0..headers - 1 {
+        let texts = column_texts(&dom, index);
+        assert!(texts.iter().any(|text| !text.is_empty()), "column {index}");
+    }
     shoot(newest_first.clone(), "3-payments.png", 1300).await;
 
     // Paging: the Next link (keeping the order) shows page 2 with other records.
