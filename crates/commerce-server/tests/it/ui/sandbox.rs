@@ -168,7 +168,7 @@ async fn dashboard_in_headless_chromium_on_sandbox_data() {
         let texts = column_texts(&dom, index);
         assert!(texts.iter().any(|text| !text.is_empty()), "column {index}");
     }
-    shoot(newest_first.clone(), "3-payments.png", 1300).await;
+    shoot(newest_first.clone(), "3-payments.png", 1500).await;
 
     // Paging: the Next link (keeping the order) shows page 2 with other records.
     let next = next_href(&dom).unwrap();
@@ -178,7 +178,7 @@ async fn dashboard_in_headless_chromium_on_sandbox_data() {
     let ids2 = row_ids(&dom2);
     assert_eq!(ids2.len(), 25);
     assert!(ids2.iter().all(|id| !ids.contains(id)));
-    shoot(next, "4-payments-page-2.png", 1300).await;
+    shoot(next, "4-payments-page-2.png", 1500).await;
 
     // A query through the form's GET URL: the newest charge's currency only.
     let query = format!("{action}?query=currency%3D{charge_currency}");
