@@ -10,7 +10,11 @@ use serde_json::{json, Value};
 use crate::fake::FakePlatform;
 use crate::support::{linked_connection, shared, status_json, TestServer};
 
-const SUPPORTED: &[DataType] = &[DataType::CompanyInfo, DataType::Customers, DataType::Payments];
+const SUPPORTED: &[DataType] = &[
+    DataType::CompanyInfo,
+    DataType::Customers,
+    DataType::Payments,
+];
 
 fn customers(count: usize) -> Vec<Record> {
     (0..count)
@@ -33,10 +37,18 @@ async fn setup() -> (TestServer, Arc<FakePlatform>, String, String) {
     let server = TestServer::start(vec![platform.clone()]).await;
     let (company, connection) = linked_connection(&server, "fake-test", false).await;
     // Only customers are synced: payments stay never-pulled.
-    let statuses = server.store.data_statuses(connection.parse().unwrap()).await.unwrap();
+    let statuses = server
+        .store
+        .data_statuses(connection.parse().unwrap())
+        .await
+        .unwrap();
     for (data_type, status) in statuses {
         if data_type != DataType::Customers {
-            server.store.cancel_dataset(status.latest_sync_id).await.unwrap();
+            server
+                .store
+                .cancel_dataset(status.latest_sync_id)
+                .await
+                .unwrap();
         }
     }
     server.engine.run_until_idle().await.unwrap();
@@ -47,13 +59,18 @@ fn assert_error_body(body: &Value, status: u16) {
     assert_eq!(body["statusCode"], status, "{body}");
     assert_eq!(body["service"], "PublicApi");
     assert!(body["error"].as_str().is_some_and(|text| !text.is_empty()));
-    assert!(body["correlationId"].as_str().is_some_and(|text| text.len() >= 16));
+    assert!(body["correlationId"]
+        .as_str()
+        .is_some_and(|text| text.len() >= 16));
     assert!(body["canBeRetried"].is_string());
     assert_eq!(body["detailedErrorCode"], 0);
     if let Some(path) = shared("codat-openapi/Codat-Commerce.yaml") {
         let schemas = CodatSchemas::load(path).unwrap();
         schemas.validate("ErrorMessage", body).unwrap();
-        assert!(schemas.undeclared_fields("ErrorMessage", body).unwrap().is_empty());
+        assert!(schemas
+            .undeclared_fields("ErrorMessage", body)
+            .unwrap()
+            .is_empty());
     }
 }
 
@@ -95,8 +112,14 @@ async fn requests_without_a_valid_key_get_401_and_nothing_else() {
     for (method, path) in [
         (reqwest::Method::POST, "/companies".to_owned()),
         (reqwest::Method::DELETE, format!("/companies/{company}")),
-        (reqwest::Method::POST, format!("/companies/{company}/data/all")),
-        (reqwest::Method::PATCH, format!("/companies/{company}/connections/{connection}")),
+        (
+            reqwest::Method::POST,
+            format!("/companies/{company}/data/all"),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/companies/{company}/connections/{connection}"),
+        ),
     ] {
         let response = anonymous
             .request(method.clone(), server.url(&path))
@@ -111,7 +134,12 @@ async fn requests_without_a_valid_key_get_401_and_nothing_else() {
     assert_eq!(status, 200);
     // The public routes need no key.
     assert_eq!(
-        anonymous.get(server.url("/health")).send().await.unwrap().status(),
+        anonymous
+            .get(server.url("/health"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         200
     );
 }
@@ -124,15 +152,39 @@ async fn unknown_ids_and_unsupported_types_are_404() {
     let cases = [
         (format!("/companies/{unknown}"), "No company was found"),
         ("/companies/not-a-uuid".to_owned(), "No company was found"),
-        (format!("/companies/{unknown}/connections"), "No company was found"),
-        (format!("/companies/{company}/connections/{unknown}"), "Data connection"),
-        (format!("/companies/{company}/connections/{unknown}/data/commerce-customers"), "Data connection"),
-        (format!("/companies/{company}/data/history/{unknown}"), "Pull operation"),
-        (format!("{base}/commerce-customers/cus_999"), "No commerce-customers record"),
-        (format!("{base}/commerce-widgets"), "Datatype commerce-widgets not found"),
+        (
+            format!("/companies/{unknown}/connections"),
+            "No company was found",
+        ),
+        (
+            format!("/companies/{company}/connections/{unknown}"),
+            "Data connection",
+        ),
+        (
+            format!("/companies/{company}/connections/{unknown}/data/commerce-customers"),
+            "Data connection",
+        ),
+        (
+            format!("/companies/{company}/data/history/{unknown}"),
+            "Pull operation",
+        ),
+        (
+            format!("{base}/commerce-customers/cus_999"),
+            "No commerce-customers record",
+        ),
+        (
+            format!("{base}/commerce-widgets"),
+            "Datatype commerce-widgets not found",
+        ),
         (format!("{base}/commerce-companyInfo"), "not found"),
-        (format!("{base}/commerce-orders"), "not supported by platform(s) Fake Test"),
-        (format!("{base}/commerce-orders/ord_1"), "not supported by platform(s) Fake Test"),
+        (
+            format!("{base}/commerce-orders"),
+            "not supported by platform(s) Fake Test",
+        ),
+        (
+            format!("{base}/commerce-orders/ord_1"),
+            "not supported by platform(s) Fake Test",
+        ),
         (format!("{base}/commerce-info/anything"), "No such resource"),
         ("/nowhere".to_owned(), "No such resource"),
     ];
@@ -161,7 +213,9 @@ async fn data_types_never_synced_are_409() {
     let other = server.create_connection(&company, "fake-test").await;
     let other = other["id"].as_str().unwrap();
     let (status, body) = server
-        .get(&format!("/companies/{company}/connections/{other}/data/commerce-customers"))
+        .get(&format!(
+            "/companies/{company}/connections/{other}/data/commerce-customers"
+        ))
         .await;
     assert_eq!(status, 409);
     assert_eq!(body["error"], "The data set has not been requested.");
@@ -186,7 +240,10 @@ async fn data_types_never_synced_are_409() {
         .as_str()
         .unwrap()
         .starts_with("DatasetAlreadyInProgressException"));
-    assert!(second["error"].as_str().unwrap().contains(first["id"].as_str().unwrap()));
+    assert!(second["error"]
+        .as_str()
+        .unwrap()
+        .contains(first["id"].as_str().unwrap()));
     // Queueing on a connection that is not linked.
     let (status, body) = server
         .post(
@@ -203,7 +260,10 @@ async fn bad_queries_and_paging_are_400_saying_what_is_wrong() {
     let list = format!("/companies/{company}/connections/{connection}/data/commerce-customers");
     let cases = [
         ("pageSize=5001", "pageSize must be at most 5000"),
-        ("pageSize=0", "pageSize must be a whole number of at least 1"),
+        (
+            "pageSize=0",
+            "pageSize must be a whole number of at least 1",
+        ),
         ("page=0", "page must be a whole number of at least 1"),
         ("page=two", "page must be a whole number"),
         ("query=customerName%3D%3D", "Error parsing query"),
@@ -214,7 +274,10 @@ async fn bad_queries_and_paging_are_400_saying_what_is_wrong() {
         let (status, body) = server.get(&format!("{list}?{query}")).await;
         assert_eq!(status, 400, "{query}: {body}");
         assert_error_body(&body, 400);
-        assert!(body["error"].as_str().unwrap().contains(message), "{query}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(message),
+            "{query}: {body}"
+        );
         assert_eq!(body["validation"]["errors"][0]["message"], body["error"]);
     }
     let long = "a".repeat(2049);
@@ -237,12 +300,23 @@ async fn paging_query_and_order_work_with_links() {
     assert_eq!(page["results"].as_array().unwrap().len(), 10);
     assert_eq!(page["results"][0]["id"], "cus_010");
     assert_eq!(page["_links"]["self"]["href"], list);
-    assert_eq!(page["_links"]["current"]["href"], format!("{list}?page=2&pageSize=10"));
-    assert_eq!(page["_links"]["next"]["href"], format!("{list}?page=3&pageSize=10"));
-    assert_eq!(page["_links"]["previous"]["href"], format!("{list}?page=1&pageSize=10"));
+    assert_eq!(
+        page["_links"]["current"]["href"],
+        format!("{list}?page=2&pageSize=10")
+    );
+    assert_eq!(
+        page["_links"]["next"]["href"],
+        format!("{list}?page=3&pageSize=10")
+    );
+    assert_eq!(
+        page["_links"]["previous"]["href"],
+        format!("{list}?page=1&pageSize=10")
+    );
 
     let (status, filtered) = server
-        .get(&format!("{list}?query=defaultCurrency%3DUSD&orderBy=-id&pageSize=5"))
+        .get(&format!(
+            "{list}?query=defaultCurrency%3DUSD&orderBy=-id&pageSize=5"
+        ))
         .await;
     assert_eq!(status, 200, "{filtered}");
     assert_eq!(filtered["totalResults"], 12);

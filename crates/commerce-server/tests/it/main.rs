@@ -1,9 +1,16 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 #![allow(unreachable_pub, missing_docs)]
 //! Integration tests of the HTTP server over real loopback HTTP, on temporary SQLite databases.
 
 mod contract;
 mod errors;
 mod fake;
+mod isolation;
 mod link;
 mod support;
+mod webhooks;
