@@ -50,6 +50,7 @@
 mod companies;
 mod crypto;
 mod datasets;
+mod deliveries;
 mod error;
 mod link_state_store;
 mod query;
@@ -59,6 +60,9 @@ mod types;
 mod webhook_events;
 
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
+pub use crate::deliveries::{
+    AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,
+};
 pub use crate::error::StoreError;
 pub use crate::records::{RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use crate::store::{Engine, Store, StoreConfig, DEFAULT_DATABASE_URL};

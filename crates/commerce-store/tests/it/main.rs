@@ -12,5 +12,6 @@ mod harness;
 
 mod companies;
 mod datasets;
+mod deliveries;
 mod query;
 mod records;
