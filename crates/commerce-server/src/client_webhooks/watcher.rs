@@ -1,18 +1,22 @@
 //! Turns the sync engine's events into client webhooks, in a task of its own so syncs never wait
 //! for it:
 //!
-//! - `read.completed`: the datasets of a connection that finished since its last
-//!   `read.completed`, once none of its data types is queued or running any more, each with its
+//! - `read.completed`: when a dataset finishes and none of its connection's data types is queued
+//!   or running any more, the connection's datasets that completed since its last
+//!   `read.completed` (read from the store, so a lagging watcher still groups them), each with its
 //!   status and whether records were created, changed or deleted
 //!   (`Store::records_modified_since` the dataset started: a record's modification time moves
 //!   only when its content changes).
 //! - `connection.disconnected`: a dataset ended `AuthError` and the connection is now
 //!   `Deauthorized` (the platform revoked access), unless that was already announced.
 //!
-//! Only datasets finished by this process's workers are seen (events are in-process); datasets
-//! finished before a restart but not yet announced are not announced after it.
+//! Only datasets finished while this process runs are announced, when one of this process's
+//! workers finishes a dataset (events are in-process); datasets that completed before it started
+//! are not announced again.
 
 use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
 use std::future::Future;
 
 use commerce_store::{ConnectionStatus, Dataset, DatasetStatus, StoreError};
@@ -24,6 +28,9 @@ use uuid::Uuid;
 use super::{company_reference, ClientWebhooks, CONNECTION_DISCONNECTED, READ_COMPLETED};
 use commerce_sync::SyncEngine;
 
+/// How many of a company's latest datasets are looked at for one `read.completed`.
+const RECENT_DATASETS: u64 = 200;
+
 /// Runs until `shutdown` completes or the engine is gone.
 pub(crate) async fn run<F>(
     hooks: ClientWebhooks,
@@ -34,8 +41,10 @@ pub(crate) async fn run<F>(
     F: Future<Output = ()> + Send,
 {
     tokio::pin!(shutdown);
-    // Finished datasets not yet announced, by connection.
-    let mut finished: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
+    // Per connection, datasets that completed up to this time were announced (or finished
+    // before this watcher started).
+    let started = Utc::now();
+    let mut announced: BTreeMap<Uuid, DateTime<Utc>> = BTreeMap::new();
     loop {
         let event = tokio::select! {
             event = events.recv() => event,
@@ -43,16 +52,19 @@ pub(crate) async fn run<F>(
         };
         match event {
             Ok(SyncEvent::Finished {
-                dataset_id,
                 connection_id,
                 status,
                 ..
             }) => {
-                finished.entry(connection_id).or_default().push(dataset_id);
-                if let Err(error) =
-                    on_finished(&hooks, &engine, connection_id, status, &mut finished).await
-                {
-                    tracing::error!(connection = %connection_id, error = %error, "could not queue a client webhook for a sync");
+                let watermark = announced.get(&connection_id).copied().unwrap_or(started);
+                match on_finished(&hooks, &engine, connection_id, status, watermark).await {
+                    Ok(Some(next)) => {
+                        announced.insert(connection_id, next);
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::error!(connection = %connection_id, error = %error, "could not queue a client webhook for a sync");
+                    }
                 }
             }
             Ok(_) => {}
@@ -67,21 +79,20 @@ pub(crate) async fn run<F>(
     }
 }
 
+/// Announces what the finished dataset calls for; returns the connection's new watermark when
+/// a `read.completed` was queued.
 async fn on_finished(
     hooks: &ClientWebhooks,
     engine: &SyncEngine,
     connection_id: Uuid,
     status: DatasetStatus,
-    finished: &mut BTreeMap<Uuid, Vec<Uuid>>,
-) -> Result<(), StoreError> {
+    watermark: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
     let store = hooks.store();
     let connection = match store.get_connection(connection_id).await {
         Ok(connection) => connection,
-        Err(StoreError::NotFound { .. }) => {
-            // Deleted meanwhile: `connection.deleted` says it all.
-            finished.remove(&connection_id);
-            return Ok(());
-        }
+        // Deleted meanwhile: `connection.deleted` says it all.
+        Err(StoreError::NotFound { .. }) => return Ok(None),
         Err(error) => return Err(error),
     };
     let company = store.get_company(connection.company_id).await?;
@@ -112,15 +123,31 @@ async fn on_finished(
         .values()
         .any(|status| status.current_status.is_in_progress());
     if busy {
-        return Ok(());
+        return Ok(None);
     }
-    let Some(dataset_ids) = finished.remove(&connection_id) else {
-        return Ok(());
-    };
-    let mut data_types = Vec::with_capacity(dataset_ids.len());
-    for id in dataset_ids {
-        let dataset = store.get_dataset(id).await?;
-        data_types.push(summary(hooks, &dataset).await?);
+    // Every dataset of the connection that completed since the last announcement, oldest first.
+    let (recent, _) = store.list_datasets(company.id, 0, RECENT_DATASETS).await?;
+    let mut finished: Vec<Dataset> = recent
+        .into_iter()
+        .filter(|dataset| {
+            dataset.connection_id == connection.id
+                && dataset
+                    .completed
+                    .is_some_and(|completed| completed > watermark)
+        })
+        .collect();
+    if finished.is_empty() {
+        return Ok(None);
+    }
+    finished.sort_by_key(|dataset| (dataset.completed, dataset.id));
+    let next = finished
+        .iter()
+        .filter_map(|dataset| dataset.completed)
+        .max()
+        .unwrap_or(watermark);
+    let mut data_types = Vec::with_capacity(finished.len());
+    for dataset in &finished {
+        data_types.push(summary(hooks, dataset).await?);
     }
     let payload = json!({
         "referenceCompany": company_reference(&company),
@@ -129,7 +156,7 @@ async fn on_finished(
     hooks
         .emit(READ_COMPLETED, company.id, Some(connection.id), payload)
         .await?;
-    Ok(())
+    Ok(Some(next))
 }
 
 /// Codat's `dataTypeReadSummary` of one dataset.

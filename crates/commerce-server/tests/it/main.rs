@@ -7,6 +7,7 @@
 #![allow(unreachable_pub, missing_docs)]
 //! Integration tests of the HTTP server over real loopback HTTP, on temporary SQLite databases.
 
+mod client_webhooks;
 mod contract;
 mod errors;
 mod fake;
