@@ -21,6 +21,7 @@ mod codat;
 mod config;
 mod dashboard;
 mod error;
+mod openapi;
 mod pages;
 mod routes;
 mod state;

@@ -77,6 +77,7 @@ pub fn build_router(state: AppState) -> Router {
         ));
     let public = Router::new()
         .route("/health", get(health::health))
+        .route("/openapi.json", get(crate::openapi::serve))
         .route("/link/{connection_id}", get(link::start))
         .route("/oauth/{platform}/callback", get(link::callback))
         .route("/webhooks/{platform}", post(webhooks::receive));

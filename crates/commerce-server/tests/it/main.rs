@@ -13,5 +13,6 @@ mod errors;
 mod fake;
 mod isolation;
 mod link;
+mod openapi;
 mod support;
 mod webhooks;
