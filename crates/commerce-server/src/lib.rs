@@ -25,6 +25,7 @@ mod openapi;
 mod pages;
 mod routes;
 mod state;
+mod ui;
 
 use std::future::Future;
 

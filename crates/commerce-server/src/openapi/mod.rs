@@ -21,6 +21,8 @@ pub(crate) enum Answer {
     Json(u16, &'static str),
     /// No body.
     Empty(u16),
+    /// An HTML page of the dashboard (or a redirect after one of its forms).
+    Html,
     /// A redirect.
     Redirect,
 }
@@ -84,6 +86,13 @@ pub(crate) const OPERATIONS: &[Operation] = &[
     op!("get" "/webhooks/deliveries/{eventId}", "get-webhook-delivery", "Get a client webhook event with every delivery attempt", "Client webhooks", auth: true, query: &[], body: None, Answer::Json(200, "WebhookDeliveryDetail")),
     op!("get" "/health", "get-health", "Health check", "Service", auth: false, query: &[], body: None, Answer::Json(200, "Health")),
     op!("get" "/openapi.json", "get-openapi", "This document", "Service", auth: false, query: &[], body: None, Answer::Json(200, "OpenApiDocument")),
+    op!("get" "/ui", "dashboard-companies", "Dashboard: companies, connections and sync status", "Dashboard", auth: true, query: &["page"], body: None, Answer::Html),
+    op!("get" "/ui/", "dashboard-companies-slash", "Dashboard: companies (same as /ui)", "Dashboard", auth: true, query: &["page"], body: None, Answer::Html),
+    op!("get" "/ui/connections/{connectionId}", "dashboard-connection", "Dashboard: a connection (company info, balances, chart)", "Dashboard", auth: true, query: &[], body: None, Answer::Html),
+    op!("post" "/ui/connections/{connectionId}/sync", "dashboard-sync-now", "Dashboard form: sync the connection now", "Dashboard", auth: true, query: &[], body: Some("form:SyncForm"), Answer::Html),
+    op!("get" "/ui/connections/{connectionId}/{table}", "dashboard-records", "Dashboard: a table of records (payments, transactions, disputes, customers, products)", "Dashboard", auth: true, query: QUERIED, body: None, Answer::Html),
+    op!("post" "/ui/companies/{companyId}/links", "dashboard-create-link", "Dashboard form: create a connection and show its link URL", "Dashboard", auth: true, query: &[], body: Some("form:LinkForm"), Answer::Html),
+    op!("get" "/ui/webhooks", "dashboard-webhooks", "Dashboard: client webhook deliveries and their attempts", "Dashboard", auth: true, query: &["page"], body: None, Answer::Html),
     op!("get" "/link/{connectionId}", "start-link", "Start linking a connection: redirects to the platform's authorization page", "Link", auth: false, query: &[], body: None, Answer::Redirect),
     op!("get" "/oauth/{platform}/callback", "link-callback", "OAuth callback from the platform: finishes the link", "Link", auth: false, query: &["state", "code", "error", "error_description"], body: None, Answer::Redirect),
     op!("post" "/webhooks/{platform}", "receive-platform-webhook", "Webhook from a platform (verified by its signature)", "Platform webhooks", auth: false, query: &[], body: None, Answer::Json(200, "WebhookReceipt")),
@@ -233,12 +242,18 @@ fn operation_json(path: &str, operation: &Operation) -> Value {
     if !parameters.is_empty() {
         object.insert("parameters".into(), Value::Array(parameters));
     }
-    if let Some(body) = operation.body {
+    if let Some(form) = operation.body.and_then(|body| body.strip_prefix("form:")) {
+        object.insert(
+            "requestBody".into(),
+            json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {"$ref": format!("#/components/schemas/{form}")}}}}),
+        );
+    } else if let Some(body) = operation.body {
         object.insert(
             "requestBody".into(),
             json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}}),
         );
     }
+    let is_page = matches!(operation.answer, Answer::Redirect | Answer::Html);
     let mut responses = Map::new();
     match operation.answer {
         Answer::Json(status, schema) => {
@@ -250,6 +265,29 @@ fn operation_json(path: &str, operation: &Operation) -> Value {
         Answer::Empty(status) => {
             responses.insert(status.to_string(), json!({"description": "Done"}));
         }
+        Answer::Html => {
+            for (status, description) in [
+                ("200", "The page"),
+                ("303", "After a form: back to a page"),
+                ("400", "A form or parameter was refused"),
+                (
+                    "401",
+                    "Missing or unknown API key (the browser asks for one)",
+                ),
+                (
+                    "403",
+                    "A form from another origin or without its token was refused",
+                ),
+                ("404", "Unknown connection, company or table"),
+                ("409", "The form's action is not possible now"),
+                ("500", "A problem on the server"),
+            ] {
+                responses.insert(
+                    status.into(),
+                    json!({"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}),
+                );
+            }
+        }
         Answer::Redirect => {
             responses.insert(
                 "302".into(),
@@ -260,7 +298,10 @@ fn operation_json(path: &str, operation: &Operation) -> Value {
                 json!({"description": "A page for the merchant (success, declined)", "content": {"text/html": {"schema": {"type": "string"}}}}),
             );
             for (status, description) in [
-                ("400", "The link was refused (forged, used or expired state; failed link)"),
+                (
+                    "400",
+                    "The link was refused (forged, used or expired state; failed link)",
+                ),
                 ("404", "Unknown link"),
                 ("409", "Already linked"),
                 ("500", "A problem on the server"),
@@ -276,9 +317,10 @@ fn operation_json(path: &str, operation: &Operation) -> Value {
     }
     if operation.auth {
         object.insert("security".into(), json!([{"basicAuth": []}]));
-        responses.insert("401".into(), error_response("Missing or unknown API key"));
+        if !is_page {
+            responses.insert("401".into(), error_response("Missing or unknown API key"));
+        }
     }
-    let is_page = matches!(operation.answer, Answer::Redirect);
     if !is_page && (!path_parameters(path).is_empty() || operation.body.is_some()) {
         responses.insert(
             "404".into(),
@@ -333,7 +375,7 @@ pub(crate) fn document() -> Value {
         "tags": [
             {"name": "Companies"}, {"name": "Connections"}, {"name": "Refresh data"},
             {"name": "Commerce data"}, {"name": "Client webhooks"}, {"name": "Link"},
-            {"name": "Platform webhooks"}, {"name": "Service"}
+            {"name": "Platform webhooks"}, {"name": "Dashboard"}, {"name": "Service"}
         ],
         "paths": paths,
         "components": {
@@ -507,6 +549,13 @@ fn schemas() -> Value {
         "WebhookReceipt": {"type": "object", "properties": {
             "received": {"type": "boolean"}, "duplicate": {"type": "boolean"}
         }, "required": ["received", "duplicate"]},
+        "SyncForm": {"type": "object", "description": "The dashboard's sync-now form.", "properties": {
+            "csrf": {"type": "string", "description": "The page's anti-forgery token."}
+        }, "required": ["csrf"]},
+        "LinkForm": {"type": "object", "description": "The dashboard's create-link form.", "properties": {
+            "csrf": {"type": "string", "description": "The page's anti-forgery token."},
+            "platform": {"type": "string", "description": "The platform key, e.g. `stripe-test`."}
+        }, "required": ["csrf", "platform"]},
         "Health": {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}, "required": ["status"]},
         "OpenApiDocument": {"type": "object", "description": "An OpenAPI 3.1 document.", "properties": {
             "openapi": {"type": "string"}, "info": {"type": "object"}, "servers": {"type": "array"},

@@ -450,6 +450,20 @@ async fn every_event_is_signed_and_delivered() {
         ],
         "newest first"
     );
+    // The dashboard shows the same: each event with its attempts.
+    let page = server
+        .client
+        .get(format!("{}/ui/webhooks", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<h1>Webhook deliveries</h1>"), "{html}");
+    assert!(html.contains(&deleted_id));
+    assert!(html.contains("connection.deleted") && html.contains("read.completed"));
+    assert!(html.contains("HTTP 200"));
+    assert!(html.contains(&receiver.url.replace("/hook", "")));
     let (status, _) = server.get("/webhooks/deliveries?status=Sideways").await;
     assert_eq!(status, 400);
     let (status, _) = server

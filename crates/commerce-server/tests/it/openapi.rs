@@ -203,6 +203,7 @@ async fn every_route_is_described_and_every_description_is_served() {
         ("recordId", "cus_1".to_owned()),
         ("eventId", uuid::Uuid::new_v4().to_string()),
         ("platform", "fake".to_owned()),
+        ("table", "customers".to_owned()),
     ]);
     let mut checked_schemas = BTreeSet::new();
     // Safe operations first; then the ones that change or delete.
@@ -247,6 +248,10 @@ async fn every_route_is_described_and_every_description_is_served() {
             "create-connection" => request.json(&serde_json::json!({"platformKey": "fake-test"})),
             "unlink-connection" => request.json(&serde_json::json!({"status": "Unlinked"})),
             "receive-platform-webhook" => request.body("{}"),
+            // Without the page's token: refused, but by the form's handler.
+            "dashboard-sync-now" | "dashboard-create-link" => {
+                request.form(&[("csrf", "not-the-token"), ("platform", "fake-test")])
+            }
             _ => request,
         };
         let response = request.send().await.unwrap();

@@ -40,6 +40,8 @@ pub struct Options {
     pub link_state_ttl: Option<Duration>,
     /// Public URL override; `None` uses the listener's address.
     pub public_url: Option<String>,
+    /// A listener bound beforehand (when platforms must know the server's URL).
+    pub listener: Option<tokio::net::TcpListener>,
 }
 
 impl TestServer {
@@ -49,6 +51,7 @@ impl TestServer {
             Options {
                 link_state_ttl: None,
                 public_url: None,
+                listener: None,
             },
         )
         .await
@@ -65,7 +68,10 @@ impl TestServer {
             registry.register(platform);
         }
         let engine = SyncEngine::new(store.clone(), registry, SyncConfig::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = match options.listener {
+            Some(listener) => listener,
+            None => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        };
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut state = AppState::new(
             engine.clone(),
