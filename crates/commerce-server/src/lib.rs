@@ -13,13 +13,15 @@
 //!
 //! This crate sees platforms only through `commerce_model::platform::Platform` (registered by
 //! the caller in a `commerce_sync::PlatformRegistry`); it must never depend on a `stripe-*`
-//! crate. The dashboard is a later addition (module `dashboard`).
+//! crate.
+//! - The dashboard: server-rendered HTML at `/ui` behind the same API keys (module `ui`,
+//!   templates in `templates/`); see `docs/dashboard.md`.
+//! - `GET /openapi.json`: the API description, built from one operation table (module `openapi`).
 
 mod auth;
 mod client_webhooks;
 mod codat;
 mod config;
-mod dashboard;
 mod error;
 mod openapi;
 mod pages;
