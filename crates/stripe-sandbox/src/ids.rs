@@ -34,8 +34,9 @@ pub(crate) fn hash(parts: &[u64]) -> u64 {
         .fold(0x5851_F42D_4C95_7F2D, |acc, part| mix(acc ^ mix(*part)))
 }
 
-/// Appends `value` in base 62, left-padded to `width` digits (wider values keep all digits).
-pub(crate) fn push_base62(out: &mut String, mut value: u64, width: usize) {
+/// The base-62 digits of `value`, left-padded to `width` (wider values keep all digits),
+/// as a buffer and the number of digits used.
+fn base62_digits(mut value: u64, width: usize) -> ([u8; 11], usize) {
     let mut digits = [0u8; 11];
     let mut len = 0;
     while value > 0 || len < width {
@@ -47,9 +48,22 @@ pub(crate) fn push_base62(out: &mut String, mut value: u64, width: usize) {
             break;
         }
     }
-    for digit in digits[..len].iter().rev() {
+    digits[..len].reverse();
+    (digits, len)
+}
+
+/// Appends `value` in base 62, left-padded to `width` digits (wider values keep all digits).
+pub(crate) fn push_base62(out: &mut String, value: u64, width: usize) {
+    let (digits, len) = base62_digits(value, width);
+    for digit in &digits[..len] {
         out.push(char::from(*digit));
     }
+}
+
+/// [`push_base62`] into a byte buffer.
+fn push_base62_bytes(out: &mut Vec<u8>, value: u64, width: usize) {
+    let (digits, len) = base62_digits(value, width);
+    out.extend_from_slice(&digits[..len]);
 }
 
 fn parse_base62(text: &str) -> Option<u64> {
@@ -81,19 +95,43 @@ pub(crate) fn object_id(
     collection: u64,
     slot: Slot,
 ) -> String {
+    let mut out = Vec::with_capacity(prefix.len() + 1 + 3 + SLOT_WIDTH + CHECK_WIDTH);
+    write_object_id(&mut out, prefix, seed, account, collection, slot);
+    // Only ASCII was written (the prefix is one of ours).
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends the id [`object_id`] builds to `out`, without allocating.
+pub(crate) fn write_object_id(
+    out: &mut Vec<u8>,
+    prefix: &str,
+    seed: u64,
+    account: u64,
+    collection: u64,
+    slot: Slot,
+) {
     let (kind, number) = match slot {
-        Slot::Generated(index) => ('1', index),
-        Slot::Added(index) => ('3', index),
+        Slot::Generated(index) => (b'1', index),
+        Slot::Added(index) => (b'3', index),
     };
     let check = hash(&[seed, account, collection, u64::from(kind), number]) % 62u64.pow(6);
-    let mut out = String::with_capacity(prefix.len() + 1 + 3 + SLOT_WIDTH + CHECK_WIDTH);
-    out.push_str(prefix);
-    out.push('_');
+    out.extend_from_slice(prefix.as_bytes());
+    out.push(b'_');
     out.push(kind);
-    push_base62(&mut out, account % (62 * 62), 2);
-    push_base62(&mut out, number, SLOT_WIDTH);
-    push_base62(&mut out, check, CHECK_WIDTH);
-    out
+    push_base62_bytes(out, account % (62 * 62), 2);
+    push_base62_bytes(out, number, SLOT_WIDTH);
+    push_base62_bytes(out, check, CHECK_WIDTH);
+}
+
+/// Appends [`token`]`(seed, len)` to `out`, without allocating.
+pub(crate) fn write_token(out: &mut Vec<u8>, seed: u64, len: usize) {
+    let end = out.len() + len;
+    let mut state = seed;
+    while out.len() < end {
+        state = mix(state);
+        push_base62_bytes(out, state % (62u64.pow(10)), 10);
+    }
+    out.truncate(end);
 }
 
 /// Parses an id built by [`object_id`] with the same prefix, seed, account and collection.
@@ -138,6 +176,23 @@ mod tests {
             parse_object_id("ch_😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀", "ch", 7, 1, 4),
             None
         );
+    }
+
+    #[test]
+    fn byte_writers_match_the_string_builders() {
+        for slot in [Slot::Generated(0), Slot::Generated(123_456), Slot::Added(9)] {
+            let mut out = b"x".to_vec();
+            write_object_id(&mut out, "txn", 3, 2, 8, slot);
+            assert_eq!(
+                out,
+                format!("x{}", object_id("txn", 3, 2, 8, slot)).into_bytes()
+            );
+        }
+        for len in [1, 10, 15, 24, 32] {
+            let mut out = Vec::new();
+            write_token(&mut out, 42, len);
+            assert_eq!(out, token(42, len).into_bytes());
+        }
     }
 
     #[test]
