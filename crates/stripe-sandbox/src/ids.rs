@@ -27,43 +27,52 @@ pub(crate) fn mix(value: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The state [`hash`] starts from.
+const HASH_INIT: u64 = 0x5851_F42D_4C95_7F2D;
+
 /// Hashes a sequence of integers into one well-mixed `u64`.
 pub(crate) fn hash(parts: &[u64]) -> u64 {
-    parts
-        .iter()
-        .fold(0x5851_F42D_4C95_7F2D, |acc, part| mix(acc ^ mix(*part)))
+    hash_more(HASH_INIT, parts)
 }
 
-/// The base-62 digits of `value`, left-padded to `width` (wider values keep all digits),
-/// as a buffer and the number of digits used.
+/// Continues a hash: `hash_more(hash_state(a), b) == hash(a ++ b)`, so a fixed prefix of the
+/// parts (seed, account, resource) is mixed once and reused.
+pub(crate) fn hash_more(state: u64, parts: &[u64]) -> u64 {
+    parts.iter().fold(state, |acc, part| mix(acc ^ mix(*part)))
+}
+
+/// The state after hashing `parts` (a prefix for [`hash_more`]).
+pub(crate) fn hash_state(parts: &[u64]) -> u64 {
+    hash(parts)
+}
+
+/// The base-62 digits of `value`, left-padded to `width` (wider values keep all digits):
+/// a buffer whose digits are `buffer[start..]`, and `start`.
 fn base62_digits(mut value: u64, width: usize) -> ([u8; 11], usize) {
-    let mut digits = [0u8; 11];
-    let mut len = 0;
-    while value > 0 || len < width {
-        let digit = (value % 62) as usize;
-        digits[len] = ALPHABET.get(digit).copied().unwrap_or(b'0');
-        len += 1;
+    // 62^11 > 2^64: eleven digits hold any u64.
+    let mut digits = [b'0'; 11];
+    let mut start = digits.len();
+    let stop = digits.len().saturating_sub(width);
+    while start > 0 && (value > 0 || start > stop) {
+        start -= 1;
+        digits[start] = ALPHABET[(value % 62) as usize];
         value /= 62;
-        if len == digits.len() {
-            break;
-        }
     }
-    digits[..len].reverse();
-    (digits, len)
+    (digits, start)
 }
 
 /// Appends `value` in base 62, left-padded to `width` digits (wider values keep all digits).
 pub(crate) fn push_base62(out: &mut String, value: u64, width: usize) {
-    let (digits, len) = base62_digits(value, width);
-    for digit in &digits[..len] {
+    let (digits, start) = base62_digits(value, width);
+    for digit in &digits[start..] {
         out.push(char::from(*digit));
     }
 }
 
 /// [`push_base62`] into a byte buffer.
 fn push_base62_bytes(out: &mut Vec<u8>, value: u64, width: usize) {
-    let (digits, len) = base62_digits(value, width);
-    out.extend_from_slice(&digits[..len]);
+    let (digits, start) = base62_digits(value, width);
+    out.extend_from_slice(&digits[start..]);
 }
 
 fn parse_base62(text: &str) -> Option<u64> {
@@ -121,6 +130,36 @@ pub(crate) fn write_object_id(
     push_base62_bytes(out, account % (62 * 62), 2);
     push_base62_bytes(out, number, SLOT_WIDTH);
     push_base62_bytes(out, check, CHECK_WIDTH);
+}
+
+/// The ids of the generated objects of one collection of one account, with the checksum's
+/// fixed part mixed once: [`IdSpace::write_generated`] writes what [`object_id`] builds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IdSpace {
+    prefix: &'static str,
+    account_tag: u64,
+    generated_state: u64,
+}
+
+impl IdSpace {
+    /// The id space of `collection` of `account` (same arguments as [`object_id`]).
+    pub(crate) fn new(prefix: &'static str, seed: u64, account: u64, collection: u64) -> Self {
+        Self {
+            prefix,
+            account_tag: account % (62 * 62),
+            generated_state: hash_state(&[seed, account, collection, u64::from(b'1')]),
+        }
+    }
+
+    /// Appends the id of generated object `index`.
+    pub(crate) fn write_generated(&self, out: &mut Vec<u8>, index: u64) {
+        let check = hash_more(self.generated_state, &[index]) % 62u64.pow(6);
+        out.extend_from_slice(self.prefix.as_bytes());
+        out.extend_from_slice(b"_1");
+        push_base62_bytes(out, self.account_tag, 2);
+        push_base62_bytes(out, index, SLOT_WIDTH);
+        push_base62_bytes(out, check, CHECK_WIDTH);
+    }
 }
 
 /// Appends [`token`]`(seed, len)` to `out`, without allocating.
@@ -193,6 +232,22 @@ mod tests {
             write_token(&mut out, 42, len);
             assert_eq!(out, token(42, len).into_bytes());
         }
+    }
+
+    #[test]
+    fn base62_pads_to_the_width_and_keeps_every_digit() {
+        let text = |value, width| {
+            let mut out = String::new();
+            push_base62(&mut out, value, width);
+            out
+        };
+        assert_eq!(text(0, 0), "");
+        assert_eq!(text(0, 3), "000");
+        assert_eq!(text(61, 2), "0z");
+        assert_eq!(text(62, 1), "10");
+        assert_eq!(text(62 * 62 * 62, 2), "1000");
+        assert_eq!(parse_base62(&text(u64::MAX, 2)), Some(u64::MAX));
+        assert_eq!(text(u64::MAX, 2).len(), 11);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! charge and every settlement currency). Depends on `data` only.
 
 use super::{AddressFacts, Merchant, Resource, BT_CHARGE, BT_PER_CHARGE};
-use crate::ids::{write_object_id, write_token, Slot};
+use crate::ids::write_token;
 
 /// Appends a string known to need no JSON escaping (our generated ASCII text), quoted.
 fn quoted(out: &mut Vec<u8>, text: &str) {
@@ -30,14 +30,7 @@ fn lowercase(out: &mut Vec<u8>, text: &str) {
 impl Merchant {
     fn write_id(&self, out: &mut Vec<u8>, resource: Resource, index: u64) {
         out.push(b'"');
-        write_object_id(
-            out,
-            resource.prefix(),
-            self.seed,
-            self.number,
-            resource.number(),
-            Slot::Generated(index),
-        );
+        self.id_space(resource).write_generated(out, index);
         out.push(b'"');
     }
 
@@ -198,14 +191,7 @@ impl Merchant {
         out.extend_from_slice(b",\"receipt_number\":null,\"receipt_url\":");
         if facts.paid {
             out.extend_from_slice(b"\"https://pay.stripe.sandbox/receipts/");
-            write_object_id(
-                out,
-                Resource::Charges.prefix(),
-                self.seed,
-                self.number,
-                Resource::Charges.number(),
-                Slot::Generated(index),
-            );
+            self.id_space(Resource::Charges).write_generated(out, index);
             out.push(b'"');
         } else {
             out.extend_from_slice(b"null");
