@@ -90,8 +90,9 @@ pub(crate) struct Collection<'a, T> {
 /// One object of a page: built, or a generated slot left for the caller to render.
 #[derive(Debug, Clone)]
 pub(crate) enum Entry<T> {
-    /// The object, built (from the overlay or the generator).
-    Object(T),
+    /// The object, built (from the overlay or the generator); boxed so a page of generated
+    /// slots stays a small array.
+    Object(Box<T>),
     /// Generated slot `n`, unchanged since start and known to hold an object.
     Generated(u64),
 }
@@ -296,10 +297,11 @@ impl<T: ListItem> Collection<'_, T> {
             {
                 (index < self.len && (self.exists)(index)).then_some(Entry::Generated(index))
             }
-            (Keep::All, _) => self.get(slot).map(Entry::Object),
-            (Keep::Matching(keep), _) => {
-                self.get(slot).filter(|item| keep(item)).map(Entry::Object)
-            }
+            (Keep::All, _) => self.get(slot).map(|item| Entry::Object(Box::new(item))),
+            (Keep::Matching(keep), _) => self
+                .get(slot)
+                .filter(|item| keep(item))
+                .map(|item| Entry::Object(Box::new(item))),
         }
     }
 

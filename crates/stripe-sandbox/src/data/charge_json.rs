@@ -24,7 +24,11 @@ fn boolean(out: &mut Vec<u8>, value: bool) {
 }
 
 fn lowercase(out: &mut Vec<u8>, text: &str) {
-    out.extend(text.bytes().map(|byte| byte.to_ascii_lowercase()));
+    let start = out.len();
+    out.extend_from_slice(text.as_bytes());
+    if let Some(written) = out.get_mut(start..) {
+        written.make_ascii_lowercase();
+    }
 }
 
 impl Merchant {
@@ -79,7 +83,9 @@ impl Merchant {
         let failed = facts.status == stripe_wire::ChargeStatus::Failed;
         let settled = facts.captured && facts.paid;
         out.extend_from_slice(b"{\"object\":\"charge\",\"id\":");
+        let id_start = out.len() + 1;
         self.write_id(out, Resource::Charges, index);
+        let id = id_start..out.len() - 1;
         out.extend_from_slice(b",\"amount\":");
         number(out, facts.amount);
         out.extend_from_slice(b",\"amount_captured\":");
@@ -120,7 +126,9 @@ impl Merchant {
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"email\":");
+        let email_start = out.len();
         Self::write_email(out, facts.first, facts.last, facts.holder);
+        let email = email_start..out.len();
         out.extend_from_slice(b",\"name\":\"");
         out.extend_from_slice(facts.first.as_bytes());
         out.push(b' ');
@@ -187,11 +195,11 @@ impl Merchant {
         out.extend_from_slice(b"\"type\":");
         quoted(out, facts.method_type());
         out.extend_from_slice(b"},\"receipt_email\":");
-        Self::write_email(out, facts.first, facts.last, facts.holder);
+        out.extend_from_within(email);
         out.extend_from_slice(b",\"receipt_number\":null,\"receipt_url\":");
         if facts.paid {
             out.extend_from_slice(b"\"https://pay.stripe.sandbox/receipts/");
-            self.id_space(Resource::Charges).write_generated(out, index);
+            out.extend_from_within(id);
             out.push(b'"');
         } else {
             out.extend_from_slice(b"null");
