@@ -64,13 +64,19 @@ async fn hammer(
                 requests.fetch_add(1, Ordering::Relaxed);
                 bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
                 if page {
-                    // Find the last id cheaply: the last `"id":"ch_...` in the body.
-                    let text = std::str::from_utf8(&body).unwrap();
-                    let last = text.rfind("\"id\":\"ch_").map(|start| {
-                        let rest = &text[start + 6..];
-                        rest[..rest.find('"').unwrap()].to_owned()
-                    });
-                    let has_more = text.ends_with("\"has_more\":true,\"url\":\"/v1/charges\"}");
+                    // Find the last id cheaply: the last `"id":"ch_...` in the body, which is
+                    // in its last few KB (one charge is about 1.6 KB).
+                    let tail = &body[body.len().saturating_sub(4096)..];
+                    let marker = b"\"id\":\"ch_";
+                    let last = tail
+                        .windows(marker.len())
+                        .rposition(|window| window == marker)
+                        .map(|start| {
+                            let rest = &tail[start + 6..];
+                            let end = rest.iter().position(|byte| *byte == b'"').unwrap();
+                            String::from_utf8(rest[..end].to_vec()).unwrap()
+                        });
+                    let has_more = body.ends_with(b"\"has_more\":true,\"url\":\"/v1/charges\"}");
                     cursor = if has_more && skip == 0 {
                         last
                     } else if has_more {

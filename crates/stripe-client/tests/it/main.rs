@@ -4,13 +4,15 @@
     clippy::panic,
     clippy::print_stdout
 )]
-//! Integration tests of `stripe-client` against one wiremock server per test.
+//! Integration tests of `stripe-client` against one wiremock server per test, and its
+//! paging against `stripe-sandbox` (`sandbox`).
 
 mod config;
 mod paging;
 mod redaction;
 mod requests;
 mod retries;
+mod sandbox;
 mod wire_types;
 
 use std::time::Duration;
