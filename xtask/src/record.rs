@@ -1,7 +1,8 @@
 //! `cargo xtask fixtures record`: pages a Stripe test-mode account into `fixtures/stripe/*/recorded.json`.
 //!
-//! Reads with the platform's test key (`STRIPE_TEST_SECRET_KEY`, `sk_test_...` or `rk_test_...`) under
-//! `Stripe-Account: <connected account>`, from `STRIPE_API_BASE` (default `https://api.stripe.com`).
+//! Reads through `stripe-client` (pinned `Stripe-Version`, rate limit, retries) with the platform's test
+//! key (`STRIPE_TEST_SECRET_KEY`, `sk_test_...` or `rk_test_...`) under `Stripe-Account: <connected
+//! account>`, from `STRIPE_API_BASE` (default `https://api.stripe.com`). Objects are kept as raw JSON.
 //! Personal data (emails, phones, people's names, street addresses, IPs) is scrubbed, secrets Stripe
 //! echoes (`client_secret`, receipt URLs) are removed, and no file is written if any of them still holds
 //! something that looks like a key or token.
@@ -10,7 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use futures::{StreamExt, TryStreamExt};
+use secrecy::SecretString;
 use serde_json::{json, Map, Value};
+use stripe_client::{ClientConfig, ListParams, StripeClient};
 
 /// What to record and where from.
 pub(crate) struct RecordConfig {
@@ -92,17 +96,34 @@ pub(crate) async fn record(config: &RecordConfig) -> Result<Vec<PathBuf>> {
     if !config.account.starts_with("acct_") {
         bail!("the connected account id must start with `acct_`");
     }
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
-        .build()?;
+    let client_config = ClientConfig::builder(SecretString::from(config.secret_key.clone()))
+        .api_base(config.api_base.clone())
+        .build()
+        .context("configuring the Stripe client")?;
+    let platform = StripeClient::new(client_config).context("building the Stripe client")?;
+    let merchant = platform
+        .on_behalf_of(&config.account)
+        .context("setting Stripe-Account")?;
     let mut documents: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
 
-    let account = get(&http, config, "/v1/account", &[]).await?;
-    let balance = get(&http, config, "/v1/balance", &[]).await?;
+    let account: Value = merchant
+        .get("/v1/account", &[])
+        .await
+        .context("GET /v1/account")?;
+    let balance: Value = merchant
+        .get("/v1/balance", &[])
+        .await
+        .context("GET /v1/balance")?;
     documents.insert("account", vec![account, balance]);
 
     for (resource, path) in LISTS {
-        let data = list_all(&http, config, path).await?;
+        let pages: Vec<stripe_client::Page<Value>> = merchant
+            .list(path, ListParams::new())
+            .take(config.max_pages)
+            .try_collect()
+            .await
+            .with_context(|| format!("GET {path}"))?;
+        let data: Vec<Value> = pages.into_iter().flat_map(|page| page.data).collect();
         documents.entry(resource).or_default().push(json!({
             "object": "list",
             "data": data,
@@ -152,64 +173,6 @@ pub(crate) async fn record(config: &RecordConfig) -> Result<Vec<PathBuf>> {
         written.push(path);
     }
     Ok(written)
-}
-
-async fn get(
-    http: &reqwest::Client,
-    config: &RecordConfig,
-    path: &str,
-    query: &[(&str, &str)],
-) -> Result<Value> {
-    let url = format!("{}{path}", config.api_base.trim_end_matches('/'));
-    let response = http
-        .get(&url)
-        .basic_auth(&config.secret_key, Some(""))
-        .header("Stripe-Account", &config.account)
-        .query(query)
-        .send()
-        .await
-        .with_context(|| format!("GET {path}"))?;
-    let status = response.status();
-    let body: Value = response
-        .json()
-        .await
-        .with_context(|| format!("GET {path}: reading the body"))?;
-    if !status.is_success() {
-        let message = body
-            .pointer("/error/message")
-            .and_then(Value::as_str)
-            .unwrap_or("no message");
-        bail!("GET {path}: HTTP {status}: {message}");
-    }
-    Ok(body)
-}
-
-async fn list_all(http: &reqwest::Client, config: &RecordConfig, path: &str) -> Result<Vec<Value>> {
-    let mut data = Vec::new();
-    let mut starting_after: Option<String> = None;
-    for _ in 0..config.max_pages {
-        let mut query = vec![("limit", "100")];
-        if let Some(cursor) = &starting_after {
-            query.push(("starting_after", cursor.as_str()));
-        }
-        let page = get(http, config, path, &query).await?;
-        let items = page
-            .get("data")
-            .and_then(Value::as_array)
-            .cloned()
-            .with_context(|| format!("GET {path}: not a list"))?;
-        let has_more = page.get("has_more").and_then(Value::as_bool) == Some(true);
-        starting_after = items
-            .last()
-            .and_then(|item| item.get("id"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        data.extend(items);
-        if !has_more || starting_after.is_none() {
-            break;
-        }
-    }
-    Ok(data)
 }
 
 /// Replaces personal data with fixed stand-ins, in place. `object` is the nearest enclosing Stripe
