@@ -1,3 +1,127 @@
-//! The HTTP server: Codat-compatible API, link flow, Stripe webhooks and dashboard.
+//! The HTTP server: a Codat-compatible API over the store (companies, connections, data status,
+//! pull operations and every commerce read route), the link flow (link URL, OAuth callback) and
+//! platform webhooks.
 //!
-//! Not built yet: see the project's open issues.
+//! - [`ServerConfig`]: settings from `COMMERCE_*` variables and `commerce.toml`; platform settings
+//!   (`STRIPE_*`) are passed through as [`PlatformSettings`] for the caller to build platforms.
+//! - [`AppState`] + [`build_router`]: the axum router; [`serve`] runs it with the sync engine;
+//!   [`serve_http`] runs only the HTTP side on a given listener.
+//! - Authentication as Codat: `Authorization: Basic <base64 of an API key>` ([`ApiKeys`],
+//!   [`authorization_header`]).
+//!
+//! This crate sees platforms only through `commerce_model::platform::Platform` (registered by
+//! the caller in a `commerce_sync::PlatformRegistry`); it must never depend on a `stripe-*`
+//! crate. The dashboard is a later addition (module `dashboard`).
+
+mod auth;
+mod codat;
+mod config;
+mod dashboard;
+mod error;
+mod pages;
+mod routes;
+mod state;
+
+use std::future::Future;
+
+use commerce_store::{Store, StoreConfig};
+use commerce_sync::SyncEngine;
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+
+pub use crate::auth::{authorization_header, ApiKeys};
+pub use crate::config::{
+    PlatformSettings, ServerConfig, DEFAULT_BIND, DEFAULT_CONFIG_FILE, DEFAULT_DATABASE_URL,
+    MIN_API_KEY_LEN, PLATFORM_PAIRS, PLATFORM_SECRETS, PLATFORM_SETTINGS,
+};
+pub use crate::error::ServerError;
+pub use crate::routes::build_router;
+pub use crate::state::{AppState, DEFAULT_LINK_STATE_TTL};
+
+/// Opens (and migrates) the store named by the configuration.
+pub async fn open_store(config: &ServerConfig) -> Result<Store, ServerError> {
+    let store = Store::connect_with(
+        &StoreConfig::new(config.database_url.expose_secret()),
+        config.encryption_key.clone(),
+    )
+    .await?;
+    Ok(store)
+}
+
+/// Runs the HTTP server on `config.bind` and the sync engine's workers and schedule, until
+/// `shutdown` completes; then both stop gracefully (requests in flight finish, workers release
+/// their datasets).
+pub async fn serve<F>(
+    config: &ServerConfig,
+    engine: SyncEngine,
+    shutdown: F,
+) -> Result<(), ServerError>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| ServerError::Bind {
+            address: config.bind,
+            source,
+        })?;
+    let state = AppState::new(
+        engine.clone(),
+        config.api_keys.clone(),
+        config.public_url.clone(),
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let wait = |mut receiver: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = receiver.wait_for(|stopped| *stopped).await;
+    };
+    tracing::info!(bind = %config.bind, public_url = %config.public_url, "serving");
+    let http = serve_http(listener, state, wait(stopped.clone()));
+    let sync = engine.run(wait(stopped));
+    let (http, sync) = tokio::join!(http, sync);
+    http?;
+    sync?;
+    Ok(())
+}
+
+/// Runs only the HTTP side of `state` on `listener` until `shutdown` completes.
+pub async fn serve_http<F>(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: F,
+) -> Result<(), ServerError>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    axum::serve(listener, build_router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ServerError::Serve)
+}
+
+/// Completes on Ctrl-C (and on SIGTERM on Unix), for [`serve`]'s `shutdown`.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

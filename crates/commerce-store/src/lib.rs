@@ -56,6 +56,7 @@ mod query;
 mod records;
 mod store;
 mod types;
+mod webhook_events;
 
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
 pub use crate::error::StoreError;

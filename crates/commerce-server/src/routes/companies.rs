@@ -1,0 +1,132 @@
+//! `/companies`: create, list (paged), get, delete.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use commerce_model::Page;
+use commerce_store::{Company, Connection, ConnectionStatus, NewCompany};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{load_company, query_params, Paging};
+use crate::codat;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateCompany {
+    name: Option<String>,
+    description: Option<String>,
+    /// Where the link flow sends the merchant at the end (an extension of Codat's body).
+    redirect: Option<String>,
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    body: Result<Json<CreateCompany>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(body) = body.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
+    let name = body.name.as_deref().map(str::trim).unwrap_or_default();
+    if name.is_empty() {
+        return Err(ApiError::bad_request("name is required"));
+    }
+    if let Some(redirect) = &body.redirect {
+        match url::Url::parse(redirect) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+            _ => {
+                return Err(ApiError::bad_request(
+                    "redirect must be an absolute http:// or https:// URL",
+                ))
+            }
+        }
+    }
+    let mut new = NewCompany::named(name);
+    new.description = body.description.filter(|text| !text.is_empty());
+    new.redirect = body.redirect;
+    let company = state.store().create_company(&new).await?;
+    Ok(Json(codat::company(&company, state.public_url(), None, Vec::new())).into_response())
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Page<Value>>, ApiError> {
+    let paging = Paging::parse(&query_params(raw.as_deref()))?.without_query("companies")?;
+    let (companies, total) = state
+        .store()
+        .list_companies(paging.offset(), u64::from(paging.page_size))
+        .await?;
+    let mut results = Vec::with_capacity(companies.len());
+    for company in &companies {
+        results.push(company_json(&state, company).await?);
+    }
+    Ok(Json(Page::new(
+        results,
+        paging.page,
+        paging.page_size,
+        total,
+        "/companies",
+        &[],
+    )))
+}
+
+pub(crate) async fn get_one(
+    State(state): State<AppState>,
+    Path(company_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let company = load_company(&state, &company_id).await?;
+    Ok(Json(company_json(&state, &company).await?))
+}
+
+/// Deletes a company with all its data, after revoking access of its linked connections at
+/// their platforms (best effort: a platform failure is logged and the deletion goes on).
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    Path(company_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let company = load_company(&state, &company_id).await?;
+    for connection in state.store().list_connections(company.id).await? {
+        if connection.status == ConnectionStatus::Linked {
+            if let Err(error) = super::connections::unlink_at_platform(&state, &connection).await {
+                tracing::warn!(connection = %connection.id, error = %error.message, "unlinking at the platform failed; deleting anyway");
+            }
+        }
+    }
+    state.store().delete_company(company.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn company_json(state: &AppState, company: &Company) -> Result<Value, ApiError> {
+    let connections = state.store().list_connections(company.id).await?;
+    let mut last_sync: Option<DateTime<Utc>> = None;
+    let mut values = Vec::with_capacity(connections.len());
+    for connection in &connections {
+        let (value, connection_sync) = connection_json(state, connection).await?;
+        last_sync = last_sync.max(connection_sync);
+        values.push(value);
+    }
+    Ok(codat::company(company, state.public_url(), last_sync, values))
+}
+
+/// A connection's JSON and its last successful sync.
+pub(crate) async fn connection_json(
+    state: &AppState,
+    connection: &Connection,
+) -> Result<(Value, Option<DateTime<Utc>>), ApiError> {
+    let statuses = state.store().data_statuses(connection.id).await?;
+    let last_sync = statuses
+        .values()
+        .filter_map(|status| status.last_successful_sync)
+        .max();
+    let platform = state.platform(&connection.platform_key);
+    let value = codat::connection(
+        connection,
+        platform.as_deref(),
+        state.public_url(),
+        last_sync,
+    );
+    Ok((value, last_sync))
+}

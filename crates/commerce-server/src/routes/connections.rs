@@ -1,0 +1,195 @@
+//! `/companies/{companyId}/connections`: create (`PendingAuth` with a `linkUrl`), list, get,
+//! `PATCH {"status":"Unlinked"}` (revoke at the platform, keep the data) and `DELETE` (revoke
+//! and delete the data).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::Json;
+use commerce_model::platform::{LinkedAccount, PlatformError};
+use commerce_model::Page;
+use commerce_store::{Connection, ConnectionStatus};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::companies::connection_json;
+use super::{load_company, load_connection, query_params, Paging};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreateConnection {
+    platform_key: Option<String>,
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    Path(company_id): Path<String>,
+    body: Result<Json<CreateConnection>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let company = load_company(&state, &company_id).await?;
+    let Json(body) = body.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
+    let Some(key) = body.platform_key.filter(|key| !key.trim().is_empty()) else {
+        return Err(ApiError::bad_request("platformKey is required"));
+    };
+    let Some(platform) = state.platform(key.trim()) else {
+        let enabled: Vec<String> = state
+            .platforms()
+            .platforms()
+            .map(|platform| platform.key().to_string())
+            .collect();
+        return Err(ApiError::bad_request(format!(
+            "platformKey {key:?} is not an integration enabled on this server (enabled: {})",
+            if enabled.is_empty() {
+                "none".to_owned()
+            } else {
+                enabled.join(", ")
+            }
+        )));
+    };
+    let connection = state
+        .store()
+        .create_connection(company.id, platform.key().as_str())
+        .await?;
+    let (value, _) = connection_json(&state, &connection).await?;
+    Ok(Json(value))
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Path(company_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Page<Value>>, ApiError> {
+    let company = load_company(&state, &company_id).await?;
+    let paging = Paging::parse(&query_params(raw.as_deref()))?.without_query("connections")?;
+    let connections = state.store().list_connections(company.id).await?;
+    let total = connections.len() as u64;
+    let start = usize::try_from(paging.offset()).unwrap_or(usize::MAX);
+    let mut results = Vec::new();
+    for connection in connections
+        .iter()
+        .skip(start)
+        .take(paging.page_size as usize)
+    {
+        results.push(connection_json(&state, connection).await?.0);
+    }
+    Ok(Json(Page::new(
+        results,
+        paging.page,
+        paging.page_size,
+        total,
+        &format!("/companies/{}/connections", company.id),
+        &[],
+    )))
+}
+
+pub(crate) async fn get_one(
+    State(state): State<AppState>,
+    Path((company_id, connection_id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let company = load_company(&state, &company_id).await?;
+    let connection = load_connection(&state, &company, &connection_id).await?;
+    Ok(Json(connection_json(&state, &connection).await?.0))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct UpdateConnection {
+    status: Option<String>,
+}
+
+/// `PATCH {"status": "Unlinked"}`: only a `Linked` connection can be unlinked. Access is revoked
+/// at the platform first; the data stays readable.
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    Path((company_id, connection_id)): Path<(String, String)>,
+    body: Result<Json<UpdateConnection>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let company = load_company(&state, &company_id).await?;
+    let connection = load_connection(&state, &company, &connection_id).await?;
+    let Json(body) = body.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
+    if body.status.as_deref() != Some("Unlinked") {
+        return Err(ApiError::bad_request(
+            "status must be \"Unlinked\" (the only change a client can make)",
+        ));
+    }
+    if connection.status != ConnectionStatus::Linked {
+        return Err(ApiError::conflict(format!(
+            "Data connection {} is {}: only Linked connections can be unlinked",
+            connection.id, connection.status
+        )));
+    }
+    unlink_at_platform(&state, &connection).await?;
+    let connection = state
+        .store()
+        .set_connection_status(connection.id, ConnectionStatus::Unlinked, None)
+        .await?;
+    Ok(Json(connection_json(&state, &connection).await?.0))
+}
+
+/// `DELETE`: revokes access of a linked connection at its platform (best effort: a failure is
+/// logged and the deletion goes on) and deletes the connection with all its data.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    Path((company_id, connection_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let company = load_company(&state, &company_id).await?;
+    let connection = load_connection(&state, &company, &connection_id).await?;
+    if connection.status == ConnectionStatus::Linked {
+        if let Err(error) = unlink_at_platform(&state, &connection).await {
+            tracing::warn!(connection = %connection.id, error = %error.message, "unlinking at the platform failed; deleting anyway");
+        }
+    }
+    state.store().delete_connection(connection.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The platform account of a linked connection, with its stored credentials.
+pub(crate) async fn linked_account(
+    state: &AppState,
+    connection: &Connection,
+) -> Result<Option<LinkedAccount>, ApiError> {
+    let Some(external_id) = connection.external_account_id.clone() else {
+        return Ok(None);
+    };
+    let credentials = state.store().get_credentials(connection.id).await?;
+    let (access_token, refresh_token) = match credentials {
+        Some(credentials) => (Some(credentials.access_token), credentials.refresh_token),
+        None => (None, None),
+    };
+    Ok(Some(LinkedAccount {
+        external_id,
+        livemode: connection.livemode.unwrap_or(false),
+        scope: connection.scope.clone(),
+        access_token,
+        refresh_token,
+        metadata: BTreeMap::new(),
+    }))
+}
+
+/// Revokes this service's access at the platform. Access already revoked counts as done.
+pub(crate) async fn unlink_at_platform(
+    state: &AppState,
+    connection: &Connection,
+) -> Result<(), ApiError> {
+    let Some(platform) = state.platform(&connection.platform_key) else {
+        return Err(ApiError::conflict(format!(
+            "The integration {} is not enabled on this server, so access cannot be revoked",
+            connection.platform_key
+        )));
+    };
+    let Some(account) = linked_account(state, connection).await? else {
+        return Ok(());
+    };
+    match platform.unlink(&account).await {
+        Ok(()) | Err(PlatformError::RelinkNeeded { .. }) => Ok(()),
+        Err(error) => {
+            tracing::warn!(connection = %connection.id, error = %error, "platform refused to unlink");
+            Err(ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                format!("The platform could not revoke access: {error}"),
+            ))
+        }
+    }
+}

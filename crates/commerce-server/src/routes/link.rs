@@ -1,0 +1,264 @@
+//! The link flow: `GET /link/{connectionId}` sends the merchant to the platform's authorization
+//! page with a fresh single-use `state` bound to the connection; `GET /oauth/{platform}/callback`
+//! takes the state back (refusing unknown, used or expired ones), finishes the link at the
+//! platform, stores the account and its encrypted credentials, marks the connection `Linked`,
+//! queues the initial sync and sends the merchant to the company's redirect URL (or a plain
+//! success page).
+//!
+//! The OAuth redirect URI is `{public_url}/oauth/{family}/callback`, where the family is the
+//! platform key up to its first `-` (`stripe-test` and `stripe` both use `/oauth/stripe/callback`);
+//! the callback finds the connection, and so the platform, through the state alone.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use chrono::Utc;
+use commerce_model::platform::{LinkBinding, LinkCallback, LinkRequest, PlatformError};
+use commerce_store::{ConnectionStatus, Credentials, StoreError};
+use rand::RngCore as _;
+use secrecy::SecretString;
+use uuid::Uuid;
+
+use super::query_params;
+use crate::codat::family;
+use crate::pages::page;
+use crate::state::AppState;
+
+fn redirect_uri(state: &AppState, platform_key: &str) -> String {
+    format!(
+        "{}/oauth/{}/callback",
+        state.public_url(),
+        family(platform_key)
+    )
+}
+
+fn found(location: &str) -> Response {
+    (
+        StatusCode::FOUND,
+        [
+            (header::LOCATION, location),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+    )
+        .into_response()
+}
+
+fn new_state() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn unavailable() -> Response {
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "The link could not be started or finished because of a problem on our side. Please try again later.",
+    )
+}
+
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    Path(connection_id): Path<String>,
+) -> Response {
+    let unknown = || {
+        page(
+            StatusCode::NOT_FOUND,
+            "Unknown link",
+            "This link does not exist. Ask the sender for a new one.",
+        )
+    };
+    let Ok(id) = Uuid::parse_str(&connection_id) else {
+        return unknown();
+    };
+    let connection = match state.store().get_connection(id).await {
+        Ok(connection) => connection,
+        Err(StoreError::NotFound { .. }) => return unknown(),
+        Err(error) => {
+            tracing::error!(error = %error, "loading a connection for a link failed");
+            return unavailable();
+        }
+    };
+    if connection.status == ConnectionStatus::Linked {
+        return page(
+            StatusCode::CONFLICT,
+            "Already linked",
+            "This account is already linked. There is nothing more to do.",
+        );
+    }
+    let Some(platform) = state.platform(&connection.platform_key) else {
+        return page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Integration not available",
+            "This integration is not enabled on the server at the moment.",
+        );
+    };
+    let token = new_state();
+    let expires_at = Utc::now()
+        + chrono::Duration::from_std(state.inner.link_state_ttl)
+            .unwrap_or_else(|_| chrono::Duration::minutes(15));
+    let binding = LinkBinding {
+        company_id: connection.company_id.to_string(),
+        connection_id: connection.id.to_string(),
+    };
+    if let Err(error) = state
+        .inner
+        .link_states
+        .save(&token, binding, expires_at)
+        .await
+    {
+        tracing::error!(error = %error, "saving a link state failed");
+        return unavailable();
+    }
+    let request = LinkRequest {
+        state: token,
+        redirect_uri: redirect_uri(&state, &connection.platform_key),
+    };
+    match platform.begin_link(request).await {
+        Ok(start) => {
+            tracing::info!(connection = %connection.id, "link started");
+            found(&start.authorize_url)
+        }
+        Err(error) => {
+            tracing::error!(connection = %connection.id, error = %error, "starting a link failed");
+            unavailable()
+        }
+    }
+}
+
+pub(crate) async fn callback(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let params = query_params(raw.as_deref());
+    let refused = |message: &str| page(StatusCode::BAD_REQUEST, "Link refused", message);
+    let Some(token) = params.get("state").filter(|token| !token.is_empty()) else {
+        return refused(
+            "The response from the platform carries no state. Start again from your link.",
+        );
+    };
+    let taken = match state.inner.link_states.take(token).await {
+        Ok(taken) => taken,
+        Err(error) => {
+            tracing::error!(error = %error, "taking a link state failed");
+            return unavailable();
+        }
+    };
+    let Some((binding, expires_at)) = taken else {
+        tracing::warn!("link callback with an unknown or already used state");
+        return refused(
+            "This link response is not valid or was already used. Start again from your link.",
+        );
+    };
+    if expires_at <= Utc::now() {
+        tracing::warn!(connection = %binding.connection_id, "link callback with an expired state");
+        return refused("This link has expired. Start again from your link.");
+    }
+    let connection = match Uuid::parse_str(&binding.connection_id) {
+        Ok(id) => match state.store().get_connection(id).await {
+            Ok(connection) => connection,
+            Err(StoreError::NotFound { .. }) => {
+                return refused("The connection this link was for no longer exists.")
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "loading a connection for a callback failed");
+                return unavailable();
+            }
+        },
+        Err(_) => return refused("This link response is not valid."),
+    };
+    if connection.company_id.to_string() != binding.company_id
+        || family(&connection.platform_key) != segment
+    {
+        return refused("This link response does not belong to this integration.");
+    }
+    let Some(platform) = state.platform(&connection.platform_key) else {
+        return page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Integration not available",
+            "This integration is not enabled on the server at the moment.",
+        );
+    };
+    if let Some(error) = params.get("error") {
+        let description = params
+            .get("error_description")
+            .map(String::as_str)
+            .unwrap_or(error.as_str());
+        tracing::info!(connection = %connection.id, error = %error, "merchant did not grant access");
+        return page(
+            StatusCode::OK,
+            "Access not granted",
+            &format!(
+                "The account was not linked ({description}). You can close this page, or start again from your link."
+            ),
+        );
+    }
+    let callback = LinkCallback {
+        params: params.clone(),
+        redirect_uri: redirect_uri(&state, &connection.platform_key),
+    };
+    let account = match platform.complete_link(callback).await {
+        Ok(account) => account,
+        Err(PlatformError::LinkFailed { reason }) => {
+            tracing::warn!(connection = %connection.id, reason = %reason, "link failed");
+            return page(
+                StatusCode::BAD_REQUEST,
+                "Link failed",
+                &format!("The account could not be linked: {reason}"),
+            );
+        }
+        Err(error) => {
+            tracing::error!(connection = %connection.id, error = %error, "completing a link failed");
+            return page(
+                StatusCode::BAD_GATEWAY,
+                "Link failed",
+                "The platform could not complete the link. Please try again later.",
+            );
+        }
+    };
+    let mut linked = commerce_store::LinkedAccount::new(account.external_id, account.livemode);
+    linked.scope = account.scope;
+    let mut credentials = Credentials::new(
+        account
+            .access_token
+            .unwrap_or_else(|| SecretString::from(String::new())),
+    );
+    credentials.refresh_token = account.refresh_token;
+    let connection = match state
+        .store()
+        .link_connection(connection.id, &linked, &credentials)
+        .await
+    {
+        Ok(connection) => connection,
+        Err(error) => {
+            tracing::error!(error = %error, "storing a linked account failed");
+            return unavailable();
+        }
+    };
+    tracing::info!(connection = %connection.id, "connection linked");
+    if let Err(error) = state.engine().queue_all(connection.id).await {
+        tracing::error!(connection = %connection.id, error = %error, "queueing the initial sync failed");
+    }
+    let redirect = match state.store().get_company(connection.company_id).await {
+        Ok(company) => company.redirect,
+        Err(error) => {
+            tracing::warn!(error = %error, "loading the company for its redirect failed");
+            None
+        }
+    };
+    match redirect.and_then(|redirect| url::Url::parse(&redirect).ok()) {
+        Some(mut url) => {
+            url.query_pairs_mut()
+                .append_pair("connectionId", &connection.id.to_string())
+                .append_pair("status", connection.status.as_str());
+            found(url.as_str())
+        }
+        None => page(
+            StatusCode::OK,
+            "Account linked",
+            "Your account is now linked. You can close this page.",
+        ),
+    }
+}

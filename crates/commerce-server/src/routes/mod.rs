@@ -1,0 +1,184 @@
+//! The router and the helpers every handler shares (path ids, paging parameters).
+
+use std::collections::BTreeMap;
+
+use axum::middleware;
+use axum::routing::{get, post};
+use axum::Router;
+use commerce_store::{Company, Connection, MAX_PAGE_SIZE};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+mod companies;
+mod connections;
+mod data;
+mod health;
+mod link;
+mod records;
+mod webhooks;
+
+/// The longest `query` accepted (Codat's limit).
+pub(crate) const MAX_QUERY_LEN: usize = 2048;
+
+/// The whole HTTP API.
+///
+/// Authenticated (`Authorization: Basic <base64 of an API key>`): `/companies...`.
+/// Public: `GET /health`, `GET /link/{connectionId}`, `GET /oauth/{platform}/callback`,
+/// `POST /webhooks/{platform}` (guarded by the OAuth state and the platform's signature).
+pub fn build_router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/companies", get(companies::list).post(companies::create))
+        .route(
+            "/companies/{company_id}",
+            get(companies::get_one).delete(companies::delete),
+        )
+        .route(
+            "/companies/{company_id}/connections",
+            get(connections::list).post(connections::create),
+        )
+        .route(
+            "/companies/{company_id}/connections/{connection_id}",
+            get(connections::get_one)
+                .patch(connections::update)
+                .delete(connections::delete),
+        )
+        .route("/companies/{company_id}/dataStatus", get(data::status))
+        .route("/companies/{company_id}/data/all", post(data::queue_all))
+        .route(
+            "/companies/{company_id}/data/queue/{data_type}",
+            post(data::queue_one),
+        )
+        .route("/companies/{company_id}/data/history", get(data::history))
+        .route(
+            "/companies/{company_id}/data/history/{dataset_id}",
+            get(data::history_one),
+        )
+        .route(
+            "/companies/{company_id}/connections/{connection_id}/data/{data_type}",
+            get(records::list),
+        )
+        .route(
+            "/companies/{company_id}/connections/{connection_id}/data/{data_type}/{record_id}",
+            get(records::get_one),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::require_api_key,
+        ));
+    let public = Router::new()
+        .route("/health", get(health::health))
+        .route("/link/{connection_id}", get(link::start))
+        .route("/oauth/{platform}/callback", get(link::callback))
+        .route("/webhooks/{platform}", post(webhooks::receive));
+    api.merge(public)
+        .fallback(|| async { ApiError::not_found("No such resource") })
+        .with_state(state)
+}
+
+/// A company id from the path; anything that is not a known company's UUID is 404.
+pub(crate) async fn load_company(state: &AppState, id: &str) -> Result<Company, ApiError> {
+    let not_found = || ApiError::not_found(format!("No company was found with ID {id}"));
+    let id = Uuid::parse_str(id).map_err(|_| not_found())?;
+    Ok(state.store().get_company(id).await?)
+}
+
+/// A connection of `company`; a connection of another company is 404 as if it did not exist.
+pub(crate) async fn load_connection(
+    state: &AppState,
+    company: &Company,
+    id: &str,
+) -> Result<Connection, ApiError> {
+    let not_found = || ApiError::not_found(format!("Data connection {id} not found"));
+    let id = Uuid::parse_str(id).map_err(|_| not_found())?;
+    let connection = match state.store().get_connection(id).await {
+        Ok(connection) => connection,
+        Err(commerce_store::StoreError::NotFound { .. }) => return Err(not_found()),
+        Err(error) => return Err(error.into()),
+    };
+    if connection.company_id != company.id {
+        return Err(not_found());
+    }
+    Ok(connection)
+}
+
+/// Query-string parameters, URL-decoded (the last of repeated names wins).
+pub(crate) fn query_params(raw: Option<&str>) -> BTreeMap<String, String> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Codat's `page`, `pageSize`, `query` and `orderBy`.
+#[derive(Debug, Clone)]
+pub(crate) struct Paging {
+    pub(crate) page: u32,
+    pub(crate) page_size: u32,
+    pub(crate) query: Option<String>,
+    pub(crate) order_by: Option<String>,
+}
+
+impl Paging {
+    pub(crate) fn parse(params: &BTreeMap<String, String>) -> Result<Paging, ApiError> {
+        let number = |name: &str, default: u32| -> Result<u32, ApiError> {
+            match params.get(name).map(|text| text.trim()) {
+                None | Some("") => Ok(default),
+                Some(text) => match text.parse::<u32>() {
+                    Ok(value) if value >= 1 => Ok(value),
+                    _ => Err(ApiError::bad_request(format!(
+                        "{name} must be a whole number of at least 1, got {text:?}"
+                    ))),
+                },
+            }
+        };
+        let page = number("page", 1)?;
+        let page_size = number("pageSize", commerce_store::DEFAULT_PAGE_SIZE)?;
+        if page_size > MAX_PAGE_SIZE {
+            return Err(ApiError::bad_request(format!(
+                "pageSize must be at most {MAX_PAGE_SIZE}, got {page_size}"
+            )));
+        }
+        let text = |name: &str| {
+            params
+                .get(name)
+                .map(|text| text.trim().to_owned())
+                .filter(|text| !text.is_empty())
+        };
+        let query = text("query");
+        if let Some(query) = &query {
+            if query.len() > MAX_QUERY_LEN {
+                return Err(ApiError::bad_request(format!(
+                    "Error parsing query - the query is {} characters long; the maximum is {MAX_QUERY_LEN}",
+                    query.len()
+                )));
+            }
+        }
+        Ok(Paging {
+            page,
+            page_size,
+            query,
+            order_by: text("orderBy"),
+        })
+    }
+
+    /// The offset of the page's first item.
+    pub(crate) fn offset(&self) -> u64 {
+        u64::from(self.page - 1) * u64::from(self.page_size)
+    }
+
+    /// Refuses `query`/`orderBy` on lists that do not support them.
+    pub(crate) fn without_query(self, what: &str) -> Result<Paging, ApiError> {
+        if self.query.is_some() || self.order_by.is_some() {
+            return Err(ApiError::bad_request(format!(
+                "query and orderBy are not supported when listing {what}"
+            )));
+        }
+        Ok(self)
+    }
+}
+
+/// URL-encodes a query-string value.
+pub(crate) fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}

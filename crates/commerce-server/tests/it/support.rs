@@ -1,0 +1,166 @@
+//! Test server on 127.0.0.1 with a temporary SQLite database.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use commerce_model::platform::Platform;
+use commerce_server::{authorization_header, build_router, ApiKeys, AppState};
+use commerce_store::{EncryptionKey, Store};
+use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
+use serde_json::{json, Value};
+
+pub const API_KEY: &str = "test-api-key-0123456789";
+
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        let dir = std::env::temp_dir().join(format!("commerce-server-it-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub engine: SyncEngine,
+    _dir: TempDir,
+}
+
+pub struct Options {
+    pub link_state_ttl: Option<Duration>,
+    /// Public URL override; `None` uses the listener's address.
+    pub public_url: Option<String>,
+}
+
+impl TestServer {
+    pub async fn start(platforms: Vec<Arc<dyn Platform>>) -> TestServer {
+        Self::start_with(
+            platforms,
+            Options {
+                link_state_ttl: None,
+                public_url: None,
+            },
+        )
+        .await
+    }
+
+    pub async fn start_with(platforms: Vec<Arc<dyn Platform>>, options: Options) -> TestServer {
+        let dir = TempDir::new();
+        let url = format!("sqlite://{}", dir.0.join("commerce.db").display());
+        let store = Store::connect(&url, EncryptionKey::generate()).await.unwrap();
+        let mut registry = PlatformRegistry::new();
+        for platform in platforms {
+            registry.register(platform);
+        }
+        let engine = SyncEngine::new(store.clone(), registry, SyncConfig::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut state = AppState::new(
+            engine.clone(),
+            ApiKeys::new([API_KEY]),
+            options.public_url.unwrap_or_else(|| base.clone()),
+        );
+        if let Some(ttl) = options.link_state_ttl {
+            state = state.with_link_state_ttl(ttl);
+        }
+        let router = build_router(state);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            authorization_header(API_KEY).parse().unwrap(),
+        );
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestServer {
+            base,
+            client,
+            store,
+            engine,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        status_json(response).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        status_json(response).await
+    }
+
+    pub async fn create_company(&self, name: &str, redirect: Option<&str>) -> String {
+        let mut body = json!({ "name": name });
+        if let Some(redirect) = redirect {
+            body["redirect"] = json!(redirect);
+        }
+        let (status, company) = self.post("/companies", body).await;
+        assert_eq!(status, 200, "{company}");
+        company["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn create_connection(&self, company: &str, key: &str) -> Value {
+        let (status, connection) = self
+            .post(
+                &format!("/companies/{company}/connections"),
+                json!({ "platformKey": key }),
+            )
+            .await;
+        assert_eq!(status, 200, "{connection}");
+        connection
+    }
+}
+
+pub async fn status_json(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+/// A client that follows redirects (like a merchant's browser) and sends no API key.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .build()
+        .unwrap()
+}
+
+pub fn shared(path: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")).join(path);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: ../shared not found");
+        None
+    }
+}
