@@ -47,7 +47,13 @@ pub(crate) async fn create(
     new.description = body.description.filter(|text| !text.is_empty());
     new.redirect = body.redirect;
     let company = state.store().create_company(&new).await?;
-    Ok(Json(codat::company(&company, state.public_url(), None, Vec::new())).into_response())
+    Ok(Json(codat::company(
+        &company,
+        state.public_url(),
+        None,
+        Vec::new(),
+    ))
+    .into_response())
 }
 
 pub(crate) async fn list(
@@ -108,7 +114,12 @@ pub(crate) async fn company_json(state: &AppState, company: &Company) -> Result<
         last_sync = last_sync.max(connection_sync);
         values.push(value);
     }
-    Ok(codat::company(company, state.public_url(), last_sync, values))
+    Ok(codat::company(
+        company,
+        state.public_url(),
+        last_sync,
+        values,
+    ))
 }
 
 /// A connection's JSON and its last successful sync.

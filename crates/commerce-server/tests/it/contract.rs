@@ -63,7 +63,10 @@ pub fn example_records(schemas: &CodatSchemas) -> BTreeMap<DataType, Vec<Record>
             let values: Vec<Value> = if example.schema == single && data_type.is_paged() {
                 vec![example.value.clone()]
             } else if example.schema == list && data_type.is_paged() {
-                example.value["results"].as_array().cloned().unwrap_or_default()
+                example.value["results"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
             } else if example.schema == single {
                 vec![example.value.clone()]
             } else {
@@ -106,7 +109,9 @@ async fn every_route_answers_in_codats_shapes() {
     let examples = example_records(&commerce);
     for &data_type in DataType::ALL {
         assert!(
-            examples.get(&data_type).is_some_and(|records| !records.is_empty()),
+            examples
+                .get(&data_type)
+                .is_some_and(|records| !records.is_empty()),
             "no usable example for {data_type}"
         );
     }
@@ -118,7 +123,9 @@ async fn every_route_answers_in_codats_shapes() {
     let server = TestServer::start(vec![platform.clone() as Arc<_>]).await;
     let company = server.create_company("Contract Co", None).await;
     let connection = server.create_connection(&company, "fake-test").await;
-    platform_schemas.validate("Connection", &connection).unwrap();
+    platform_schemas
+        .validate("Connection", &connection)
+        .unwrap();
     let connection_id = connection["id"].as_str().unwrap().to_owned();
     let linked = browser()
         .get(connection["linkUrl"].as_str().unwrap())
@@ -142,7 +149,10 @@ async fn every_route_answers_in_codats_shapes() {
         // carry such fields; those may come back as they were sent).
         let mut sent_extra = std::collections::BTreeSet::new();
         for record in records {
-            for field in commerce.undeclared_fields(single_schema, &record.json).unwrap() {
+            for field in commerce
+                .undeclared_fields(single_schema, &record.json)
+                .unwrap()
+            {
                 sent_extra.insert(if data_type.is_paged() {
                     format!("results[].{field}")
                 } else {
@@ -151,7 +161,10 @@ async fn every_route_answers_in_codats_shapes() {
             }
         }
         for field in commerce.undeclared_fields(list_schema, &body).unwrap() {
-            assert!(sent_extra.contains(&field), "{path}: undeclared field {field}");
+            assert!(
+                sent_extra.contains(&field),
+                "{path}: undeclared field {field}"
+            );
         }
         if data_type.is_paged() {
             assert_eq!(body["totalResults"], records.len(), "{path}");
@@ -176,22 +189,40 @@ async fn every_route_answers_in_codats_shapes() {
     platform_schemas.validate("Company", &company_json).unwrap();
     let (_, companies) = server.get("/companies").await;
     platform_schemas.validate("Companies", &companies).unwrap();
-    let (_, connections) = server.get(&format!("/companies/{company}/connections")).await;
-    platform_schemas.validate("Connections", &connections).unwrap();
+    let (_, connections) = server
+        .get(&format!("/companies/{company}/connections"))
+        .await;
+    platform_schemas
+        .validate("Connections", &connections)
+        .unwrap();
     assert_eq!(connections["results"][0]["status"], "Linked");
     assert!(connections["results"][0]["lastSync"].is_string());
-    let (_, statuses) = server.get(&format!("/companies/{company}/dataStatus")).await;
-    platform_schemas.validate("DataStatuses", &statuses).unwrap();
+    let (_, statuses) = server
+        .get(&format!("/companies/{company}/dataStatus"))
+        .await;
+    platform_schemas
+        .validate("DataStatuses", &statuses)
+        .unwrap();
     for &data_type in DataType::ALL {
-        assert_eq!(statuses[data_type.key()]["currentStatus"], "Complete", "{statuses}");
+        assert_eq!(
+            statuses[data_type.key()]["currentStatus"],
+            "Complete",
+            "{statuses}"
+        );
     }
-    let (_, history) = server.get(&format!("/companies/{company}/data/history")).await;
-    platform_schemas.validate("PullOperations", &history).unwrap();
+    let (_, history) = server
+        .get(&format!("/companies/{company}/data/history"))
+        .await;
+    platform_schemas
+        .validate("PullOperations", &history)
+        .unwrap();
     let first = history["results"][0]["id"].as_str().unwrap();
     let (_, operation) = server
         .get(&format!("/companies/{company}/data/history/{first}"))
         .await;
-    platform_schemas.validate("PullOperation", &operation).unwrap();
+    platform_schemas
+        .validate("PullOperation", &operation)
+        .unwrap();
     assert_eq!(operation["isCompleted"], true);
     assert_eq!(operation["progress"], 100);
 }
@@ -201,7 +232,10 @@ async fn every_route_answers_in_codats_shapes() {
 fn assert_same_record(served: &Value, sent: &Value, path: &str) {
     let mut served = served.clone();
     let mut sent = sent.clone();
-    assert!(served["modifiedDate"].is_string(), "{path}: no modifiedDate");
+    assert!(
+        served["modifiedDate"].is_string(),
+        "{path}: no modifiedDate"
+    );
     served.as_object_mut().unwrap().remove("modifiedDate");
     sent.as_object_mut().unwrap().remove("modifiedDate");
     assert_eq!(served, sent, "{path}");

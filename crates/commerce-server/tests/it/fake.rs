@@ -124,7 +124,10 @@ impl Platform for FakePlatform {
     }
 
     async fn complete_link(&self, callback: LinkCallback) -> Result<LinkedAccount, PlatformError> {
-        let Some(code) = callback.param("code").filter(|code| code.starts_with("code_")) else {
+        let Some(code) = callback
+            .param("code")
+            .filter(|code| code.starts_with("code_"))
+        else {
             return Err(PlatformError::LinkFailed {
                 reason: "the authorization code is invalid".into(),
             });
@@ -142,7 +145,10 @@ impl Platform for FakePlatform {
     }
 
     async fn unlink(&self, account: &LinkedAccount) -> Result<(), PlatformError> {
-        self.unlinked.lock().unwrap().push(account.external_id.clone());
+        self.unlinked
+            .lock()
+            .unwrap()
+            .push(account.external_id.clone());
         Ok(())
     }
 
@@ -220,4 +226,3 @@ impl Platform for FakePlatform {
         })
     }
 }
-

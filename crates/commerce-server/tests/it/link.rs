@@ -27,7 +27,14 @@ async fn link_url_redirects_to_the_platform_then_links_and_queues_the_initial_sy
     let connection = server.create_connection(&company, "fake-test").await;
     assert_eq!(connection["status"], "PendingAuth");
     let link_url = connection["linkUrl"].as_str().unwrap();
-    assert_eq!(link_url, format!("{}/link/{}", server.base, connection["id"].as_str().unwrap()));
+    assert_eq!(
+        link_url,
+        format!(
+            "{}/link/{}",
+            server.base,
+            connection["id"].as_str().unwrap()
+        )
+    );
 
     // First hop by hand: a 302 to the platform with a state and our callback.
     let first = server.client.get(link_url).send().await.unwrap();
@@ -36,7 +43,10 @@ async fn link_url_redirects_to_the_platform_then_links_and_queues_the_initial_sy
     assert!(location.starts_with(&platform.provider_url), "{location}");
     let authorize = url::Url::parse(&location).unwrap();
     let pairs: std::collections::BTreeMap<_, _> = authorize.query_pairs().into_owned().collect();
-    assert_eq!(pairs["redirect_uri"], format!("{}/oauth/fake/callback", server.base));
+    assert_eq!(
+        pairs["redirect_uri"],
+        format!("{}/oauth/fake/callback", server.base)
+    );
     assert!(pairs["state"].len() >= 40);
 
     // The whole flow, as a browser.
@@ -47,19 +57,32 @@ async fn link_url_redirects_to_the_platform_then_links_and_queues_the_initial_sy
     assert!(page.contains("Account linked"), "{page}");
 
     let id = connection["id"].as_str().unwrap();
-    let (_, linked) = server.get(&format!("/companies/{company}/connections/{id}")).await;
+    let (_, linked) = server
+        .get(&format!("/companies/{company}/connections/{id}"))
+        .await;
     assert_eq!(linked["status"], "Linked");
-    let stored = server.store.get_connection(id.parse().unwrap()).await.unwrap();
+    let stored = server
+        .store
+        .get_connection(id.parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(stored.external_account_id.as_deref(), Some(ACCOUNT));
     assert_eq!(stored.scope.as_deref(), Some("read_only"));
-    let credentials = server.store.get_credentials(stored.id).await.unwrap().unwrap();
+    let credentials = server
+        .store
+        .get_credentials(stored.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         secrecy::ExposeSecret::expose_secret(&credentials.access_token),
         "tok_fake_secret"
     );
 
     // The initial sync was queued for every data type.
-    let (_, history) = server.get(&format!("/companies/{company}/data/history")).await;
+    let (_, history) = server
+        .get(&format!("/companies/{company}/data/history"))
+        .await;
     assert_eq!(history["totalResults"], DataType::ALL.len());
     assert!(history["results"]
         .as_array()
@@ -104,19 +127,28 @@ async fn declining_leaves_the_connection_pending_with_a_clear_page() {
     assert!(page.contains("Access not granted"), "{page}");
     assert!(page.contains("The user denied your request"), "{page}");
     let id = connection["id"].as_str().unwrap();
-    let (_, after) = server.get(&format!("/companies/{company}/connections/{id}")).await;
+    let (_, after) = server
+        .get(&format!("/companies/{company}/connections/{id}"))
+        .await;
     assert_eq!(after["status"], "PendingAuth");
     assert_eq!(platform.completed_links.load(Ordering::SeqCst), 0);
     // The link can be tried again.
     platform.provider.decline.store(false, Ordering::SeqCst);
-    let again = browser().get(connection["linkUrl"].as_str().unwrap()).send().await.unwrap();
+    let again = browser()
+        .get(connection["linkUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert!(again.text().await.unwrap().contains("Account linked"));
 }
 
 /// Follows the link to the platform and returns the callback URL it sends back (not visited).
 async fn callback_url(server: &TestServer, link_url: &str) -> String {
     let to_platform = server.client.get(link_url).send().await.unwrap();
-    let authorize = to_platform.headers()["location"].to_str().unwrap().to_owned();
+    let authorize = to_platform.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let back = server.client.get(authorize).send().await.unwrap();
     assert_eq!(back.status(), 302);
     back.headers()["location"].to_str().unwrap().to_owned()
@@ -136,7 +168,11 @@ async fn forged_and_replayed_states_are_refused_and_link_nothing() {
         .await
         .unwrap();
     assert_eq!(forged.status(), 400);
-    assert!(forged.text().await.unwrap().contains("not valid or was already used"));
+    assert!(forged
+        .text()
+        .await
+        .unwrap()
+        .contains("not valid or was already used"));
     // No state at all.
     let missing = browser()
         .get(server.url("/oauth/fake/callback?code=code_9"))
@@ -154,7 +190,9 @@ async fn forged_and_replayed_states_are_refused_and_link_nothing() {
     assert_eq!(second.status(), 400);
     assert!(second.text().await.unwrap().contains("already used"));
     assert_eq!(platform.completed_links.load(Ordering::SeqCst), 1);
-    let (_, after) = server.get(&format!("/companies/{company}/connections/{id}")).await;
+    let (_, after) = server
+        .get(&format!("/companies/{company}/connections/{id}"))
+        .await;
     assert_eq!(after["status"], "Linked");
 }
 
@@ -189,7 +227,9 @@ async fn expired_states_are_refused_and_link_nothing() {
     assert!(response.text().await.unwrap().contains("expired"));
     assert_eq!(platform.completed_links.load(Ordering::SeqCst), 0);
     let id = connection["id"].as_str().unwrap();
-    let (_, after) = server.get(&format!("/companies/{company}/connections/{id}")).await;
+    let (_, after) = server
+        .get(&format!("/companies/{company}/connections/{id}"))
+        .await;
     assert_eq!(after["status"], "PendingAuth");
 }
 

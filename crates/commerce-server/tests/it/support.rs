@@ -57,7 +57,9 @@ impl TestServer {
     pub async fn start_with(platforms: Vec<Arc<dyn Platform>>, options: Options) -> TestServer {
         let dir = TempDir::new();
         let url = format!("sqlite://{}", dir.0.join("commerce.db").display());
-        let store = Store::connect(&url, EncryptionKey::generate()).await.unwrap();
+        let store = Store::connect(&url, EncryptionKey::generate())
+            .await
+            .unwrap();
         let mut registry = PlatformRegistry::new();
         for platform in platforms {
             registry.register(platform);
