@@ -151,6 +151,7 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
     };
     let api_key = config::random_key("demo");
+    let encryption_key = EncryptionKey::generate().to_base64();
     let env: BTreeMap<String, String> = [
         ("COMMERCE_DATABASE_URL", database_url.clone()),
         ("COMMERCE_BIND", address.to_string()),
@@ -308,6 +309,13 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     say(&format!("API:       {public_url}/companies"));
     say(&format!("API key:   {api_key}"));
+    if args.database_url.is_some() {
+        // Needed to read the stored credentials again (commerce serve, sync).
+        say(&format!(
+            "Encryption key (COMMERCE_ENCRYPTION_KEY): {}",
+            encryption_key.expose_secret()
+        ));
+    }
     say(&format!(
         "Try:       curl -u '{api_key}:' {public_url}{base}/commerce-payments?pageSize=5"
     ));

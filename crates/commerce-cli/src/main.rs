@@ -37,7 +37,7 @@ use clap::{Parser, Subcommand};
 /// STRIPE_API_BASE, STRIPE_CONNECT_BASE, STRIPE_SCOPE) and an optional commerce.toml (or the
 /// file named by COMMERCE_CONFIG); variables win. `commerce demo` needs none of them.
 #[derive(Debug, Parser)]
-#[command(name = "commerce", version, about, long_about = None)]
+#[command(name = "commerce", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -26,7 +26,7 @@ pub(crate) struct ShowArgs {
     #[arg(long)]
     query: Option<String>,
     /// Codat's orderBy, e.g. `-createdDate` (newest first) or `amount`.
-    #[arg(long = "order-by", value_name = "FIELDS")]
+    #[arg(long = "order-by", value_name = "FIELDS", allow_hyphen_values = true)]
     order_by: Option<String>,
     /// Page number, from 1.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
