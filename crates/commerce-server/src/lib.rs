@@ -21,6 +21,7 @@ mod error;
 mod pages;
 mod routes;
 mod state;
+mod ui;
 
 use std::future::Future;
 

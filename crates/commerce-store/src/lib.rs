@@ -27,6 +27,13 @@
 //! `modifiedDate`) changes. Deletes are soft. [`Store::write_page`] writes a whole sync page
 //! (records, deletions, issues, dataset progress, cursor) in one transaction.
 //!
+//! # Aggregates
+//!
+//! [`Store::daily_totals`] sums a numeric field per day of `createdDate` and per currency
+//! (optionally split by one more field) in SQL, over at most [`MAX_DAILY_TOTALS_DAYS`] days,
+//! found through an expression index on `createdDate`; it feeds the dashboard's chart
+//! without reading the records into memory. Sums are floats: for display, not accounting.
+//!
 //! # Query semantics
 //!
 //! [`RecordQuery`] carries Codat's `page`, `pageSize` (at most [`MAX_PAGE_SIZE`]), `query`
@@ -47,6 +54,7 @@
 //! - Ordering puts numbers first (numerically), then text; missing values last in both
 //!   directions; ties by record id. Ordering does not look into arrays.
 
+mod aggregates;
 mod companies;
 mod crypto;
 mod datasets;
@@ -58,6 +66,7 @@ mod store;
 mod types;
 mod webhook_events;
 
+pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
 pub use crate::error::StoreError;
 pub use crate::records::{RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};

@@ -73,6 +73,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/oauth/{platform}/callback", get(link::callback))
         .route("/webhooks/{platform}", post(webhooks::receive));
     api.merge(public)
+        .merge(crate::ui::router(&state))
         .fallback(|| async { ApiError::not_found("No such resource") })
         .with_state(state)
 }

@@ -15,7 +15,7 @@ use crate::fake::FakePlatform;
 use crate::support::{browser, shared, TestServer};
 
 /// The list and single-record schema of each data type.
-fn schemas_of(data_type: DataType) -> (&'static str, &'static str) {
+pub fn schema_names(data_type: DataType) -> (&'static str, &'static str) {
     match data_type {
         DataType::CompanyInfo => ("CompanyInfo", "CompanyInfo"),
         DataType::Customers => ("Customers", "Customer"),
@@ -59,7 +59,7 @@ pub fn example_records(schemas: &CodatSchemas) -> BTreeMap<DataType, Vec<Record>
     let mut records: BTreeMap<DataType, BTreeMap<String, Record>> = BTreeMap::new();
     for example in schemas.response_examples() {
         for &data_type in DataType::ALL {
-            let (list, single) = schemas_of(data_type);
+            let (list, single) = schema_names(data_type);
             let values: Vec<Value> = if example.schema == single && data_type.is_paged() {
                 vec![example.value.clone()]
             } else if example.schema == list && data_type.is_paged() {
@@ -138,7 +138,7 @@ async fn every_route_answers_in_codats_shapes() {
     let base = format!("/companies/{company}/connections/{connection_id}/data");
     let mut checked = 0;
     for (&data_type, records) in &examples {
-        let (list_schema, single_schema) = schemas_of(data_type);
+        let (list_schema, single_schema) = schema_names(data_type);
         let path = format!("{base}/{}", data_type.url_segment());
         let (status, body) = server.get(&path).await;
         assert_eq!(status, 200, "{path}: {body}");

@@ -216,6 +216,7 @@ async fn expired_states_are_refused_and_link_nothing() {
     let (server, platform) = setup(Some(Options {
         link_state_ttl: Some(Duration::from_millis(1)),
         public_url: None,
+        listener: None,
     }))
     .await;
     let company = server.create_company("Acme", None).await;

@@ -1,8 +1,18 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 #![allow(unreachable_pub, missing_docs)]
 //! Integration tests of the HTTP server over real loopback HTTP, on temporary SQLite databases.
 
 mod contract;
+mod errors;
 mod fake;
+mod isolation;
 mod link;
+mod stripe_e2e;
 mod support;
+mod ui;
+mod webhooks;

@@ -40,6 +40,8 @@ pub struct Options {
     pub link_state_ttl: Option<Duration>,
     /// Public URL override; `None` uses the listener's address.
     pub public_url: Option<String>,
+    /// A listener bound beforehand (when platforms must know the server's URL).
+    pub listener: Option<tokio::net::TcpListener>,
 }
 
 impl TestServer {
@@ -49,6 +51,7 @@ impl TestServer {
             Options {
                 link_state_ttl: None,
                 public_url: None,
+                listener: None,
             },
         )
         .await
@@ -65,7 +68,10 @@ impl TestServer {
             registry.register(platform);
         }
         let engine = SyncEngine::new(store.clone(), registry, SyncConfig::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = match options.listener {
+            Some(listener) => listener,
+            None => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        };
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut state = AppState::new(
             engine.clone(),
@@ -165,4 +171,21 @@ pub fn shared(path: &str) -> Option<PathBuf> {
         eprintln!("skipped: ../shared not found");
         None
     }
+}
+
+/// Creates a company and a connection on `key` and links it through the browser flow; runs the
+/// initial sync when `sync` is set. Returns `(company id, connection id)`.
+pub async fn linked_connection(server: &TestServer, key: &str, sync: bool) -> (String, String) {
+    let company = server.create_company("Linked Co", None).await;
+    let connection = server.create_connection(&company, key).await;
+    let response = browser()
+        .get(connection["linkUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    if sync {
+        server.engine.run_until_idle().await.unwrap();
+    }
+    (company, connection["id"].as_str().unwrap().to_owned())
 }

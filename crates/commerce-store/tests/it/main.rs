@@ -10,6 +10,7 @@
 
 mod harness;
 
+mod aggregates;
 mod companies;
 mod datasets;
 mod query;

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use commerce_model::schema_check::CodatSchemas;
 use commerce_stripe::MappedRecord;
 use serde_json::{json, Value};
 
@@ -13,14 +14,14 @@ pub(crate) fn shared_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-/// Codat's OpenAPI document as JSON, loaded once; `None` when `../shared` is absent.
-fn openapi() -> Option<&'static Value> {
-    static OPENAPI: OnceLock<Option<Value>> = OnceLock::new();
-    OPENAPI
+/// Codat's Commerce schemas (commerce-model's `schema-check` validator), loaded once;
+/// `None` when `../shared` is absent.
+fn schemas() -> Option<&'static CodatSchemas> {
+    static SCHEMAS: OnceLock<Option<CodatSchemas>> = OnceLock::new();
+    SCHEMAS
         .get_or_init(|| {
             let path = shared_dir()?.join("codat-openapi/Codat-Commerce.yaml");
-            let text = std::fs::read_to_string(path).ok()?;
-            Some(serde_yaml::from_str(&text).expect("Codat-Commerce.yaml is valid YAML"))
+            Some(CodatSchemas::load(path).expect("Codat-Commerce.yaml is an OpenAPI document"))
         })
         .as_ref()
 }
@@ -41,24 +42,13 @@ pub(crate) fn schema_name(record: &MappedRecord) -> Option<&'static str> {
 /// Validates `record` against `components.schemas.<schema_name>`; `Err` lists every violation.
 /// `Ok(false)` means `../shared` is absent and nothing was checked.
 pub(crate) fn validate(schema_name: &str, record: &Value) -> Result<bool, String> {
-    let Some(openapi) = openapi() else {
+    let Some(schemas) = schemas() else {
         return Ok(false);
     };
-    let schema = json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$ref": format!("#/components/schemas/{schema_name}"),
-        "components": openapi["components"],
-    });
-    let validator = jsonschema::validator_for(&schema).map_err(|err| err.to_string())?;
-    let errors: Vec<String> = validator
-        .iter_errors(record)
-        .map(|err| format!("{}: {err}", err.instance_path))
-        .collect();
-    if errors.is_empty() {
-        Ok(true)
-    } else {
-        Err(errors.join("; "))
-    }
+    schemas
+        .validate(schema_name, record)
+        .map(|()| true)
+        .map_err(|err| err.to_string())
 }
 
 #[test]

@@ -1,0 +1,519 @@
+#![allow(clippy::panic, clippy::print_stderr)]
+//! The dashboard at `/ui`: a server filled through the real link flow and sync engine from a
+//! platform serving realistic model records (`data`), checked over HTTP (auth, forms and their
+//! cross-site protection, errors) and in headless Chromium (`browser`), with screenshots.
+
+mod browser;
+mod data;
+
+use std::sync::Arc;
+
+use commerce_model::DataType;
+use commerce_server::authorization_header;
+use uuid::Uuid;
+
+use crate::fake::FakePlatform;
+use crate::support::{TestServer, API_KEY};
+
+const SUPPORTED: &[DataType] = &[
+    DataType::CompanyInfo,
+    DataType::Customers,
+    DataType::Disputes,
+    DataType::Payments,
+    DataType::Products,
+    DataType::Transactions,
+];
+
+struct Filled {
+    server: TestServer,
+    _platform: Arc<FakePlatform>,
+    company: String,
+    connection: String,
+}
+
+/// A server with one company linked through the link flow and synced by the engine.
+async fn filled() -> Filled {
+    let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
+    for (data_type, records) in data::records() {
+        platform.set_records(data_type, records);
+    }
+    let server = TestServer::start(vec![platform.clone()]).await;
+    let company = server.create_company(data::COMPANY_NAME, None).await;
+    let connection = server.create_connection(&company, "fake-test").await;
+    let linked = crate::support::browser()
+        .get(connection["linkUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(linked.status(), 200);
+    let summary = server.engine.run_until_idle().await.unwrap();
+    assert!(summary.outcomes.len() >= DataType::ALL.len(), "{summary:?}");
+    let connection = connection["id"].as_str().unwrap().to_owned();
+    let counts = server
+        .store
+        .count_records(connection.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(counts[&DataType::Payments], data::PAYMENTS as u64 + 2);
+    Filled {
+        server,
+        _platform: platform,
+        company,
+        connection,
+    }
+}
+
+/// A client with browser-style Basic credentials (`user:key`) that does not follow redirects.
+fn viewer() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        authorization_header(&format!("someone:{API_KEY}"))
+            .parse()
+            .unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn page(client: &reqwest::Client, url: &str) -> (u16, String) {
+    let response = client.get(url).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = html.find(start)? + start.len();
+    let to = html[from..].find(end)? + from;
+    Some(&html[from..to])
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+fn csrf_token(html: &str) -> String {
+    between(html, "name=\"csrf\" value=\"", "\"")
+        .expect("a form with a csrf field")
+        .to_owned()
+}
+
+/// The href of the `rel="next"` link, unescaped.
+fn next_href(html: &str) -> Option<String> {
+    let at = html.find("rel=\"next\"")?;
+    let anchor_start = html[..at].rfind("<a ")?;
+    between(&html[anchor_start..], "href=\"", "\"").map(unescape)
+}
+
+fn payment_ids(html: &str) -> Vec<String> {
+    html.match_indices("<code>ch_3P_")
+        .filter_map(|(at, _)| between(&html[at..], "<code>", "</code>"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_asks_for_the_api_key_and_accepts_it_as_the_browser_sends_it() {
+    let filled = filled().await;
+    let url = filled.server.url("/ui");
+    let anonymous = reqwest::Client::new();
+    let response = anonymous.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge.starts_with("Basic realm=\"commerce\""),
+        "{challenge}"
+    );
+
+    let wrong = anonymous
+        .get(&url)
+        .header(
+            "authorization",
+            authorization_header("someone:not-the-key-0123456789"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    // Codat's form (the key alone), the browser's (`user:key`) and the key as user name.
+    for credentials in [
+        API_KEY.to_owned(),
+        format!("anyone:{API_KEY}"),
+        format!("{API_KEY}:"),
+    ] {
+        let response = anonymous
+            .get(&url)
+            .header("authorization", authorization_header(&credentials))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{credentials}");
+        let headers = response.headers().clone();
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert!(headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'"));
+        let html = response.text().await.unwrap();
+        assert!(html.contains(data::COMPANY_NAME));
+    }
+    // The API itself keeps Codat's scheme only.
+    let api = anonymous
+        .get(filled.server.url("/companies"))
+        .header(
+            "authorization",
+            authorization_header(&format!("anyone:{API_KEY}")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_now_needs_the_page_token_and_the_same_origin() {
+    let filled = filled().await;
+    let client = viewer();
+    let overview = filled
+        .server
+        .url(&format!("/ui/connections/{}", filled.connection));
+    let (status, html) = page(&client, &overview).await;
+    assert_eq!(status, 200);
+    let token = csrf_token(&html);
+    let action = filled
+        .server
+        .url(&format!("/ui/connections/{}/sync", filled.connection));
+    let post = |form: Vec<(&'static str, String)>, headers: Vec<(&'static str, String)>| {
+        let mut request = client.post(&action).form(&form);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+    let connection_id: Uuid = filled.connection.parse().unwrap();
+    let queued = || async {
+        filled
+            .server
+            .store
+            .data_statuses(connection_id)
+            .await
+            .unwrap()
+            .values()
+            .filter(|status| status.current_status.is_in_progress())
+            .count()
+    };
+    assert_eq!(queued().await, 0);
+
+    // No token, a wrong token, another site's origin, a cross-site fetch: refused, nothing queued.
+    let refused = [
+        (vec![], vec![]),
+        (vec![("csrf", "0".repeat(64))], vec![]),
+        (
+            vec![("csrf", token.clone())],
+            vec![("origin", "https://evil.example".to_owned())],
+        ),
+        (
+            vec![("csrf", token.clone())],
+            vec![("referer", "https://evil.example/page".to_owned())],
+        ),
+        (
+            vec![("csrf", token.clone())],
+            vec![("sec-fetch-site", "cross-site".to_owned())],
+        ),
+    ];
+    for (form, headers) in refused {
+        let response = post(form.clone(), headers.clone()).await.unwrap();
+        assert_eq!(response.status(), 403, "{form:?} {headers:?}");
+        assert!(response.text().await.unwrap().contains("Form refused"));
+    }
+    assert_eq!(queued().await, 0);
+
+    // From our own page: queued, and the page says so.
+    let response = post(
+        vec![("csrf", token.clone())],
+        vec![
+            ("origin", filled.server.base.clone()),
+            ("sec-fetch-site", "same-origin".to_owned()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        location,
+        format!(
+            "/ui/connections/{}?queued={}&running=0",
+            filled.connection,
+            DataType::ALL.len()
+        )
+    );
+    assert_eq!(queued().await, DataType::ALL.len());
+    let (_, html) = page(&client, &filled.server.url(&location)).await;
+    assert!(html.contains("Sync queued: 11 data types queued"), "{html}");
+    assert!(html.contains(">Queued<"));
+    // Again at once: everything is already queued.
+    let again = post(vec![("csrf", token)], vec![]).await.unwrap();
+    assert!(again.headers()["location"]
+        .to_str()
+        .unwrap()
+        .ends_with("?queued=0&running=11"));
+    let summary = filled.server.engine.run_until_idle().await.unwrap();
+    assert!(!summary.outcomes.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_link_makes_a_pending_connection_and_shows_its_link_url() {
+    let filled = filled().await;
+    let client = viewer();
+    let (_, html) = page(&client, &filled.server.url("/ui")).await;
+    let token = csrf_token(&html);
+    assert!(html.contains(&format!(
+        "action=\"/ui/companies/{}/links\"",
+        filled.company
+    )));
+    let response = client
+        .post(
+            filled
+                .server
+                .url(&format!("/ui/companies/{}/links", filled.company)),
+        )
+        .form(&[("csrf", token.as_str()), ("platform", "fake-test")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let id = between(&location, "/ui/connections/", "?created=1").unwrap();
+    let connection = filled
+        .server
+        .store
+        .get_connection(id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(connection.status.as_str(), "PendingAuth");
+    assert_eq!(connection.company_id.to_string(), filled.company);
+    let (status, html) = page(&client, &filled.server.url(&location)).await;
+    assert_eq!(status, 200);
+    let link_url = format!("{}/link/{id}", filled.server.base);
+    assert!(
+        html.contains(&format!(
+            "<input type=\"url\" id=\"link-url\" readonly value=\"{link_url}\">"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("<label for=\"link-url\">Link URL</label>"));
+    // The link works: it sends the merchant to the platform.
+    let start = filled.server.client.get(&link_url).send().await.unwrap();
+    assert_eq!(start.status(), 302);
+
+    // An unknown platform is refused without creating anything.
+    let refused = client
+        .post(
+            filled
+                .server
+                .url(&format!("/ui/companies/{}/links", filled.company)),
+        )
+        .form(&[("csrf", token.as_str()), ("platform", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let connections = filled
+        .server
+        .store
+        .list_connections(filled.company.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(connections.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tables_page_filter_and_report_bad_queries_on_the_page() {
+    let filled = filled().await;
+    let client = viewer();
+    let payments = filled
+        .server
+        .url(&format!("/ui/connections/{}/payments", filled.connection));
+    let (status, first) = page(&client, &payments).await;
+    assert_eq!(status, 200);
+    assert!(first.contains("Records 1–25 of 62"), "{first}");
+    assert!(first.contains("Page 1 of 3"));
+    let next = next_href(&first).unwrap();
+    assert_eq!(
+        next,
+        format!("/ui/connections/{}/payments?page=2", filled.connection)
+    );
+    let (_, second) = page(&client, &filled.server.url(&next)).await;
+    assert!(second.contains("Page 2 of 3"));
+    let first_ids = payment_ids(&first);
+    let second_ids = payment_ids(&second);
+    assert!(!second_ids.is_empty());
+    assert!(second_ids.iter().all(|id| !first_ids.contains(id)));
+
+    // A query: failed payments only (every 15th), and paging links keep it.
+    let (status, failed) = page(
+        &client,
+        &format!("{payments}?query=status%3DFailed&pageSize=2"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(failed.contains("Records 1–2 of 4"), "{failed}");
+    assert!(failed.contains("value=\"status=Failed\""));
+    let next = next_href(&failed).unwrap();
+    assert!(next.contains("query=status%3DFailed"), "{next}");
+    assert!(next.contains("pageSize=2"), "{next}");
+
+    // A bad query: the page says what is wrong, with status 400, and keeps the text.
+    let (status, bad) = page(&client, &format!("{payments}?query=amount%3E%3E5")).await;
+    assert_eq!(status, 400);
+    assert!(bad.contains("role=\"alert\""), "{bad}");
+    assert!(bad.contains("That query cannot be used"));
+    assert!(bad.contains("value=\"amount&gt;&gt;5\""), "{bad}");
+    let (status, _) = page(&client, &format!("{payments}?orderBy=-no%20such")).await;
+    assert_eq!(status, 400);
+
+    // Unknown table and connection: 404 pages.
+    let (status, _) = page(
+        &client,
+        &filled
+            .server
+            .url(&format!("/ui/connections/{}/nope", filled.connection)),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = page(
+        &client,
+        &filled
+            .server
+            .url(&format!("/ui/connections/{}", Uuid::new_v4())),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_in_headless_chromium() {
+    let Some(browser) = browser::browser() else {
+        return;
+    };
+    let filled = filled().await;
+    let shots = browser::screenshot_dir();
+    let authority = filled.server.base.trim_start_matches("http://").to_owned();
+    let url = |path: &str| format!("http://ui:{API_KEY}@{authority}{path}");
+    let connection = &filled.connection;
+
+    // 1. Companies with their connection and per-data-type sync status.
+    let dom = browser.dom(&url("/ui")).await;
+    assert!(
+        dom.contains(&format!(
+            "<h2 id=\"company-{}\">{}</h2>",
+            filled.company,
+            data::COMPANY_NAME
+        )),
+        "{dom}"
+    );
+    assert!(dom.contains("acct_fake_1"));
+    assert!(
+        dom.contains(&format!(
+            "<th scope=\"row\"><a href=\"/ui/connections/{connection}/payments\">Payments</a></th>"
+        )),
+        "{dom}"
+    );
+    assert!(dom.contains(">Complete<"));
+    assert!(
+        dom.contains("<td class=\"amount\">62</td>"),
+        "payments counted"
+    );
+    browser
+        .screenshot(&url("/ui"), &shots.join("1-companies.png"), 1400)
+        .await;
+
+    // 2. The connection: company info, balances, the chart.
+    let overview = format!("/ui/connections/{connection}");
+    let dom = browser.dom(&url(&overview)).await;
+    assert!(dom.contains("Northwind Coffee Roasters LLC"));
+    assert!(
+        dom.contains("<th scope=\"row\">USD</th><td class=\"amount\">12,845.12</td><td class=\"amount\">973.40</td>"),
+        "{dom}"
+    );
+    assert!(dom.contains("<svg class=\"chart\""));
+    assert!(dom.contains("<rect "));
+    assert!(dom.contains("Volume (USD)") && dom.contains("Volume (EUR)"));
+    assert!(dom.contains(">Sync now</button>"));
+    browser
+        .screenshot(&url(&overview), &shots.join("2-connection.png"), 2000)
+        .await;
+    let dom = browser.dom(&url(&format!("{overview}?days=90"))).await;
+    assert!(dom.contains("<strong aria-current=\"true\">last 90 days</strong>"));
+
+    // 3. Payments, then the Next link, then a query through the form's GET URL.
+    let payments = format!("/ui/connections/{connection}/payments");
+    let dom = browser.dom(&url(&payments)).await;
+    assert!(
+        dom.contains(&format!("<code>{}</code>", data::payment_id(0)))
+            || !payment_ids(&dom).is_empty()
+    );
+    assert!(dom.contains("Page 1 of 3"));
+    assert!(dom.contains("<label for=\"query\">Query</label>"));
+    browser
+        .screenshot(&url(&payments), &shots.join("3-payments.png"), 1400)
+        .await;
+    let next = next_href(&dom).unwrap();
+    let dom2 = browser.dom(&url(&next)).await;
+    assert!(dom2.contains("Page 2 of 3"));
+    assert!(payment_ids(&dom2)
+        .iter()
+        .all(|id| !payment_ids(&dom).contains(id)));
+    let action = between(&dom, "<form method=\"get\" action=\"", "\"").unwrap();
+    let query = format!(
+        "{}?query=currency%3DEUR%26%26status%3DPaid",
+        unescape(action)
+    );
+    let dom = browser.dom(&url(&query)).await;
+    assert!(
+        dom.contains("matching <code>currency=EUR&amp;&amp;status=Paid</code>"),
+        "{dom}"
+    );
+    assert!(dom.contains("Records 1–"));
+    assert!(!dom.contains("<td class=\"text\">USD</td>"));
+    browser
+        .screenshot(&url(&query), &shots.join("4-payments-query.png"), 1000)
+        .await;
+
+    // 4. A bad query is an error message on the page.
+    let bad = format!("{payments}?query=amount%3E%3E5");
+    let dom = browser.dom(&url(&bad)).await;
+    assert!(dom.contains("That query cannot be used"));
+    browser
+        .screenshot(&url(&bad), &shots.join("5-bad-query.png"), 700)
+        .await;
+
+    // 5. The other tables.
+    for (slug, expect) in [
+        ("transactions", "Stripe processing fees"),
+        ("disputes", "product_not_received"),
+        ("customers", "Ava Smith"),
+        ("products", "Ethiopia Yirgacheffe 250 g"),
+    ] {
+        let path = format!("/ui/connections/{connection}/{slug}");
+        let dom = browser.dom(&url(&path)).await;
+        assert!(dom.contains(expect), "{slug}: {dom}");
+        assert!(dom.contains("<th scope=\"col\""));
+        if slug == "transactions" || slug == "products" {
+            browser
+                .screenshot(&url(&path), &shots.join(format!("6-{slug}.png")), 1000)
+                .await;
+        }
+    }
+    eprintln!("screenshots in {}", shots.display());
+}
