@@ -305,7 +305,9 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .is_ok_and(|response| response.status() != reqwest::StatusCode::NOT_FOUND);
     say("");
     if has_dashboard {
-        say(&format!("Dashboard: {dashboard}"));
+        say(&format!(
+            "Dashboard: {dashboard} (sign in with any user name and the API key as password)"
+        ));
     }
     say(&format!("API:       {public_url}/companies"));
     say(&format!("API key:   {api_key}"));
