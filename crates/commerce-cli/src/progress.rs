@@ -187,19 +187,6 @@ impl SyncProgress {
                 }
             }
         }
-        if let Some(multi) = &self.multi {
-            let _ = multi.clear();
-            // Keep the finished bars on screen: print their lines once more, plainly.
-            for done in &self.finished {
-                let label = self.label(done.connection_id, done.data_type);
-                crate::say(&finished_line(
-                    &label,
-                    done.status,
-                    done.records,
-                    done.error_message.as_deref(),
-                ));
-            }
-        }
         Ok((summary, self.finished))
     }
 }

@@ -154,20 +154,13 @@ pub(crate) async fn sync(args: SyncArgs) -> anyhow::Result<()> {
     let failed: Vec<String> = finished
         .iter()
         .filter(|done| done.status.is_errored())
-        .map(|done| {
-            format!(
-                "{} {}{}",
-                done.data_type.key(),
-                done.status,
-                done.error_message
-                    .as_deref()
-                    .map(|message| format!(" ({message})"))
-                    .unwrap_or_default()
-            )
-        })
+        .map(|done| format!("{} {}", done.data_type.key(), done.status))
         .collect();
     if !failed.is_empty() {
-        bail!("the sync failed: {}", failed.join("; "));
+        bail!(
+            "the sync did not complete for {} (reasons above; see docs/troubleshooting.md)",
+            failed.join(", ")
+        );
     }
     Ok(())
 }
