@@ -76,6 +76,8 @@ pub(crate) struct LinkArgs {
 #[derive(Debug, Clone, Default)]
 struct Seen {
     callback_status: Option<u16>,
+    /// The page's message to the merchant (why the link did not complete).
+    callback_message: Option<String>,
 }
 
 pub(crate) async fn run(args: LinkArgs) -> anyhow::Result<()> {
@@ -130,12 +132,18 @@ pub(crate) async fn run(args: LinkArgs) -> anyhow::Result<()> {
             async move {
                 let is_callback = request.uri().path().starts_with("/oauth/");
                 let response: Response = next.run(request).await;
-                if is_callback {
-                    if let Ok(mut seen) = watcher.lock() {
-                        seen.callback_status = Some(response.status().as_u16());
-                    }
+                if !is_callback {
+                    return response;
                 }
-                response
+                let (parts, body) = response.into_parts();
+                let bytes = axum::body::to_bytes(body, 1 << 20)
+                    .await
+                    .unwrap_or_default();
+                if let Ok(mut seen) = watcher.lock() {
+                    seen.callback_status = Some(parts.status.as_u16());
+                    seen.callback_message = page_message(&String::from_utf8_lossy(&bytes));
+                }
+                Response::from_parts(parts, axum::body::Body::from(bytes))
             }
         },
     ));
@@ -181,16 +189,21 @@ pub(crate) async fn run(args: LinkArgs) -> anyhow::Result<()> {
         if current.status == ConnectionStatus::Linked {
             break Ok(current);
         }
-        let answered = seen.lock().ok().and_then(|seen| seen.callback_status);
-        if let Some(status) = answered {
+        let answered = seen.lock().ok().and_then(|seen| {
+            seen.callback_status
+                .map(|status| (status, seen.callback_message.clone()))
+        });
+        if let Some((status, message)) = answered {
             // The callback answered: linked just now, or declined or refused.
             let current = store.get_connection(connection.id).await?;
             if current.status == ConnectionStatus::Linked {
                 break Ok(current);
             }
             break Err(anyhow!(
-                "the link was not completed (the callback answered {status}): the merchant declined, or the authorization was refused; connection {} stays PendingAuth",
-                connection.id
+                "the link was not completed ({}); connection {} stays {}",
+                message.unwrap_or_else(|| format!("the callback answered {status}")),
+                connection.id,
+                current.status
             ));
         }
         if Instant::now() >= deadline {
@@ -220,6 +233,19 @@ pub(crate) async fn run(args: LinkArgs) -> anyhow::Result<()> {
         linked.id
     ));
     Ok(())
+}
+
+/// The paragraph of one of the server's plain pages, unescaped.
+fn page_message(html: &str) -> Option<String> {
+    let (_, rest) = html.split_once("<p>")?;
+    let (text, _) = rest.split_once("</p>")?;
+    Some(
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&"),
+    )
 }
 
 /// Opens `url` in a browser if a known opener exists; best effort, silent on failure.
