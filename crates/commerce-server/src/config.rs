@@ -18,6 +18,7 @@ use commerce_store::EncryptionKey;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::ApiKeys;
+use crate::client_webhooks::ClientWebhookConfig;
 use crate::error::ServerError;
 
 /// `COMMERCE_DATABASE_URL`'s default.
@@ -63,6 +64,11 @@ const GENERIC: &[&str] = &[
     "COMMERCE_PUBLIC_URL",
     "COMMERCE_API_KEYS",
     "COMMERCE_ENCRYPTION_KEY",
+    "COMMERCE_WEBHOOK_URL",
+    "COMMERCE_WEBHOOK_SECRET",
+    "COMMERCE_WEBHOOK_MAX_ATTEMPTS",
+    "COMMERCE_WEBHOOK_RETRY_FOR_SECS",
+    "COMMERCE_WEBHOOK_TIMEOUT_SECS",
 ];
 
 /// The server's settings, validated.
@@ -85,6 +91,8 @@ pub struct ServerConfig {
     pub encryption_key: EncryptionKey,
     /// Platform integrations' settings, for the caller to build platforms from.
     pub platforms: PlatformSettings,
+    /// `COMMERCE_WEBHOOK_*`: where client webhooks go, when set.
+    pub client_webhooks: Option<ClientWebhookConfig>,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -99,6 +107,7 @@ impl fmt::Debug for ServerConfig {
             .field("api_keys", &self.api_keys)
             .field("encryption_key", &"[redacted]")
             .field("platforms", &self.platforms)
+            .field("client_webhooks", &self.client_webhooks)
             .finish()
     }
 }
@@ -302,6 +311,8 @@ impl ServerConfig {
             }
         }
 
+        let client_webhooks = crate::client_webhooks::config_from(&settings, &mut problems);
+
         match (bind, public_url, api_keys, encryption_key) {
             (Some(bind), Some(public_url), Some(api_keys), Some(encryption_key))
                 if problems.is_empty() =>
@@ -313,6 +324,7 @@ impl ServerConfig {
                     api_keys,
                     encryption_key,
                     platforms,
+                    client_webhooks,
                 })
             }
             _ => Err(ServerError::InvalidConfig { problems }),
@@ -354,6 +366,9 @@ fn read_toml(text: &str, settings: &mut BTreeMap<String, String>, problems: &mut
         }
         let text = match value {
             toml::Value::String(text) => text,
+            toml::Value::Integer(number) if name.starts_with("COMMERCE_WEBHOOK_") => {
+                number.to_string()
+            }
             toml::Value::Array(items) if name == "COMMERCE_API_KEYS" => {
                 let mut keys = Vec::new();
                 for item in items {

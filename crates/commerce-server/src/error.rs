@@ -36,6 +36,13 @@ pub enum ServerError {
     /// The sync engine stopped with an error.
     #[error("sync engine error")]
     Sync(#[from] SyncError),
+    /// The HTTP client for client webhooks could not be built.
+    #[error("cannot build the client webhooks' http client")]
+    WebhookClient {
+        /// Why.
+        #[source]
+        source: reqwest::Error,
+    },
 }
 
 /// An HTTP error with Codat's `ErrorMessage` body.

@@ -6,18 +6,24 @@
 //!   (`STRIPE_*`) are passed through as [`PlatformSettings`] for the caller to build platforms.
 //! - [`AppState`] + [`build_router`]: the axum router; [`serve`] runs it with the sync engine;
 //!   [`serve_http`] runs only the HTTP side on a given listener.
+//! - [`ClientWebhooks`]: Codat-style events to the client's URL (`COMMERCE_WEBHOOK_URL`),
+//!   signed (`Commerce-Signature`), kept in an outbox and retried; see `docs/webhooks.md`.
 //! - Authentication as Codat: `Authorization: Basic <base64 of an API key>` ([`ApiKeys`],
 //!   [`authorization_header`]).
 //!
 //! This crate sees platforms only through `commerce_model::platform::Platform` (registered by
 //! the caller in a `commerce_sync::PlatformRegistry`); it must never depend on a `stripe-*`
-//! crate. The dashboard is a later addition (module `dashboard`).
+//! crate.
+//! - The dashboard: server-rendered HTML at `/ui` behind the same API keys (module `ui`,
+//!   templates in `templates/`); see `docs/dashboard.md`.
+//! - `GET /openapi.json`: the API description, built from one operation table (module `openapi`).
 
 mod auth;
+mod client_webhooks;
 mod codat;
 mod config;
-mod dashboard;
 mod error;
+mod openapi;
 mod pages;
 mod routes;
 mod state;
@@ -31,6 +37,11 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 pub use crate::auth::{authorization_header, ApiKeys};
+pub use crate::client_webhooks::{
+    sign as sign_client_webhook, verify as verify_client_webhook, ClientWebhookConfig,
+    ClientWebhooks, SignatureError, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_FOR, DEFAULT_TIMEOUT,
+    EVENT_TYPES, MIN_WEBHOOK_SECRET_LEN, SIGNATURE_HEADER,
+};
 pub use crate::config::{
     PlatformSettings, ServerConfig, DEFAULT_BIND, DEFAULT_CONFIG_FILE, DEFAULT_DATABASE_URL,
     MIN_API_KEY_LEN, PLATFORM_PAIRS, PLATFORM_SECRETS, PLATFORM_SETTINGS,
@@ -66,11 +77,22 @@ where
             address: config.bind,
             source,
         })?;
-    let state = AppState::new(
+    let mut state = AppState::new(
         engine.clone(),
         config.api_keys.clone(),
         config.public_url.clone(),
     );
+    let hooks = match &config.client_webhooks {
+        Some(settings) => Some(ClientWebhooks::new(
+            engine.store().clone(),
+            settings.clone(),
+            config.public_url.clone(),
+        )?),
+        None => None,
+    };
+    if let Some(hooks) = &hooks {
+        state = state.with_client_webhooks(hooks.clone());
+    }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -81,8 +103,17 @@ where
     };
     tracing::info!(bind = %config.bind, public_url = %config.public_url, "serving");
     let http = serve_http(listener, state, wait(stopped.clone()));
+    let deliveries = {
+        let engine = engine.clone();
+        let stopped = wait(stopped.clone());
+        async move {
+            if let Some(hooks) = hooks {
+                hooks.run(Some(engine), stopped).await;
+            }
+        }
+    };
     let sync = engine.run(wait(stopped));
-    let (http, sync) = tokio::join!(http, sync);
+    let (http, sync, ()) = tokio::join!(http, sync, deliveries);
     http?;
     sync?;
     Ok(())

@@ -9,6 +9,7 @@ use commerce_store::Store;
 use commerce_sync::{PlatformRegistry, SyncEngine};
 
 use crate::auth::ApiKeys;
+use crate::client_webhooks::ClientWebhooks;
 
 /// How long a link URL's OAuth `state` stays valid by default.
 pub const DEFAULT_LINK_STATE_TTL: Duration = Duration::from_secs(15 * 60);
@@ -25,6 +26,7 @@ pub(crate) struct Inner {
     pub(crate) public_url: String,
     pub(crate) link_states: Arc<dyn LinkStateStore>,
     pub(crate) link_state_ttl: Duration,
+    pub(crate) client_webhooks: Option<ClientWebhooks>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -50,6 +52,7 @@ impl AppState {
                 public_url: public_url.into().trim_end_matches('/').to_owned(),
                 link_states,
                 link_state_ttl: DEFAULT_LINK_STATE_TTL,
+                client_webhooks: None,
             }),
         }
     }
@@ -70,6 +73,20 @@ impl AppState {
         })
     }
 
+    /// Sends client webhooks (connection events) through `hooks`; run [`ClientWebhooks::run`]
+    /// beside the server to deliver them and to emit `read.completed`.
+    pub fn with_client_webhooks(self, hooks: ClientWebhooks) -> AppState {
+        self.map(|inner| Inner {
+            client_webhooks: Some(hooks),
+            ..inner
+        })
+    }
+
+    /// The client webhooks, when configured.
+    pub fn client_webhooks(&self) -> Option<&ClientWebhooks> {
+        self.inner.client_webhooks.as_ref()
+    }
+
     fn map(self, change: impl FnOnce(Inner) -> Inner) -> AppState {
         let inner = match Arc::try_unwrap(self.inner) {
             Ok(inner) => inner,
@@ -79,6 +96,7 @@ impl AppState {
                 public_url: shared.public_url.clone(),
                 link_states: shared.link_states.clone(),
                 link_state_ttl: shared.link_state_ttl,
+                client_webhooks: shared.client_webhooks.clone(),
             },
         };
         AppState {

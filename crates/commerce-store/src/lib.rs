@@ -58,6 +58,7 @@ mod aggregates;
 mod companies;
 mod crypto;
 mod datasets;
+mod deliveries;
 mod error;
 mod link_state_store;
 mod query;
@@ -68,6 +69,9 @@ mod webhook_events;
 
 pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
+pub use crate::deliveries::{
+    AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,
+};
 pub use crate::error::StoreError;
 pub use crate::records::{RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use crate::store::{Engine, Store, StoreConfig, DEFAULT_DATABASE_URL};

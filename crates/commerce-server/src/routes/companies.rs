@@ -101,6 +101,14 @@ pub(crate) async fn delete(
             }
         }
     }
+    for connection in state.store().list_connections(company.id).await? {
+        crate::client_webhooks::connection_event(
+            &state,
+            crate::client_webhooks::CONNECTION_DELETED,
+            &connection,
+        )
+        .await;
+    }
     state.store().delete_company(company.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

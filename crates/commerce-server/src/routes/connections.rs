@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::companies::connection_json;
 use super::{load_company, load_connection, query_params, Paging};
+use crate::client_webhooks;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -53,6 +54,8 @@ pub(crate) async fn create(
         .store()
         .create_connection(company.id, platform.key().as_str())
         .await?;
+    client_webhooks::connection_event(&state, client_webhooks::CONNECTION_CREATED, &connection)
+        .await;
     let (value, _) = connection_json(&state, &connection).await?;
     Ok(Json(value))
 }
@@ -125,6 +128,12 @@ pub(crate) async fn update(
         .store()
         .set_connection_status(connection.id, ConnectionStatus::Unlinked, None)
         .await?;
+    client_webhooks::connection_event(
+        &state,
+        client_webhooks::CONNECTION_DISCONNECTED,
+        &connection,
+    )
+    .await;
     Ok(Json(connection_json(&state, &connection).await?.0))
 }
 
@@ -141,6 +150,8 @@ pub(crate) async fn delete(
             tracing::warn!(connection = %connection.id, error = %error.message, "unlinking at the platform failed; deleting anyway");
         }
     }
+    client_webhooks::connection_event(&state, client_webhooks::CONNECTION_DELETED, &connection)
+        .await;
     state.store().delete_connection(connection.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -238,6 +238,12 @@ pub(crate) async fn callback(
         }
     };
     tracing::info!(connection = %connection.id, "connection linked");
+    crate::client_webhooks::connection_event(
+        &state,
+        crate::client_webhooks::CONNECTION_CONNECTED,
+        &connection,
+    )
+    .await;
     if let Err(error) = state.engine().queue_all(connection.id).await {
         tracing::error!(connection = %connection.id, error = %error, "queueing the initial sync failed");
     }

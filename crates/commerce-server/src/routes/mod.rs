@@ -63,12 +63,21 @@ pub fn build_router(state: AppState) -> Router {
             "/companies/{company_id}/connections/{connection_id}/data/{data_type}/{record_id}",
             get(records::get_one),
         )
+        .route(
+            crate::client_webhooks::api::DELIVERIES_PATH,
+            get(crate::client_webhooks::api::list),
+        )
+        .route(
+            "/webhooks/deliveries/{event_id}",
+            get(crate::client_webhooks::api::get_one),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::auth::require_api_key,
         ));
     let public = Router::new()
         .route("/health", get(health::health))
+        .route("/openapi.json", get(crate::openapi::serve))
         .route("/link/{connection_id}", get(link::start))
         .route("/oauth/{platform}/callback", get(link::callback))
         .route("/webhooks/{platform}", post(webhooks::receive));

@@ -132,7 +132,7 @@ async fn apply(state: &AppState, key: &str, outcome: WebhookOutcome) -> Result<(
                     connection.status,
                     ConnectionStatus::Linked | ConnectionStatus::PendingAuth
                 ) {
-                    state
+                    let connection = state
                         .store()
                         .set_connection_status(
                             connection.id,
@@ -140,6 +140,12 @@ async fn apply(state: &AppState, key: &str, outcome: WebhookOutcome) -> Result<(
                             Some("access was revoked on the platform"),
                         )
                         .await?;
+                    crate::client_webhooks::connection_event(
+                        state,
+                        crate::client_webhooks::CONNECTION_DISCONNECTED,
+                        &connection,
+                    )
+                    .await;
                     tracing::info!(connection = %connection.id, "connection deauthorized by the platform");
                 }
             }

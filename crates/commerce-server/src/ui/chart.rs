@@ -16,7 +16,7 @@ use commerce_store::DailyTotal;
 use serde::Serialize;
 
 /// Width of the drawing, in SVG units.
-const WIDTH: f64 = 760.0;
+const WIDTH: f64 = 1100.0;
 const LEFT: f64 = 84.0;
 const RIGHT: f64 = 12.0;
 const VOLUME_TOP: f64 = 28.0;

@@ -24,6 +24,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/connection.html"),
     ),
     ("records.html", include_str!("../../templates/records.html")),
+    (
+        "webhooks.html",
+        include_str!("../../templates/webhooks.html"),
+    ),
 ];
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \

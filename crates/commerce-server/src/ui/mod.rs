@@ -21,6 +21,7 @@ mod chart;
 mod html;
 mod pages;
 mod tables;
+mod webhooks;
 
 use axum::middleware;
 use axum::routing::{get, post};
@@ -43,6 +44,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
             get(pages::records),
         )
         .route("/ui/companies/{company_id}/links", post(pages::create_link))
+        .route("/ui/webhooks", get(webhooks::deliveries))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_viewer,

@@ -499,6 +499,8 @@ struct RecordsPage {
     tables: Vec<TableLink>,
     columns: Vec<ColumnView>,
     rows: Vec<Vec<Cell>>,
+    /// Columns left out because no record on this page has a value for them.
+    empty_columns: Vec<&'static str>,
     query: String,
     order_by: String,
     page_size: u32,
@@ -582,6 +584,7 @@ pub(crate) async fn records(
             })
             .collect(),
         rows: Vec::new(),
+        empty_columns: Vec::new(),
         query: query.clone(),
         order_by: order_by.clone(),
         page_size,
@@ -625,6 +628,7 @@ fn fill_page(
         .iter()
         .map(|record| tables::cells(table.columns, record))
         .collect();
+    drop_empty_columns(view);
     if !view.rows.is_empty() {
         view.first_row = (page - 1) * size + 1;
         view.last_row = view.first_row + view.rows.len() as u64 - 1;
@@ -646,6 +650,50 @@ fn fill_page(
     view.prev = (page > 1 && page <= view.pages).then(|| href(page - 1));
     view.next = (page < view.pages).then(|| href(page + 1));
     view.first = (page > view.pages).then(|| href(1));
+}
+
+/// Leaves out the columns (never the id) that no row of the page has a value for, e.g. a
+/// field the platform does not fill, and names them in `empty_columns`.
+fn drop_empty_columns(view: &mut RecordsPage) {
+    if view.rows.is_empty() {
+        return;
+    }
+    let empty: Vec<bool> = (0..view.columns.len())
+        .map(|index| {
+            index > 0
+                && view
+                    .rows
+                    .iter()
+                    .all(|row| row.get(index).is_none_or(|cell| cell.text.is_empty()))
+        })
+        .collect();
+    if !empty.contains(&true) {
+        return;
+    }
+    let keep = |index: usize| !empty.get(index).copied().unwrap_or(false);
+    view.empty_columns = view
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !keep(*index))
+        .map(|(_, column)| column.label)
+        .collect();
+    let columns = std::mem::take(&mut view.columns);
+    view.columns = columns
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| keep(*index))
+        .map(|(_, column)| column)
+        .collect();
+    for row in &mut view.rows {
+        let cells = std::mem::take(row);
+        *row = cells
+            .into_iter()
+            .enumerate()
+            .filter(|(index, _)| keep(*index))
+            .map(|(_, cell)| cell)
+            .collect();
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -260,7 +260,8 @@ pub(crate) fn amount(text: &str, currency: &str) -> String {
     }
 }
 
-/// `2024-03-01T09:30:12Z` as `2024-03-01 09:30` (the zone, if not UTC, kept after it).
+/// `2024-03-01T09:30:12Z` as `2024-03-01 09:30 UTC` (another zone kept as written). Only the
+/// space between the day and the time can break a line: the zone follows a no-break space.
 pub(crate) fn short_date(date: &str) -> String {
     let Some((day, time)) = date.split_once('T') else {
         return date.to_owned();
@@ -271,8 +272,8 @@ pub(crate) fn short_date(date: &str) -> String {
         .map(|at| &time[at..])
         .filter(|zone| *zone != "+00:00");
     match zone {
-        Some(zone) => format!("{day} {minutes} {zone}"),
-        None if time.ends_with('Z') => format!("{day} {minutes} UTC"),
+        Some(zone) => format!("{day} {minutes}\u{a0}{zone}"),
+        None if time.ends_with('Z') => format!("{day} {minutes}\u{a0}UTC"),
         None => format!("{day} {minutes}"),
     }
 }
@@ -302,7 +303,7 @@ mod tests {
                 "12.50",
                 "GBP",
                 "2",
-                "2024-03-01 09:30 UTC"
+                "2024-03-01 09:30\u{a0}UTC"
             ]
         );
     }
@@ -322,10 +323,13 @@ mod tests {
 
     #[test]
     fn dates_are_shortened_with_their_zone() {
-        assert_eq!(short_date("2024-03-01T09:30:12Z"), "2024-03-01 09:30 UTC");
+        assert_eq!(
+            short_date("2024-03-01T09:30:12Z"),
+            "2024-03-01 09:30\u{a0}UTC"
+        );
         assert_eq!(
             short_date("2024-03-01T09:30:12-05:00"),
-            "2024-03-01 09:30 -05:00"
+            "2024-03-01 09:30\u{a0}-05:00"
         );
         assert_eq!(short_date("2024-03-01T09:30:12"), "2024-03-01 09:30");
         assert_eq!(short_date("2024-03-01"), "2024-03-01");

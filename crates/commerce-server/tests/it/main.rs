@@ -7,11 +7,13 @@
 #![allow(unreachable_pub, missing_docs)]
 //! Integration tests of the HTTP server over real loopback HTTP, on temporary SQLite databases.
 
+mod client_webhooks;
 mod contract;
 mod errors;
 mod fake;
 mod isolation;
 mod link;
+mod openapi;
 mod stripe_e2e;
 mod support;
 mod ui;

@@ -13,5 +13,6 @@ mod harness;
 mod aggregates;
 mod companies;
 mod datasets;
+mod deliveries;
 mod query;
 mod records;

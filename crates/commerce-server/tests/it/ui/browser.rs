@@ -33,10 +33,16 @@ pub fn browser() -> Option<Browser> {
     );
 }
 
-/// Where screenshots go: `<target>/tmp/ui-screenshots/`.
+/// Where screenshots go: `<target>/tmp/ui-screenshots/`, emptied of earlier runs' PNGs.
 pub fn screenshot_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|extension| extension == "png") {
+            let _ = std::fs::remove_file(path);
+        }
+    }
     dir
 }
 

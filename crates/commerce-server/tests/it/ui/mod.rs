@@ -1,10 +1,13 @@
 #![allow(clippy::panic, clippy::print_stderr)]
-//! The dashboard at `/ui`: a server filled through the real link flow and sync engine from a
-//! platform serving realistic model records (`data`), checked over HTTP (auth, forms and their
-//! cross-site protection, errors) and in headless Chromium (`browser`), with screenshots.
+//! The dashboard at `/ui`: over HTTP on a server filled through the real link flow and sync
+//! engine from a platform serving realistic model records (`data`): auth, forms and their
+//! cross-site protection, paging, queries and errors. In headless Chromium (`browser`) on a
+//! server filled from `stripe-sandbox` with the real Stripe platform (`sandbox`), with
+//! screenshots.
 
 mod browser;
 mod data;
+mod sandbox;
 
 use std::sync::Arc;
 
@@ -399,121 +402,4 @@ async fn tables_page_filter_and_report_bad_queries_on_the_page() {
     )
     .await;
     assert_eq!(status, 404);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dashboard_in_headless_chromium() {
-    let Some(browser) = browser::browser() else {
-        return;
-    };
-    let filled = filled().await;
-    let shots = browser::screenshot_dir();
-    let authority = filled.server.base.trim_start_matches("http://").to_owned();
-    let url = |path: &str| format!("http://ui:{API_KEY}@{authority}{path}");
-    let connection = &filled.connection;
-
-    // 1. Companies with their connection and per-data-type sync status.
-    let dom = browser.dom(&url("/ui")).await;
-    assert!(
-        dom.contains(&format!(
-            "<h2 id=\"company-{}\">{}</h2>",
-            filled.company,
-            data::COMPANY_NAME
-        )),
-        "{dom}"
-    );
-    assert!(dom.contains("acct_fake_1"));
-    assert!(
-        dom.contains(&format!(
-            "<th scope=\"row\"><a href=\"/ui/connections/{connection}/payments\">Payments</a></th>"
-        )),
-        "{dom}"
-    );
-    assert!(dom.contains(">Complete<"));
-    assert!(
-        dom.contains("<td class=\"amount\">62</td>"),
-        "payments counted"
-    );
-    browser
-        .screenshot(&url("/ui"), &shots.join("1-companies.png"), 1400)
-        .await;
-
-    // 2. The connection: company info, balances, the chart.
-    let overview = format!("/ui/connections/{connection}");
-    let dom = browser.dom(&url(&overview)).await;
-    assert!(dom.contains("Northwind Coffee Roasters LLC"));
-    assert!(
-        dom.contains("<th scope=\"row\">USD</th><td class=\"amount\">12,845.12</td><td class=\"amount\">973.40</td>"),
-        "{dom}"
-    );
-    assert!(dom.contains("<svg class=\"chart\""));
-    assert!(dom.contains("<rect "));
-    assert!(dom.contains("Volume (USD)") && dom.contains("Volume (EUR)"));
-    assert!(dom.contains(">Sync now</button>"));
-    browser
-        .screenshot(&url(&overview), &shots.join("2-connection.png"), 2000)
-        .await;
-    let dom = browser.dom(&url(&format!("{overview}?days=90"))).await;
-    assert!(dom.contains("<strong aria-current=\"true\">last 90 days</strong>"));
-
-    // 3. Payments, then the Next link, then a query through the form's GET URL.
-    let payments = format!("/ui/connections/{connection}/payments");
-    let dom = browser.dom(&url(&payments)).await;
-    assert!(
-        dom.contains(&format!("<code>{}</code>", data::payment_id(0)))
-            || !payment_ids(&dom).is_empty()
-    );
-    assert!(dom.contains("Page 1 of 3"));
-    assert!(dom.contains("<label for=\"query\">Query</label>"));
-    browser
-        .screenshot(&url(&payments), &shots.join("3-payments.png"), 1400)
-        .await;
-    let next = next_href(&dom).unwrap();
-    let dom2 = browser.dom(&url(&next)).await;
-    assert!(dom2.contains("Page 2 of 3"));
-    assert!(payment_ids(&dom2)
-        .iter()
-        .all(|id| !payment_ids(&dom).contains(id)));
-    let action = between(&dom, "<form method=\"get\" action=\"", "\"").unwrap();
-    let query = format!(
-        "{}?query=currency%3DEUR%26%26status%3DPaid",
-        unescape(action)
-    );
-    let dom = browser.dom(&url(&query)).await;
-    assert!(
-        dom.contains("matching <code>currency=EUR&amp;&amp;status=Paid</code>"),
-        "{dom}"
-    );
-    assert!(dom.contains("Records 1–"));
-    assert!(!dom.contains("<td class=\"text\">USD</td>"));
-    browser
-        .screenshot(&url(&query), &shots.join("4-payments-query.png"), 1000)
-        .await;
-
-    // 4. A bad query is an error message on the page.
-    let bad = format!("{payments}?query=amount%3E%3E5");
-    let dom = browser.dom(&url(&bad)).await;
-    assert!(dom.contains("That query cannot be used"));
-    browser
-        .screenshot(&url(&bad), &shots.join("5-bad-query.png"), 700)
-        .await;
-
-    // 5. The other tables.
-    for (slug, expect) in [
-        ("transactions", "Stripe processing fees"),
-        ("disputes", "product_not_received"),
-        ("customers", "Ava Smith"),
-        ("products", "Ethiopia Yirgacheffe 250 g"),
-    ] {
-        let path = format!("/ui/connections/{connection}/{slug}");
-        let dom = browser.dom(&url(&path)).await;
-        assert!(dom.contains(expect), "{slug}: {dom}");
-        assert!(dom.contains("<th scope=\"col\""));
-        if slug == "transactions" || slug == "products" {
-            browser
-                .screenshot(&url(&path), &shots.join(format!("6-{slug}.png")), 1000)
-                .await;
-        }
-    }
-    eprintln!("screenshots in {}", shots.display());
 }
