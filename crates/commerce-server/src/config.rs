@@ -36,6 +36,7 @@ pub const PLATFORM_SETTINGS: &[&str] = &[
     "STRIPE_LIVE_CLIENT_ID",
     "STRIPE_API_BASE",
     "STRIPE_CONNECT_BASE",
+    "STRIPE_SCOPE",
 ];
 
 /// Platform settings that are secret (keys, webhook signing secrets).

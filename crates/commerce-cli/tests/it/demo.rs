@@ -1,0 +1,157 @@
+//! `commerce demo` as a process: what it prints is what a newcomer sees.
+
+use std::collections::BTreeMap;
+
+use super::support::{commerce_in, temp_dir, text};
+
+#[test]
+fn the_demo_links_syncs_and_prints_the_merchants_data() {
+    let dir = temp_dir("demo");
+    let output = commerce_in(&dir.0)
+        .args(["demo", "--size", "20", "--seed", "11"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(stderr.is_empty(), "nothing on stderr: {stderr}");
+
+    // The OAuth redirect flow, hop by hop, ending linked.
+    let hops: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.trim_start().starts_with("GET "))
+        .collect();
+    assert_eq!(hops.len(), 3, "{stdout}");
+    assert!(
+        hops[0].contains("/link/") && hops[0].ends_with("-> 302"),
+        "{}",
+        hops[0]
+    );
+    assert!(
+        hops[1].contains("/oauth/authorize") && hops[1].ends_with("-> 302"),
+        "{}",
+        hops[1]
+    );
+    assert!(
+        hops[2].contains("/oauth/stripe/callback") && hops[2].ends_with("-> 200"),
+        "{}",
+        hops[2]
+    );
+    let linked = stdout
+        .lines()
+        .find(|line| line.contains("Linked to acct_"))
+        .expect("a linked line");
+
+    // Company info: the merchant's name, as linked.
+    let name = linked
+        .split_once('(')
+        .unwrap()
+        .1
+        .trim_end_matches(')')
+        .to_owned();
+    assert!(!name.is_empty());
+    let company_name = stdout
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("Name"))
+        .expect("a company name line")
+        .trim();
+    assert_eq!(company_name, name);
+    assert!(stdout.contains(&format!("Company info\n  Name            {name}")));
+
+    // Every supported type finished Complete, and its count is the stored count.
+    let finished: BTreeMap<String, u64> = section(&stdout, "Syncing every data type:")
+        .iter()
+        .filter(|line| line.contains(" records"))
+        .map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(words[1], "Complete", "{line}");
+            (words[0].to_owned(), words[2].parse().unwrap())
+        })
+        .collect();
+    let counts: BTreeMap<String, u64> = section(&stdout, "Records per data type")
+        .iter()
+        .skip(3)
+        .map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            (words[0].to_owned(), words[1].parse().unwrap())
+        })
+        .collect();
+    let types = [
+        "commerce-companyInfo",
+        "commerce-customers",
+        "commerce-disputes",
+        "commerce-payments",
+        "commerce-products",
+        "commerce-transactions",
+    ];
+    assert_eq!(counts.keys().map(String::as_str).collect::<Vec<_>>(), types);
+    assert_eq!(finished, counts, "synced counts equal stored counts");
+    assert_eq!(counts["commerce-companyInfo"], 1);
+    assert_eq!(counts["commerce-customers"], 20);
+    for (data_type, count) in &counts {
+        assert!(*count > 0, "{data_type} is empty");
+    }
+
+    // Payment totals per currency add up to the number of payments.
+    let totals = section(&stdout, "Payments per currency");
+    let payments: u64 = totals
+        .iter()
+        .skip(3)
+        .map(|line| {
+            line.split_whitespace()
+                .nth(1)
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(payments, counts["commerce-payments"]);
+
+    // The latest transactions, newest first.
+    let transactions = section(&stdout, "Latest transactions");
+    assert!(transactions[0].contains(&format!("(10 of {})", counts["commerce-transactions"])));
+    let rows: Vec<&String> = transactions.iter().skip(3).collect();
+    assert_eq!(rows.len(), 10);
+    assert!(rows.iter().all(|row| row.trim_start().starts_with("txn_")));
+    let dates: Vec<&str> = rows
+        .iter()
+        .map(|row| row.split_whitespace().last().unwrap())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted, "newest first");
+
+    // Where to go next.
+    let api = stdout
+        .lines()
+        .find(|line| line.starts_with("API:"))
+        .unwrap();
+    assert!(
+        api.contains("http://127.0.0.1:") && api.ends_with("/companies"),
+        "{api}"
+    );
+    assert!(stdout
+        .lines()
+        .any(|line| line.starts_with("API key:   demo_")));
+    let dashboard = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("Dashboard: "))
+        .expect("a dashboard line");
+    assert!(
+        dashboard.starts_with("http://127.0.0.1:") && dashboard.contains("/ui "),
+        "{dashboard}"
+    );
+    assert!(stdout.lines().last().unwrap().starts_with("Done in "));
+}
+
+/// The lines of a section: from its title to the next blank line.
+fn section(stdout: &str, title: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .skip_while(|line| !line.starts_with(title))
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
