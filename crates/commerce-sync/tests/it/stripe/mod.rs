@@ -67,8 +67,8 @@ impl StripeEnv {
         &self.accounts[0]
     }
 
-    /// A "Stripe Test" platform on this sandbox whose client retries `attempts` times quickly
-    /// and sends at most `rate` requests per second.
+    /// A "Stripe Test" platform on this sandbox whose client makes up to `attempts` attempts
+    /// (backoff caps from 50 ms to 1 s) and sends at most `rate` requests per second.
     pub(crate) fn platform(&self, attempts: u32, rate: u32) -> Arc<StripePlatform> {
         let base = self.sandbox.base_url();
         let integration = Integration::builder(
@@ -87,7 +87,7 @@ impl StripeEnv {
             .retry_policy(
                 RetryPolicy::default()
                     .with_max_attempts(attempts)
-                    .with_backoff(Duration::from_millis(2), Duration::from_millis(20)),
+                    .with_backoff(Duration::from_millis(50), Duration::from_secs(1)),
             )
             .build()
             .unwrap();
