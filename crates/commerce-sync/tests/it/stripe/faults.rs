@@ -37,13 +37,6 @@ async fn sync_to_completion(env: &StripeEnv, store: &Store, conn: Uuid, attempts
         }
         for (data_type, status) in statuses {
             if !status.is_in_progress() && status != commerce_store::DatasetStatus::Complete {
-                let latest = store.data_statuses(conn).await.unwrap()[&data_type].latest_sync_id;
-                let dataset = store.get_dataset(latest).await.unwrap();
-                eprintln!(
-                    "round {round}: {data_type:?} ended {} ({}); queued again",
-                    dataset.status,
-                    dataset.error_message.unwrap_or_default()
-                );
                 engine.queue(conn, data_type).await.unwrap();
             }
         }

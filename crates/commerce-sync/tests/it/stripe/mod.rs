@@ -133,6 +133,15 @@ impl StripeEnv {
         }
     }
 
+    /// The ids of a list of `account`, in the list's order (newest first).
+    pub(crate) async fn list_ids(&self, account: &str, path: &str) -> Vec<String> {
+        self.list_all(account, path)
+            .await
+            .iter()
+            .map(|object| object["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     async fn get_json(&self, http: &reqwest::Client, account: &str, url: &str) -> Value {
         let response = http
             .get(url)
