@@ -81,6 +81,7 @@ struct CursorRow {
     cursor: Option<String>,
     backfill_complete: bool,
     last_event_at: Option<DateTime<Utc>>,
+    backfill_generation: Option<Uuid>,
 }
 
 impl Store {
@@ -485,7 +486,7 @@ impl Store {
     ) -> Result<Option<SyncCursor>, StoreError> {
         let row: Option<CursorRow> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT cursor, backfill_complete, last_event_at FROM sync_cursors \
+                "SELECT cursor, backfill_complete, last_event_at, backfill_generation FROM sync_cursors \
                  WHERE connection_id = $1 AND data_type = $2",
             )
             .bind(connection_id)
@@ -497,6 +498,7 @@ impl Store {
             cursor: row.cursor,
             backfill_complete: row.backfill_complete,
             last_event_time: row.last_event_at,
+            backfill_generation: row.backfill_generation,
         }))
     }
 

@@ -696,6 +696,8 @@ async fn expired_cursor_restarts_a_full_pull(kind: Kind) {
         Customers,
         record(Customers, "commerce-customers-0002", 7),
     );
+    // Gone at the source while its deletion event fell out of the feed.
+    fake.delete_unrecorded("acct_1", Customers, "commerce-customers-0003");
     fake.expire_cursors(true);
     fake.clear_log();
     let dataset = engine.queue(conn, Customers).await.unwrap();
@@ -712,6 +714,19 @@ async fn expired_cursor_restarts_a_full_pull(kind: Kind) {
         stored(&store, conn, Customers).await,
         fake.live("acct_1", Customers)
     );
+    // Mark and sweep: the record the full re-pull did not see is soft-deleted; the others
+    // (unchanged) were not rewritten.
+    assert_eq!(stored(&store, conn, Customers).await.len(), 3);
+    let gone = store
+        .get_record(conn, Customers, "commerce-customers-0003")
+        .await
+        .unwrap();
+    assert!(gone.deleted);
+    let kept = store
+        .get_record(conn, Customers, "commerce-customers-0001")
+        .await
+        .unwrap();
+    assert!(!kept.deleted && kept.modified_date < gone.modified_date);
     assert_eq!(
         cursor_of(&store, conn, Customers).await.as_deref(),
         Some("inc:1")
