@@ -13,7 +13,8 @@ use stripe_wire::HasId;
 use crate::auth::authenticate;
 use crate::data::{Merchant, Resource};
 use crate::error::ApiFailure;
-use crate::list::{parse_list_params, Collection, ListItem, ListParams, Overlay};
+use crate::ids::Slot;
+use crate::list::{parse_list_params, Collection, Entry, Keep, ListItem, ListParams, Overlay};
 use crate::state::State;
 
 fn json<T: Serialize>(value: &T) -> Response {
@@ -96,29 +97,118 @@ pub(crate) async fn balance(
     }))
 }
 
+/// Renders generated slot `n` of a resource straight into a page body; `false` (nothing
+/// written) when the slot holds no object.
+type Writer = fn(&Merchant, &mut Vec<u8>, u64) -> bool;
+
+/// How one list request is answered: which objects, and how they are rendered.
+struct PageSpec<'a, T> {
+    resource: Resource,
+    overlay: &'a Overlay<T>,
+    build: &'a dyn Fn(u64) -> Option<T>,
+    /// The endpoint's filters; `None` when the request has none.
+    keep: Option<&'a dyn Fn(&T) -> bool>,
+    /// A fast renderer of generated slots, used when nothing is filtered.
+    writer: Option<Writer>,
+    /// The only slots that can match, from an index (e.g. the prices of one product).
+    candidates: Option<Vec<Slot>>,
+}
+
+fn collection<'a, T: ListItem>(
+    merchant: &'a Merchant,
+    resource: Resource,
+    overlay: &'a Overlay<T>,
+    build: &'a dyn Fn(u64) -> Option<T>,
+    created_at: &'a dyn Fn(u64) -> i64,
+    exists: &'a dyn Fn(u64) -> bool,
+) -> Collection<'a, T> {
+    Collection {
+        len: merchant.len(resource),
+        created_at,
+        build,
+        exists,
+        overlay,
+    }
+}
+
 fn page<T: ListItem>(
     merchant: &Merchant,
-    resource: Resource,
-    overlay: &Overlay<T>,
-    build: &dyn Fn(u64) -> Option<T>,
+    spec: PageSpec<'_, T>,
     params: &ListParams,
-    keep: &dyn Fn(&T) -> bool,
 ) -> Result<bytes::Bytes, ApiFailure> {
+    let resource = spec.resource;
     let created_at = |index| merchant.created_at(resource, index);
-    let collection = Collection {
-        len: merchant.len(resource),
-        created_at: &created_at,
-        build,
-        overlay,
-    };
+    let exists = |index| merchant.exists(resource, index);
+    let collection = collection(
+        merchant,
+        resource,
+        spec.overlay,
+        spec.build,
+        &created_at,
+        &exists,
+    );
     let locate = |id: &str| merchant.locate(resource, id);
-    let (items, has_more) = collection.page(params, resource.object(), &locate, keep)?;
-    let mut body = Vec::with_capacity(64 + items.len() * 2048);
-    serde_json::to_writer(
-        &mut body,
-        &stripe::List::new(items, has_more, format!("/v1/{}", resource.path())),
-    )
-    .map_err(|_| ApiFailure::internal())?;
+    let always = |_: &T| true;
+    let keep = match (spec.keep, spec.writer) {
+        (None, Some(_)) => Keep::All,
+        (keep, _) => Keep::Matching(keep.unwrap_or(&always)),
+    };
+    let candidates = spec.candidates.map(|slots| {
+        let mut positions: Vec<u64> = slots
+            .into_iter()
+            .filter_map(|slot| collection.position(slot))
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        positions
+    });
+    let (items, has_more) = collection.page(
+        params,
+        resource.object(),
+        &locate,
+        &keep,
+        candidates.as_deref(),
+    )?;
+    // Serialized like `stripe_wire::List`: object, data, has_more, url.
+    let mut body = Vec::with_capacity(64 + items.len() * 1600);
+    body.extend_from_slice(b"{\"object\":\"list\",\"data\":[");
+    let mut first = true;
+    for entry in &items {
+        let mark = body.len();
+        if !first {
+            body.push(b',');
+        }
+        let wrote = match entry {
+            Entry::Object(item) => {
+                serde_json::to_writer(&mut body, item).map_err(|_| ApiFailure::internal())?;
+                true
+            }
+            Entry::Generated(index) => match spec.writer {
+                Some(writer) => writer(merchant, &mut body, *index),
+                None => match (spec.build)(*index) {
+                    Some(item) => {
+                        serde_json::to_writer(&mut body, &item)
+                            .map_err(|_| ApiFailure::internal())?;
+                        true
+                    }
+                    None => false,
+                },
+            },
+        };
+        if wrote {
+            first = false;
+        } else {
+            body.truncate(mark);
+        }
+    }
+    body.extend_from_slice(if has_more {
+        b"],\"has_more\":true,\"url\":"
+    } else {
+        b"],\"has_more\":false,\"url\":"
+    });
+    serde_json::to_writer(&mut body, &format!("/v1/{}", resource.path()))
+        .map_err(|_| ApiFailure::internal())?;
+    body.push(b'}');
     Ok(bytes::Bytes::from(body))
 }
 
@@ -130,12 +220,8 @@ fn get_one<T: ListItem>(
     id: &str,
 ) -> Result<Response, ApiFailure> {
     let created_at = |index| merchant.created_at(resource, index);
-    let collection = Collection {
-        len: merchant.len(resource),
-        created_at: &created_at,
-        build,
-        overlay,
-    };
+    let exists = |index| merchant.exists(resource, index);
+    let collection = collection(merchant, resource, overlay, build, &created_at, &exists);
     let slot = merchant.locate(resource, id);
     if resource == Resource::Customers && slot.is_some_and(|slot| overlay.deleted.contains(&slot)) {
         return Ok(json(
@@ -145,6 +231,30 @@ fn get_one<T: ListItem>(
     slot.and_then(|slot| collection.get(slot))
         .map(|item| json(&item))
         .ok_or_else(|| ApiFailure::missing(resource.object(), id, Some("id")))
+}
+
+/// The price slots that can belong to `product`: the generated prices of a generated
+/// product (slots `3p..3p+3`) and the prices added since start for it. O(its prices + added
+/// prices), not a walk over every price.
+fn prices_of_product(
+    merchant: &Merchant,
+    overlay: &crate::data::Overlays,
+    product: &str,
+) -> Vec<Slot> {
+    let mut slots: Vec<Slot> = match merchant.locate(Resource::Products, product) {
+        Some(Slot::Generated(index)) => (index * 3..index * 3 + 3).map(Slot::Generated).collect(),
+        _ => Vec::new(),
+    };
+    slots.extend(
+        overlay
+            .prices
+            .added
+            .iter()
+            .enumerate()
+            .filter(|(_, price)| price.product.id() == product)
+            .map(|(index, _)| Slot::Added(index as u64)),
+    );
+    slots
 }
 
 fn event_type_matches(pattern: &str, event_type: &str) -> bool {
@@ -225,15 +335,19 @@ fn list_page(
             let email = params.filter("email").map(str::to_owned);
             page(
                 merchant,
-                resource,
-                &overlay.customers,
-                &|index| merchant.customer(index),
-                &params,
-                &|customer: &stripe::Customer| {
-                    email
-                        .as_deref()
-                        .is_none_or(|email| customer.email.as_deref() == Some(email))
+                PageSpec {
+                    resource,
+                    overlay: &overlay.customers,
+                    build: &|index| merchant.customer(index),
+                    keep: Some(&|customer: &stripe::Customer| {
+                        email
+                            .as_deref()
+                            .is_none_or(|email| customer.email.as_deref() == Some(email))
+                    }),
+                    writer: None,
+                    candidates: None,
                 },
+                &params,
             )
         }
         Resource::Products => {
@@ -246,22 +360,27 @@ fn list_page(
             let url = params.filter("url");
             page(
                 merchant,
-                resource,
-                &overlay.products,
-                &|index| merchant.product(index),
-                &params,
-                &|product: &stripe::Product| {
-                    active.is_none_or(|active| product.active == active)
-                        && shippable.is_none_or(|shippable| product.shippable == Some(shippable))
-                        && (ids.is_empty() || ids.contains(&product.id.as_str()))
-                        && kind.is_none_or(|kind| {
-                            product
-                                .product_type
-                                .as_ref()
-                                .is_some_and(|have| have.as_str() == kind)
-                        })
-                        && url.is_none_or(|url| product.url.as_deref() == Some(url))
+                PageSpec {
+                    resource,
+                    overlay: &overlay.products,
+                    build: &|index| merchant.product(index),
+                    keep: Some(&|product: &stripe::Product| {
+                        active.is_none_or(|active| product.active == active)
+                            && shippable
+                                .is_none_or(|shippable| product.shippable == Some(shippable))
+                            && (ids.is_empty() || ids.contains(&product.id.as_str()))
+                            && kind.is_none_or(|kind| {
+                                product
+                                    .product_type
+                                    .as_ref()
+                                    .is_some_and(|have| have.as_str() == kind)
+                            })
+                            && url.is_none_or(|url| product.url.as_deref() == Some(url))
+                    }),
+                    writer: None,
+                    candidates: None,
                 },
+                &params,
             )
         }
         Resource::Prices => {
@@ -288,27 +407,31 @@ fn list_page(
             let tiers = wants_tiers(query);
             page(
                 merchant,
-                resource,
-                &overlay.prices,
-                &|index| merchant.price(index, tiers),
-                &params,
-                &|price: &stripe::Price| {
-                    price.active == active
-                        && currency.is_none_or(|currency| price.currency == currency)
-                        && product.is_none_or(|product| price.product.id() == product)
-                        && kind.is_none_or(|kind| price.price_type.as_str() == kind)
-                        && interval.is_none_or(|interval| {
-                            price
-                                .recurring
-                                .as_ref()
-                                .is_some_and(|recurring| recurring.interval.as_str() == interval)
-                        })
-                        && (lookup_keys.is_empty()
-                            || price
-                                .lookup_key
-                                .as_deref()
-                                .is_some_and(|key| lookup_keys.contains(&key)))
+                PageSpec {
+                    resource,
+                    overlay: &overlay.prices,
+                    build: &|index| merchant.price(index, tiers),
+                    candidates: product
+                        .map(|product| prices_of_product(merchant, overlay, product)),
+                    keep: Some(&|price: &stripe::Price| {
+                        price.active == active
+                            && currency.is_none_or(|currency| price.currency == currency)
+                            && product.is_none_or(|product| price.product.id() == product)
+                            && kind.is_none_or(|kind| price.price_type.as_str() == kind)
+                            && interval.is_none_or(|interval| {
+                                price.recurring.as_ref().is_some_and(|recurring| {
+                                    recurring.interval.as_str() == interval
+                                })
+                            })
+                            && (lookup_keys.is_empty()
+                                || price
+                                    .lookup_key
+                                    .as_deref()
+                                    .is_some_and(|key| lookup_keys.contains(&key)))
+                    }),
+                    writer: None,
                 },
+                &params,
             )
         }
         Resource::PaymentIntents => {
@@ -316,13 +439,18 @@ fn list_page(
             let customer = params.filter("customer");
             page(
                 merchant,
-                resource,
-                &overlay.payment_intents,
-                &|index| merchant.payment_intent(index),
-                &params,
-                &|intent: &stripe::PaymentIntent| {
-                    customer.is_none_or(|customer| expanded_id(&intent.customer) == Some(customer))
+                PageSpec {
+                    resource,
+                    overlay: &overlay.payment_intents,
+                    build: &|index| merchant.payment_intent(index),
+                    keep: Some(&|intent: &stripe::PaymentIntent| {
+                        customer
+                            .is_none_or(|customer| expanded_id(&intent.customer) == Some(customer))
+                    }),
+                    writer: None,
+                    candidates: None,
                 },
+                &params,
             )
         }
         Resource::Charges => {
@@ -331,19 +459,24 @@ fn list_page(
             let customer = params.filter("customer");
             let intent = params.filter("payment_intent");
             let group = params.filter("transfer_group");
+            let keep = |charge: &stripe::Charge| {
+                customer.is_none_or(|customer| expanded_id(&charge.customer) == Some(customer))
+                    && intent
+                        .is_none_or(|intent| expanded_id(&charge.payment_intent) == Some(intent))
+                    && group.is_none_or(|group| charge.transfer_group.as_deref() == Some(group))
+            };
+            let filtered = customer.is_some() || intent.is_some() || group.is_some();
             page(
                 merchant,
-                resource,
-                &overlay.charges,
-                &|index| merchant.charge(index),
-                &params,
-                &|charge: &stripe::Charge| {
-                    customer.is_none_or(|customer| expanded_id(&charge.customer) == Some(customer))
-                        && intent.is_none_or(|intent| {
-                            expanded_id(&charge.payment_intent) == Some(intent)
-                        })
-                        && group.is_none_or(|group| charge.transfer_group.as_deref() == Some(group))
+                PageSpec {
+                    resource,
+                    overlay: &overlay.charges,
+                    build: &|index| merchant.charge(index),
+                    keep: filtered.then_some(&keep as &dyn Fn(&stripe::Charge) -> bool),
+                    writer: Some(Merchant::write_charge_json),
+                    candidates: None,
                 },
+                &params,
             )
         }
         Resource::Refunds => {
@@ -352,16 +485,20 @@ fn list_page(
             let intent = params.filter("payment_intent");
             page(
                 merchant,
-                resource,
-                &overlay.refunds,
-                &|index| merchant.refund(index),
-                &params,
-                &|refund: &stripe::Refund| {
-                    charge.is_none_or(|charge| expanded_id(&refund.charge) == Some(charge))
-                        && intent.is_none_or(|intent| {
-                            expanded_id(&refund.payment_intent) == Some(intent)
-                        })
+                PageSpec {
+                    resource,
+                    overlay: &overlay.refunds,
+                    build: &|index| merchant.refund(index),
+                    keep: Some(&|refund: &stripe::Refund| {
+                        charge.is_none_or(|charge| expanded_id(&refund.charge) == Some(charge))
+                            && intent.is_none_or(|intent| {
+                                expanded_id(&refund.payment_intent) == Some(intent)
+                            })
+                    }),
+                    writer: None,
+                    candidates: None,
                 },
+                &params,
             )
         }
         Resource::Disputes => {
@@ -370,16 +507,20 @@ fn list_page(
             let intent = params.filter("payment_intent");
             page(
                 merchant,
-                resource,
-                &overlay.disputes,
-                &|index| merchant.dispute(index),
-                &params,
-                &|dispute: &stripe::Dispute| {
-                    charge.is_none_or(|charge| dispute.charge.id() == charge)
-                        && intent.is_none_or(|intent| {
-                            expanded_id(&dispute.payment_intent) == Some(intent)
-                        })
+                PageSpec {
+                    resource,
+                    overlay: &overlay.disputes,
+                    build: &|index| merchant.dispute(index),
+                    keep: Some(&|dispute: &stripe::Dispute| {
+                        charge.is_none_or(|charge| dispute.charge.id() == charge)
+                            && intent.is_none_or(|intent| {
+                                expanded_id(&dispute.payment_intent) == Some(intent)
+                            })
+                    }),
+                    writer: None,
+                    candidates: None,
                 },
+                &params,
             )
         }
         Resource::BalanceTransactions => {
@@ -397,19 +538,24 @@ fn list_page(
             };
             page(
                 merchant,
-                resource,
-                &overlay.balance_transactions,
-                &|index| merchant.balance_transaction(index),
-                &params,
-                &|transaction: &stripe::BalanceTransaction| {
-                    currency.is_none_or(|currency| transaction.currency == currency)
-                        && source
-                            .is_none_or(|source| expanded_id(&transaction.source) == Some(source))
-                        && kind.is_none_or(|kind| transaction.transaction_type.as_str() == kind)
-                        && payout.is_none_or(|payout| {
-                            merchant.paid_out_by(&transaction.id) == Some(payout)
-                        })
+                PageSpec {
+                    resource,
+                    overlay: &overlay.balance_transactions,
+                    build: &|index| merchant.balance_transaction(index),
+                    keep: Some(&|transaction: &stripe::BalanceTransaction| {
+                        currency.is_none_or(|currency| transaction.currency == currency)
+                            && source.is_none_or(|source| {
+                                expanded_id(&transaction.source) == Some(source)
+                            })
+                            && kind.is_none_or(|kind| transaction.transaction_type.as_str() == kind)
+                            && payout.is_none_or(|payout| {
+                                merchant.paid_out_by(&transaction.id) == Some(payout)
+                            })
+                    }),
+                    writer: None,
+                    candidates: None,
                 },
+                &params,
             )
         }
         Resource::Payouts => {
@@ -429,16 +575,20 @@ fn list_page(
             let destination = params.filter("destination");
             page(
                 merchant,
-                resource,
-                &overlay.payouts,
-                &|index| merchant.payout(index),
-                &params,
-                &|payout: &stripe::Payout| {
-                    status.is_none_or(|status| payout.status.as_str() == status)
-                        && destination.is_none_or(|destination| {
-                            expanded_id(&payout.destination) == Some(destination)
-                        })
+                PageSpec {
+                    resource,
+                    overlay: &overlay.payouts,
+                    build: &|index| merchant.payout(index),
+                    keep: Some(&|payout: &stripe::Payout| {
+                        status.is_none_or(|status| payout.status.as_str() == status)
+                            && destination.is_none_or(|destination| {
+                                expanded_id(&payout.destination) == Some(destination)
+                            })
+                    }),
+                    writer: None,
+                    candidates: None,
                 },
+                &params,
             )
         }
         Resource::Events => {
@@ -461,19 +611,24 @@ fn list_page(
             }
             page(
                 merchant,
-                resource,
-                &overlay.events,
-                &|index| merchant.event(index),
-                &params,
-                &|event: &stripe::Event| {
-                    event.livemode == livemode
-                        && single
-                            .is_none_or(|pattern| event_type_matches(pattern, &event.event_type))
-                        && (many.is_empty()
-                            || many
-                                .iter()
-                                .any(|pattern| event_type_matches(pattern, &event.event_type)))
+                PageSpec {
+                    resource,
+                    overlay: &overlay.events,
+                    build: &|index| merchant.event(index),
+                    keep: Some(&|event: &stripe::Event| {
+                        event.livemode == livemode
+                            && single.is_none_or(|pattern| {
+                                event_type_matches(pattern, &event.event_type)
+                            })
+                            && (many.is_empty()
+                                || many
+                                    .iter()
+                                    .any(|pattern| event_type_matches(pattern, &event.event_type)))
+                    }),
+                    writer: None,
+                    candidates: None,
                 },
+                &params,
             )
         }
     }

@@ -142,6 +142,11 @@ impl Resource {
         }
     }
 
+    /// The position in [`Resource::ALL`].
+    fn slot(self) -> usize {
+        usize::try_from(self.number() - 1).unwrap_or(0)
+    }
+
     fn number(self) -> u64 {
         match self {
             Resource::Customers => 1,
@@ -196,10 +201,103 @@ pub(crate) struct Merchant {
     pub(crate) business_name: String,
     pub(crate) country: &'static str,
     pub(crate) currency: &'static str,
+    /// `calculated_statement_descriptor` of its charges.
+    pub(crate) statement_descriptor: String,
+    /// The same, as a JSON string (quoted and escaped).
+    pub(crate) statement_descriptor_json: Vec<u8>,
     pub(crate) overlay: RwLock<Overlays>,
+    /// Per resource (in [`Resource::ALL`] order): the hash state after (seed, account,
+    /// resource), the fixed prefix of every roll.
+    hash_states: [u64; 10],
+    /// Per resource: its generated ids.
+    id_spaces: [crate::ids::IdSpace; 10],
     /// Bumped on every change to the overlay (invalidates cached pages).
     pub(crate) version: std::sync::atomic::AtomicU64,
     generated_balance: OnceLock<BalanceSums>,
+}
+
+/// The seller message of a declined charge.
+const CHARGE_DECLINE_MESSAGE: &str =
+    "The bank did not return any further details with this decline.";
+
+/// The values a generated charge is made of (see [`Merchant::charge_facts`]).
+#[derive(Debug, Clone)]
+pub(crate) struct ChargeFacts {
+    pub(crate) status: stripe::ChargeStatus,
+    pub(crate) captured: bool,
+    pub(crate) paid: bool,
+    pub(crate) amount: i64,
+    pub(crate) amount_refunded: i64,
+    pub(crate) refunded: bool,
+    pub(crate) disputed: bool,
+    pub(crate) currency: &'static str,
+    pub(crate) created: i64,
+    /// The customer's index, if the payment has a customer.
+    pub(crate) customer: Option<u64>,
+    /// The index the billing name and email are made from.
+    pub(crate) holder: u64,
+    pub(crate) first: &'static str,
+    pub(crate) last: &'static str,
+    /// The roll of the customer's address, if it has one.
+    pub(crate) address_roll: Option<u64>,
+    /// Paid by card (otherwise by bank debit, still pending).
+    pub(crate) card: bool,
+    pub(crate) roll: u64,
+    pub(crate) payment_method_seed: u64,
+}
+
+/// The card of a generated charge.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CardFacts {
+    pub(crate) brand: &'static str,
+    pub(crate) country: &'static str,
+    pub(crate) exp_month: i64,
+    pub(crate) exp_year: i64,
+    pub(crate) last4: &'static str,
+}
+
+impl ChargeFacts {
+    pub(crate) fn card_details(&self) -> Option<CardFacts> {
+        let roll = self.roll;
+        self.card.then(|| CardFacts {
+            brand: pick(&["visa", "mastercard", "amex"], roll >> 8),
+            country: pick(&COUNTRIES, roll >> 12),
+            exp_month: i64::try_from(1 + (roll >> 16) % 12).unwrap_or(1),
+            exp_year: 2027 + i64::try_from((roll >> 20) % 5).unwrap_or(0),
+            last4: pick(&["4242", "4444", "0005", "1881", "5556"], roll >> 24),
+        })
+    }
+
+    pub(crate) fn method_type(&self) -> &'static str {
+        if self.card {
+            "card"
+        } else {
+            "us_bank_account"
+        }
+    }
+}
+
+/// The parts of an address made from a roll (see [`Merchant::address`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AddressFacts {
+    pub(crate) city: &'static str,
+    pub(crate) country: &'static str,
+    pub(crate) postal_code: &'static str,
+    pub(crate) street_number: u64,
+    pub(crate) suite: Option<u64>,
+}
+
+impl AddressFacts {
+    pub(crate) fn new(roll: u64) -> Self {
+        let (city, country, postal_code) = pick(&CITIES, roll);
+        Self {
+            city,
+            country,
+            postal_code,
+            street_number: 1 + roll % 400,
+            suite: (roll % 3 == 0).then_some(100 + roll % 50),
+        }
+    }
 }
 
 /// What happens to payment intent `i`.
@@ -397,7 +495,19 @@ impl Merchant {
         );
         let spacing = (HISTORY / i64::try_from(size.max(1)).unwrap_or(i64::MAX)).max(10);
         let event_spacing = (EVENT_HISTORY / i64::try_from(size.max(1)).unwrap_or(i64::MAX)).max(1);
+        let statement_descriptor: String = business_name.to_uppercase().chars().take(22).collect();
+        let statement_descriptor_json =
+            serde_json::to_vec(&statement_descriptor).unwrap_or_else(|_| b"\"\"".to_vec());
+        let hash_states = Resource::ALL
+            .map(|resource| crate::ids::hash_state(&[seed, number, resource.number()]));
+        let id_spaces = Resource::ALL.map(|resource| {
+            crate::ids::IdSpace::new(resource.prefix(), seed, number, resource.number())
+        });
         Self {
+            hash_states,
+            id_spaces,
+            statement_descriptor,
+            statement_descriptor_json,
             seed,
             number,
             mode,
@@ -421,7 +531,28 @@ impl Merchant {
     }
 
     fn h(&self, resource: Resource, index: u64, salt: u64) -> u64 {
-        hash(&[self.seed, self.number, resource.number(), index, salt])
+        // == hash(&[seed, number, resource.number(), index, salt]), with the prefix mixed once.
+        let state = self
+            .hash_states
+            .get(resource.slot())
+            .copied()
+            .unwrap_or_default();
+        crate::ids::hash_more(state, &[index, salt])
+    }
+
+    /// The id space of `resource`'s generated objects.
+    pub(crate) fn id_space(&self, resource: Resource) -> crate::ids::IdSpace {
+        self.id_spaces
+            .get(resource.slot())
+            .copied()
+            .unwrap_or_else(|| {
+                crate::ids::IdSpace::new(
+                    resource.prefix(),
+                    self.seed,
+                    self.number,
+                    resource.number(),
+                )
+            })
     }
 
     /// The id of the object in `slot` of `resource`.
@@ -436,7 +567,10 @@ impl Merchant {
     }
 
     fn generated_id(&self, resource: Resource, index: u64) -> String {
-        self.id(resource, Slot::Generated(index))
+        let mut out = Vec::with_capacity(24);
+        self.id_space(resource).write_generated(&mut out, index);
+        // Ids are ASCII.
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// The slot an id names, if it is an id of this account's `resource`.
@@ -554,10 +688,14 @@ impl Merchant {
         Some((index + (roll >> 8) % 20).min(self.size - 1))
     }
 
-    fn customer_name(&self, index: u64) -> (String, String) {
+    /// The first and last name of customer `index` (or of guest `size + index`).
+    fn name_parts(&self, index: u64) -> (&'static str, &'static str) {
         let roll = self.h(Resource::Customers, index, 0x4A);
-        let first = pick(&FIRST_NAMES, roll);
-        let last = pick(&LAST_NAMES, roll >> 8);
+        (pick(&FIRST_NAMES, roll), pick(&LAST_NAMES, roll >> 8))
+    }
+
+    fn customer_name(&self, index: u64) -> (String, String) {
+        let (first, last) = self.name_parts(index);
         (
             format!("{first} {last}"),
             format!(
@@ -570,14 +708,14 @@ impl Merchant {
     }
 
     fn address(&self, roll: u64) -> stripe::Address {
-        let (city, country, postal) = pick(&CITIES, roll);
+        let facts = AddressFacts::new(roll);
         stripe::Address {
-            city: Some(city.to_owned()),
-            country: Some(country.to_owned()),
-            line1: Some(format!("{} Market Street", 1 + roll % 400)),
-            line2: (roll % 3 == 0).then(|| format!("Suite {}", 100 + roll % 50)),
-            postal_code: Some(postal.to_owned()),
-            state: (country == "US").then(|| "CA".to_owned()),
+            city: Some(facts.city.to_owned()),
+            country: Some(facts.country.to_owned()),
+            line1: Some(format!("{} Market Street", facts.street_number)),
+            line2: facts.suite.map(|suite| format!("Suite {suite}")),
+            postal_code: Some(facts.postal_code.to_owned()),
+            state: (facts.country == "US").then(|| "CA".to_owned()),
         }
     }
 
@@ -876,46 +1014,77 @@ impl Merchant {
         }
     }
 
-    /// Charge `index` (of payment intent `index`), if that payment intent has a charge.
-    pub(crate) fn charge(&self, index: u64) -> Option<stripe::Charge> {
-        let intent = self.payment_intent(index)?;
-        let fate = self.fate(index);
-        if matches!(fate, Fate::NoCharge { .. }) {
+    /// What a generated charge is made of, computed without allocating: the typed builder
+    /// ([`Merchant::charge`]) and the list writer (`charge_json`) both render these.
+    pub(crate) fn charge_facts(&self, index: u64) -> Option<ChargeFacts> {
+        if index >= self.size {
             return None;
         }
-        let roll = self.h(Resource::Charges, index, 1);
+        let fate = self.fate(index);
         let (status, captured, paid) = match fate {
+            Fate::NoCharge { .. } => return None,
             Fate::Failed => (stripe::ChargeStatus::Failed, false, false),
             Fate::Pending => (stripe::ChargeStatus::Pending, true, false),
             Fate::Uncaptured | Fate::Released => (stripe::ChargeStatus::Succeeded, false, true),
-            _ => (stripe::ChargeStatus::Succeeded, true, true),
+            Fate::Succeeded(_) => (stripe::ChargeStatus::Succeeded, true, true),
         };
+        let currency = self.payment_currency(index);
+        let amount = self.payment_amount(index, currency);
         let (amount_refunded, refunded) = match fate {
-            Fate::Released => (intent.amount, true),
-            Fate::Succeeded(After::FullRefund) => (intent.amount, true),
+            Fate::Released | Fate::Succeeded(After::FullRefund) => (amount, true),
             Fate::Succeeded(after @ After::PartialRefund) => {
                 (self.refund_amount(index, after), false)
             }
             _ => (0, false),
         };
-        let customer = self
-            .payment_customer(index)
-            .and_then(|customer| self.customer(customer));
-        let (name, email) = match &customer {
-            Some(customer) => (customer.name.clone(), customer.email.clone()),
-            None => {
-                let (name, email) = self.customer_name(self.size + index);
-                (Some(name), Some(email))
-            }
-        };
-        let outcome = if status == stripe::ChargeStatus::Failed {
+        let customer = self.payment_customer(index);
+        // The billing name is the customer's, or a made-up one for guest payments.
+        let holder = customer.unwrap_or(self.size + index);
+        let (first, last) = self.name_parts(holder);
+        let address_roll = customer.and_then(|customer| {
+            let roll = self.h(Resource::Customers, customer, 1);
+            (roll % 10 < 7).then_some(roll >> 4)
+        });
+        Some(ChargeFacts {
+            status,
+            captured,
+            paid,
+            amount,
+            amount_refunded,
+            refunded,
+            disputed: matches!(fate, Fate::Succeeded(After::Dispute(_))),
+            currency,
+            created: self.created_at(Resource::PaymentIntents, index),
+            customer,
+            holder,
+            first,
+            last,
+            address_roll,
+            card: fate != Fate::Pending,
+            roll: self.h(Resource::Charges, index, 1),
+            payment_method_seed: self.h(Resource::Charges, index, 0x9),
+        })
+    }
+
+    /// Charge `index` (of payment intent `index`), if that payment intent has a charge.
+    pub(crate) fn charge(&self, index: u64) -> Option<stripe::Charge> {
+        let facts = self.charge_facts(index)?;
+        let roll = facts.roll;
+        let failed = facts.status == stripe::ChargeStatus::Failed;
+        let (first, last) = (facts.first, facts.last);
+        let name = format!("{first} {last}");
+        let email = format!(
+            "{}.{}{}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase(),
+            facts.holder
+        );
+        let outcome = if failed {
             stripe::ChargeOutcome {
                 network_status: Some("declined_by_network".to_owned()),
                 reason: Some("generic_decline".to_owned()),
                 risk_level: Some("normal".to_owned()),
-                seller_message: Some(
-                    "The bank did not return any further details with this decline.".to_owned(),
-                ),
+                seller_message: Some(CHARGE_DECLINE_MESSAGE.to_owned()),
                 outcome_type: Some(stripe::OutcomeType::IssuerDeclined),
                 ..Default::default()
             }
@@ -929,80 +1098,71 @@ impl Merchant {
                 ..Default::default()
             }
         };
-        let card = intent
-            .payment_method_types
-            .first()
-            .is_some_and(|kind| kind == "card");
+        let id = self.generated_id(Resource::Charges, index);
+        let card = facts.card_details();
         Some(stripe::Charge {
-            id: self.generated_id(Resource::Charges, index),
-            amount: intent.amount,
-            amount_captured: if captured && paid { intent.amount } else { 0 },
-            amount_refunded,
-            authorization_code: paid.then(|| format!("{:06}", roll % 1_000_000)),
-            balance_transaction: (captured && paid).then(|| {
+            amount: facts.amount,
+            amount_captured: if facts.captured && facts.paid {
+                facts.amount
+            } else {
+                0
+            },
+            amount_refunded: facts.amount_refunded,
+            authorization_code: facts.paid.then(|| format!("{:06}", roll % 1_000_000)),
+            balance_transaction: (facts.captured && facts.paid).then(|| {
                 stripe::Expandable::Id(self.generated_id(
                     Resource::BalanceTransactions,
                     index * BT_PER_CHARGE + BT_CHARGE,
                 ))
             }),
             billing_details: Some(stripe::BillingDetails {
-                address: customer
-                    .as_ref()
-                    .and_then(|customer| customer.address.clone()),
-                email: email.clone(),
-                name,
+                address: facts.address_roll.map(|roll| self.address(roll)),
+                email: Some(email.clone()),
+                name: Some(name),
                 ..Default::default()
             }),
-            calculated_statement_descriptor: Some(
-                self.business_name.to_uppercase().chars().take(22).collect(),
-            ),
-            captured,
-            created: intent.created,
-            currency: intent.currency.clone(),
-            customer: intent.customer.clone(),
-            description: intent.description.clone(),
-            disputed: matches!(fate, Fate::Succeeded(After::Dispute(_))),
-            failure_code: (status == stripe::ChargeStatus::Failed)
-                .then(|| "card_declined".to_owned()),
-            failure_message: (status == stripe::ChargeStatus::Failed)
-                .then(|| "Your card was declined.".to_owned()),
+            calculated_statement_descriptor: Some(self.statement_descriptor.clone()),
+            captured: facts.captured,
+            created: facts.created,
+            currency: facts.currency.to_owned(),
+            customer: facts.customer.map(|customer| {
+                stripe::Expandable::Id(self.generated_id(Resource::Customers, customer))
+            }),
+            description: Some(format!("Order #{}", 100_000 + index)),
+            disputed: facts.disputed,
+            failure_code: failed.then(|| "card_declined".to_owned()),
+            failure_message: failed.then(|| "Your card was declined.".to_owned()),
             fraud_details: Some(stripe::FraudDetails::default()),
             livemode: self.livemode(),
             outcome: Some(outcome),
-            paid,
-            payment_intent: Some(stripe::Expandable::Id(intent.id.clone())),
-            payment_method: intent
-                .payment_method
-                .as_ref()
-                .map(|method| method.id().to_owned()),
+            paid: facts.paid,
+            payment_intent: Some(stripe::Expandable::Id(
+                self.generated_id(Resource::PaymentIntents, index),
+            )),
+            payment_method: Some(format!(
+                "pm_{}",
+                crate::ids::token(facts.payment_method_seed, 24)
+            )),
             payment_method_details: Some(stripe::PaymentMethodDetails {
-                card: card.then(|| stripe::CardDetails {
-                    brand: Some(pick(&["visa", "mastercard", "amex"], roll >> 8).to_owned()),
-                    country: Some(pick(&COUNTRIES, roll >> 12).to_owned()),
-                    exp_month: Some(i64::try_from(1 + (roll >> 16) % 12).unwrap_or(1)),
-                    exp_year: Some(2027 + i64::try_from((roll >> 20) % 5).unwrap_or(0)),
+                card: card.map(|card| stripe::CardDetails {
+                    brand: Some(card.brand.to_owned()),
+                    country: Some(card.country.to_owned()),
+                    exp_month: Some(card.exp_month),
+                    exp_year: Some(card.exp_year),
                     funding: Some("credit".to_owned()),
-                    last4: Some(
-                        pick(&["4242", "4444", "0005", "1881", "5556"], roll >> 24).to_owned(),
-                    ),
+                    last4: Some(card.last4.to_owned()),
                     network: Some("visa".to_owned()),
                     ..Default::default()
                 }),
-                method_type: intent
-                    .payment_method_types
-                    .first()
-                    .cloned()
-                    .unwrap_or_default(),
+                method_type: facts.method_type().to_owned(),
             }),
-            receipt_email: email,
-            receipt_url: paid.then(|| {
-                format!(
-                    "https://pay.stripe.sandbox/receipts/{}",
-                    self.generated_id(Resource::Charges, index)
-                )
-            }),
-            refunded,
-            status,
+            receipt_email: Some(email),
+            receipt_url: facts
+                .paid
+                .then(|| format!("https://pay.stripe.sandbox/receipts/{id}")),
+            refunded: facts.refunded,
+            status: facts.status,
+            id,
             ..Default::default()
         })
     }
@@ -1651,6 +1811,7 @@ list_item!(
     stripe::Event
 );
 
+mod charge_json;
 #[cfg(test)]
 mod tests;
 

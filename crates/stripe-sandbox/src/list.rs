@@ -81,8 +81,27 @@ pub(crate) struct Collection<'a, T> {
     pub(crate) created_at: &'a dyn Fn(u64) -> i64,
     /// The generated object of a slot, `None` for a slot without an object.
     pub(crate) build: &'a dyn Fn(u64) -> Option<T>,
+    /// Whether a generated slot holds an object (ignoring the overlay); cheaper than `build`.
+    pub(crate) exists: &'a dyn Fn(u64) -> bool,
     /// Changes since start.
     pub(crate) overlay: &'a Overlay<T>,
+}
+
+/// One object of a page: built, or a generated slot left for the caller to render.
+#[derive(Debug, Clone)]
+pub(crate) enum Entry<T> {
+    /// The object, built (from the overlay or the generator).
+    Object(T),
+    /// Generated slot `n`, unchanged since start and known to hold an object.
+    Generated(u64),
+}
+
+/// Which objects a page may hold.
+pub(crate) enum Keep<'a, T> {
+    /// Every object: generated slots are not built, they come back as [`Entry::Generated`].
+    All,
+    /// Only objects passing the test (every candidate is built).
+    Matching(&'a dyn Fn(&T) -> bool),
 }
 
 /// Validated list parameters.
@@ -252,6 +271,38 @@ impl<T: ListItem> Collection<'_, T> {
         }
     }
 
+    /// Whether `slot` holds an object with id `id` (a generated slot's id is checked by the
+    /// caller's `locate`, so it is not built here).
+    fn holds(&self, slot: Slot, id: &str) -> bool {
+        if self.overlay.deleted.contains(&slot) {
+            return false;
+        }
+        match slot {
+            Slot::Added(_) => self.get(slot).is_some_and(|item| item.item_id() == id),
+            Slot::Generated(index) => {
+                index < self.len
+                    && (self.overlay.modified.contains_key(&slot) || (self.exists)(index))
+            }
+        }
+    }
+
+    /// The entry at `position`, if it holds an object that `keep` keeps.
+    fn entry(&self, position: u64, keep: &Keep<'_, T>) -> Option<Entry<T>> {
+        let slot = self.slot_at(position);
+        match (keep, slot) {
+            (Keep::All, Slot::Generated(index))
+                if !self.overlay.deleted.contains(&slot)
+                    && !self.overlay.modified.contains_key(&slot) =>
+            {
+                (index < self.len && (self.exists)(index)).then_some(Entry::Generated(index))
+            }
+            (Keep::All, _) => self.get(slot).map(Entry::Object),
+            (Keep::Matching(keep), _) => {
+                self.get(slot).filter(|item| keep(item)).map(Entry::Object)
+            }
+        }
+    }
+
     /// The first position whose `created` satisfies `keep_going == false` (binary search).
     fn partition(&self, keep_going: impl Fn(i64) -> bool) -> u64 {
         let (mut low, mut high) = (0, self.total());
@@ -274,19 +325,24 @@ impl<T: ListItem> Collection<'_, T> {
         locate: &dyn Fn(&str) -> Option<Slot>,
     ) -> Result<u64, ApiFailure> {
         locate(id)
-            .filter(|slot| self.get(*slot).is_some_and(|item| item.item_id() == id))
+            .filter(|slot| self.holds(*slot, id))
             .and_then(|slot| self.position_of(slot))
             .ok_or_else(|| ApiFailure::missing(object, id, Some(param)))
     }
 
     /// One page: the objects, newest first, and whether more exist in the paging direction.
+    ///
+    /// `candidates`, when given, are the only positions that can match (ascending, i.e.
+    /// newest first), from an index such as "the prices of one product"; the page then costs
+    /// O(candidates) instead of a walk over the whole collection.
     pub(crate) fn page(
         &self,
         params: &ListParams,
         object: &str,
         locate: &dyn Fn(&str) -> Option<Slot>,
-        keep: &dyn Fn(&T) -> bool,
-    ) -> Result<(Vec<T>, bool), ApiFailure> {
+        keep: &Keep<'_, T>,
+        candidates: Option<&[u64]>,
+    ) -> Result<(Vec<Entry<T>>, bool), ApiFailure> {
         // Positions [first, end) hold the objects inside the `created` range.
         let first = match params.created_max {
             Some(max) => self.partition(|created| created > max),
@@ -299,11 +355,24 @@ impl<T: ListItem> Collection<'_, T> {
         let mut items = Vec::with_capacity(params.limit + 1);
         if let Some(before) = &params.ending_before {
             let cursor = self.cursor_position(before, "ending_before", object, locate)?;
-            let mut position = cursor.min(end);
-            while position > first && items.len() <= params.limit {
-                position -= 1;
-                if let Some(item) = self.get(self.slot_at(position)).filter(|item| keep(item)) {
-                    items.push(item);
+            let (low, high) = (first, cursor.min(end));
+            // Walk back from the cursor, newest last.
+            let positions: Box<dyn Iterator<Item = u64>> = match candidates {
+                Some(candidates) => Box::new(
+                    candidates
+                        .iter()
+                        .rev()
+                        .copied()
+                        .filter(move |position| (low..high).contains(position)),
+                ),
+                None => Box::new((low..high).rev()),
+            };
+            for position in positions {
+                if items.len() > params.limit {
+                    break;
+                }
+                if let Some(entry) = self.entry(position, keep) {
+                    items.push(entry);
                 }
             }
             let has_more = items.len() > params.limit;
@@ -311,20 +380,36 @@ impl<T: ListItem> Collection<'_, T> {
             items.reverse();
             return Ok((items, has_more));
         }
-        let mut position = match &params.starting_after {
+        let start = match &params.starting_after {
             Some(after) => {
                 (self.cursor_position(after, "starting_after", object, locate)? + 1).max(first)
             }
             None => first,
         };
-        while position < end && items.len() <= params.limit {
-            if let Some(item) = self.get(self.slot_at(position)).filter(|item| keep(item)) {
-                items.push(item);
+        let positions: Box<dyn Iterator<Item = u64>> = match candidates {
+            Some(candidates) => Box::new(
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(move |position| (start..end).contains(position)),
+            ),
+            None => Box::new(start..end),
+        };
+        for position in positions {
+            if items.len() > params.limit {
+                break;
             }
-            position += 1;
+            if let Some(entry) = self.entry(position, keep) {
+                items.push(entry);
+            }
         }
         let has_more = items.len() > params.limit;
         items.truncate(params.limit);
         Ok((items, has_more))
+    }
+
+    /// The position of `slot` (for callers building `candidates`).
+    pub(crate) fn position(&self, slot: Slot) -> Option<u64> {
+        self.position_of(slot)
     }
 }

@@ -1,6 +1,7 @@
 //! Stripe list semantics: ordering, paging both ways, filters, limits, bad cursors.
 
 use reqwest::StatusCode;
+use serde_json::Value;
 use stripe_sandbox::Resource;
 
 use crate::{error_code, start};
@@ -264,4 +265,71 @@ async fn pages_deep_in_a_million_objects_are_served() {
         .get("/v1/customers?limit=3&created[lt]=1768500000")
         .await;
     assert_eq!(last_page.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn prices_of_one_product_match_a_scan_of_every_price() {
+    let env = start(150, |_| {}).await;
+    let mut all = Vec::new();
+    for active in ["true", "false"] {
+        let mut cursor: Option<String> = None;
+        loop {
+            let after = cursor
+                .as_ref()
+                .map(|id| format!("&starting_after={id}"))
+                .unwrap_or_default();
+            let page = env
+                .get(&format!("/v1/prices?active={active}&limit=100{after}"))
+                .await;
+            let data = page.body["data"].as_array().unwrap().clone();
+            cursor = data
+                .last()
+                .map(|price| price["id"].as_str().unwrap().to_owned());
+            all.extend(data);
+            if page.body["has_more"] == false {
+                break;
+            }
+        }
+    }
+    let products = env.all_ids("/v1/products", 100).await;
+    assert_eq!(products.len(), 150);
+    let mut with_prices = 0;
+    for product in &products {
+        for active in [true, false] {
+            let expected: Vec<&Value> = all
+                .iter()
+                .filter(|price| price["product"] == product.as_str() && price["active"] == active)
+                .collect();
+            let page = env
+                .get(&format!(
+                    "/v1/prices?product={product}&active={active}&limit=100"
+                ))
+                .await;
+            assert_eq!(page.status, StatusCode::OK);
+            let got: Vec<&Value> = page.body["data"].as_array().unwrap().iter().collect();
+            assert_eq!(got, expected, "{product} active={active}");
+            with_prices += usize::from(!got.is_empty());
+            if let Some(newest) = got.first().filter(|_| got.len() > 1) {
+                // Paging inside the product's prices works too.
+                let id = newest["id"].as_str().unwrap();
+                let rest = env
+                    .get(&format!(
+                        "/v1/prices?product={product}&active={active}&starting_after={id}"
+                    ))
+                    .await;
+                assert_eq!(rest.body["data"].as_array().unwrap().len(), got.len() - 1);
+                let last = got.last().unwrap()["id"].as_str().unwrap();
+                let back = env
+                    .get(&format!(
+                        "/v1/prices?product={product}&active={active}&ending_before={last}"
+                    ))
+                    .await;
+                assert_eq!(back.body["data"].as_array().unwrap().len(), got.len() - 1);
+            }
+        }
+    }
+    assert!(with_prices > 100, "{with_prices}");
+    let unknown = env.get("/v1/prices?product=prod_unknown").await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert_eq!(unknown.body["data"].as_array().unwrap().len(), 0);
 }
