@@ -76,7 +76,13 @@ fn peak_rss_mib() -> f64 {
     status
         .lines()
         .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
@@ -98,8 +104,10 @@ async fn database(engine: &str) -> Db {
             }
         }
         "postgres" => {
-            let admin =
-                env_or("COMMERCE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test");
+            let admin = env_or(
+                "COMMERCE_TEST_POSTGRES_URL",
+                "postgres://postgres@127.0.0.1:5432/test",
+            );
             let name = format!("commerce_sync_bench_{unique}");
             let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
             sqlx::query(&format!("CREATE DATABASE {name}"))
