@@ -16,6 +16,7 @@
     clippy::print_stderr,
     clippy::unwrap_used,
     clippy::expect_used,
+    clippy::panic,
     missing_docs
 )]
 
