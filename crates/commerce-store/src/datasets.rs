@@ -81,6 +81,7 @@ struct CursorRow {
     cursor: Option<String>,
     backfill_complete: bool,
     last_event_at: Option<DateTime<Utc>>,
+    backfill_generation: Option<Uuid>,
 }
 
 impl Store {
@@ -121,6 +122,49 @@ impl Store {
             }
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Records a dataset that ends as soon as it is requested, in the finished `status` (e.g.
+    /// `NotSupported` for a data type the platform does not supply), with `error_message`.
+    /// Requested, started and completed now; never leased. A finished dataset does not
+    /// conflict with one in progress. An in-progress status is [`StoreError::InvalidTransition`].
+    pub async fn record_finished_dataset(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+        status: DatasetStatus,
+        error_message: Option<&str>,
+    ) -> Result<Dataset, StoreError> {
+        if status.is_in_progress() {
+            return Err(StoreError::InvalidTransition {
+                entity: "dataset",
+                id: String::new(),
+                from: DatasetStatus::Initial.to_string(),
+                to: status.to_string(),
+            });
+        }
+        let id = Uuid::new_v4();
+        let at = now();
+        let inserted = with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO datasets (id, connection_id, data_type, status, error_message, \
+                 requested_at, started_at, completed_at, updated_at) \
+                 SELECT $1, id, $3, $4, $5, $6, $6, $6, $6 FROM connections WHERE id = $2",
+            )
+            .bind(id)
+            .bind(connection_id)
+            .bind(data_type.key())
+            .bind(status.as_str())
+            .bind(error_message)
+            .bind(at)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if inserted == 0 {
+            return Err(StoreError::not_found("connection", connection_id));
+        }
+        self.get_dataset(id).await
     }
 
     /// The dataset queued or running for a connection's data type, if any.
@@ -442,7 +486,7 @@ impl Store {
     ) -> Result<Option<SyncCursor>, StoreError> {
         let row: Option<CursorRow> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT cursor, backfill_complete, last_event_at FROM sync_cursors \
+                "SELECT cursor, backfill_complete, last_event_at, backfill_generation FROM sync_cursors \
                  WHERE connection_id = $1 AND data_type = $2",
             )
             .bind(connection_id)
@@ -454,6 +498,7 @@ impl Store {
             cursor: row.cursor,
             backfill_complete: row.backfill_complete,
             last_event_time: row.last_event_at,
+            backfill_generation: row.backfill_generation,
         }))
     }
 

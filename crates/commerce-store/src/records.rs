@@ -143,6 +143,11 @@ impl Store {
     /// Upserts are idempotent: a record's `modifiedDate` changes only when its content hash
     /// changes (or when it comes back after a delete). A record id appearing twice in one
     /// page keeps its last occurrence.
+    ///
+    /// Mark and sweep of full pulls: with [`PageWrite::seen_generation`] the page's records are
+    /// marked as seen by that generation; with [`PageWrite::sweep_unseen`] too (the last page
+    /// of a complete full pull), every live record of the data type the generation did not
+    /// mark is then soft-deleted, in the same transaction as the page and its cursor.
     pub async fn write_page(&self, page: &PageWrite) -> Result<PageWriteSummary, StoreError> {
         let written_at = now();
         let prepared = prepare_records(&page.records, written_at)?;
@@ -218,12 +223,38 @@ impl Store {
                     .rows_affected();
             }
 
+            if let Some(generation) = page.seen_generation {
+                for chunk in prepared.chunks(UPSERT_CHUNK) {
+                    let sql = mark_sql(chunk.len());
+                    let mut query = sqlx::query(&sql)
+                        .bind(page.connection_id)
+                        .bind(data_type)
+                        .bind(generation);
+                    for record in chunk {
+                        query = query.bind(record.id.as_str());
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                if page.sweep_unseen {
+                    summary.swept = sqlx::query(sweep_sql(engine))
+                        .bind(page.connection_id)
+                        .bind(data_type)
+                        .bind(generation)
+                        .bind(written_at)
+                        .bind(written_text.as_str())
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+            }
+
             if let Some(cursor) = &page.cursor {
                 sqlx::query(
-                    "INSERT INTO sync_cursors (connection_id, data_type, cursor, backfill_complete, last_event_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (connection_id, data_type) DO UPDATE SET \
+                    "INSERT INTO sync_cursors (connection_id, data_type, cursor, backfill_complete, last_event_at, updated_at, backfill_generation) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (connection_id, data_type) DO UPDATE SET \
                      cursor = excluded.cursor, backfill_complete = excluded.backfill_complete, \
-                     last_event_at = excluded.last_event_at, updated_at = excluded.updated_at",
+                     last_event_at = excluded.last_event_at, updated_at = excluded.updated_at, \
+                     backfill_generation = excluded.backfill_generation",
                 )
                 .bind(page.connection_id)
                 .bind(data_type)
@@ -231,6 +262,7 @@ impl Store {
                 .bind(cursor.backfill_complete)
                 .bind(cursor.last_event_time.map(truncate))
                 .bind(written_at)
+                .bind(cursor.backfill_generation)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -524,6 +556,40 @@ fn upsert_sql(rows: usize) -> String {
          WHERE records.content_hash <> excluded.content_hash OR records.deleted <> excluded.deleted",
     );
     sql
+}
+
+/// Marks `rows` records ($4...) of a connection's data type as seen by generation $3.
+fn mark_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "UPDATE records SET seen_generation = $3 WHERE connection_id = $1 AND data_type = $2 AND id IN (",
+    );
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('$');
+        sql.push_str(&(row + 4).to_string());
+    }
+    sql.push(')');
+    sql
+}
+
+/// Soft-deletes the live records of a connection's data type not seen by generation $3.
+fn sweep_sql(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => {
+            "UPDATE records SET deleted = TRUE, modified_date = $4, \
+             data = json_set(data, '$.modifiedDate', $5) \
+             WHERE connection_id = $1 AND data_type = $2 AND deleted = FALSE \
+             AND (seen_generation IS NULL OR seen_generation <> $3)"
+        }
+        Engine::Postgres => {
+            "UPDATE records SET deleted = TRUE, modified_date = $4, \
+             data = jsonb_set(data, '{modifiedDate}', to_jsonb($5::text)) \
+             WHERE connection_id = $1 AND data_type = $2 AND deleted = FALSE \
+             AND (seen_generation IS NULL OR seen_generation <> $3)"
+        }
+    }
 }
 
 fn delete_sql(engine: Engine) -> &'static str {

@@ -494,6 +494,10 @@ pub struct SyncCursor {
     pub backfill_complete: bool,
     /// The time of the last change-feed event applied.
     pub last_event_time: Option<DateTime<Utc>>,
+    /// The generation of the full pull (backfill) this cursor is part of, if it is marking
+    /// the records it sees (see [`PageWrite::seen_generation`]); kept so that a resumed
+    /// backfill goes on marking with the same generation.
+    pub backfill_generation: Option<Uuid>,
 }
 
 impl SyncCursor {
@@ -507,7 +511,14 @@ impl SyncCursor {
             cursor,
             backfill_complete,
             last_event_time,
+            backfill_generation: None,
         }
+    }
+
+    /// Sets the backfill generation.
+    pub fn with_backfill_generation(mut self, generation: Option<Uuid>) -> Self {
+        self.backfill_generation = generation;
+        self
     }
 }
 
@@ -527,6 +538,12 @@ pub struct PageWrite {
     pub cursor: Option<SyncCursor>,
     /// The dataset this page belongs to, with its issues; `None` outside a dataset.
     pub dataset: Option<DatasetPage>,
+    /// Marks every record of this page as seen by this full pull (backfill generation).
+    pub seen_generation: Option<Uuid>,
+    /// With [`PageWrite::seen_generation`], on the last page of a complete full pull: after
+    /// writing the page, soft-deletes every live record of the connection's data type that
+    /// this generation did not see (it is gone at the source). Same transaction.
+    pub sweep_unseen: bool,
 }
 
 impl PageWrite {
@@ -539,6 +556,8 @@ impl PageWrite {
             deletions: Vec::new(),
             cursor: None,
             dataset: None,
+            seen_generation: None,
+            sweep_unseen: false,
         }
     }
 }
@@ -576,6 +595,8 @@ pub struct PageWriteSummary {
     pub unchanged: u64,
     /// Records newly soft-deleted.
     pub deleted: u64,
+    /// Records soft-deleted by the sweep because the full pull did not see them.
+    pub swept: u64,
 }
 
 /// One data type's status for a connection (Codat's `DataStatus`).

@@ -37,7 +37,8 @@ const EVENT_BUFFER: usize = 1024;
 /// | `RestartFullPull` (cursor expired) | goes on | cursor dropped, full pull (once) |
 /// | `Fail` | `InternalError` | |
 ///
-/// Data types the platform does not support end `NotSupported` without calling it; datasets
+/// Data types the platform does not support end `NotSupported` as soon as they are queued
+/// (and a worker meeting one anyway ends it so), without calling the platform; datasets
 /// of a connection that is no longer `Linked` end `AuthError` (`Cancelled` when `Unlinked`).
 #[derive(Clone)]
 pub struct SyncEngine {
@@ -57,9 +58,11 @@ pub(crate) struct Inner {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct QueueAll {
-    /// Datasets newly queued, one per data type (unsupported types included: they end
-    /// `NotSupported` as soon as a worker sees them).
+    /// Datasets newly queued, one per data type the platform supports.
     pub queued: Vec<Dataset>,
+    /// Datasets of the data types the platform does not support, recorded already ended in
+    /// `NotSupported` (no worker sees them).
+    pub not_supported: Vec<Dataset>,
     /// Datasets that were already queued or running, left as they are.
     pub in_progress: Vec<Dataset>,
 }
@@ -147,7 +150,8 @@ impl SyncEngine {
         format!("{}-{n}", self.inner.config.worker_name)
     }
 
-    /// Queues a pull of one data type of a `Linked` connection.
+    /// Queues a pull of one data type of a `Linked` connection. A data type the connection's
+    /// platform does not support gives a dataset already ended `NotSupported`.
     ///
     /// Fails with a conflict ([`SyncError::is_conflict`]) when a dataset of that type is
     /// already queued or running ([`StoreError::DatasetInProgress`]) or the connection is not
@@ -164,6 +168,13 @@ impl SyncEngine {
                 status: connection.status,
             });
         }
+        if let Some(platform) = self.inner.registry.get(&connection.platform_key) {
+            if !platform.supports().contains(&data_type) {
+                return self
+                    .not_supported(connection_id, data_type, platform.name())
+                    .await;
+            }
+        }
         let dataset = self
             .inner
             .store
@@ -174,7 +185,9 @@ impl SyncEngine {
     }
 
     /// Queues every data type of a `Linked` connection (what linking does). Types already
-    /// queued or running are left as they are and reported in [`QueueAll::in_progress`].
+    /// queued or running are left as they are and reported in [`QueueAll::in_progress`];
+    /// types the platform does not support end `NotSupported` at once
+    /// ([`QueueAll::not_supported`]).
     pub async fn queue_all(&self, connection_id: Uuid) -> Result<QueueAll, SyncError> {
         let connection = self.inner.store.get_connection(connection_id).await?;
         if connection.status != ConnectionStatus::Linked {
@@ -183,13 +196,20 @@ impl SyncEngine {
                 status: connection.status,
             });
         }
-        if self.inner.registry.get(&connection.platform_key).is_none() {
+        let Some(platform) = self.inner.registry.get(&connection.platform_key) else {
             return Err(SyncError::UnknownPlatform {
                 key: connection.platform_key,
             });
-        }
+        };
         let mut outcome = QueueAll::default();
         for &data_type in DataType::ALL {
+            if !platform.supports().contains(&data_type) {
+                let dataset = self
+                    .not_supported(connection_id, data_type, platform.name())
+                    .await?;
+                outcome.not_supported.push(dataset);
+                continue;
+            }
             match self
                 .inner
                 .store
@@ -214,12 +234,44 @@ impl SyncEngine {
         Ok(outcome)
     }
 
+    /// Records a dataset of `data_type` ended `NotSupported` (nothing to pull).
+    async fn not_supported(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+        platform: &str,
+    ) -> Result<Dataset, SyncError> {
+        let message = format!(
+            "data type {} is not supported by {platform}",
+            data_type.key()
+        );
+        let dataset = self
+            .inner
+            .store
+            .record_finished_dataset(
+                connection_id,
+                data_type,
+                DatasetStatus::NotSupported,
+                Some(&message),
+            )
+            .await?;
+        self.emit(SyncEvent::Finished {
+            dataset_id: dataset.id,
+            connection_id,
+            data_type,
+            status: DatasetStatus::NotSupported,
+            error_message: Some(message),
+        });
+        Ok(dataset)
+    }
+
     /// One pass of the schedule: for every `Linked` connection whose platform is registered,
     /// queues each data type that is due — never pulled, or last finished longer ago than its
     /// interval ([`crate::Schedule::interval`]; [`crate::Schedule::rate_limit_retry`] after a
     /// `RateLimitError`). `NotSupported` types are queued again only if the platform now
     /// supports them; `AuthError` and `Cancelled` ones (the connection was deauthorized or
-    /// unlinked, and has been linked again since) at once. Returns the datasets queued. Safe to run in several processes at once
+    /// unlinked, and has been linked again since) at once; a type the platform does not support
+    /// (never pulled) ends `NotSupported` at once. Returns the datasets queued. Safe to run in several processes at once
     /// (a type queued meanwhile elsewhere is skipped).
     pub async fn schedule_due(&self) -> Result<Vec<Dataset>, SyncError> {
         let store = &self.inner.store;
@@ -265,6 +317,11 @@ impl SyncEngine {
                     }
                 };
                 if !due {
+                    continue;
+                }
+                if !platform.supports().contains(&data_type) {
+                    self.not_supported(connection.id, data_type, platform.name())
+                        .await?;
                     continue;
                 }
                 match store.queue_dataset(connection.id, data_type).await {

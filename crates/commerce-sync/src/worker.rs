@@ -29,6 +29,11 @@ struct Job<'a> {
     records: u64,
     /// Bad-record issues not yet written (they go with the next page, or before finishing).
     pending_issues: Vec<ValidationIssue>,
+    /// The generation marking the records of the full pull in progress (mark and sweep).
+    generation: Option<Uuid>,
+    /// Whether a full pull may mark and sweep: `false` while resuming a full pull begun
+    /// without a generation (its earlier pages are unmarked, so a sweep would be wrong).
+    may_sweep: bool,
 }
 
 impl SyncEngine {
@@ -59,6 +64,8 @@ impl SyncEngine {
             pages: dataset.pages,
             records: dataset.records,
             pending_issues: Vec::new(),
+            generation: None,
+            may_sweep: true,
         };
         job.run(&dataset, shutdown).await.map(Some)
     }
@@ -122,6 +129,13 @@ impl Job<'_> {
         };
 
         let stored = store.get_cursor(self.connection_id, self.data_type).await?;
+        if let Some(stored) = &stored {
+            if !stored.backfill_complete && stored.cursor.is_some() {
+                // Resuming a full pull: go on marking with its generation.
+                self.generation = stored.backfill_generation;
+                self.may_sweep = stored.backfill_generation.is_some();
+            }
+        }
         let mut cursor = stored.and_then(|stored| stored.cursor).map(Cursor::new);
         self.engine.emit(SyncEvent::Started {
             dataset_id: self.dataset_id,
@@ -228,6 +242,8 @@ impl Job<'_> {
                             .await?;
                         cursor = None;
                         restarted = true;
+                        self.generation = None;
+                        self.may_sweep = true;
                         continue 'pull;
                     }
                     _ => {
@@ -267,16 +283,33 @@ impl Job<'_> {
     }
 
     /// Writes one batch with its cursor and the pending issues, in one transaction.
+    ///
+    /// Pages of a full pull (`incremental: false`) mark their records with the pull's
+    /// generation; its last page also sweeps (soft-deletes) the records it did not see.
     async fn write(&mut self, batch: Batch) -> Result<Written, SyncError> {
         let mut page = PageWrite::new(self.connection_id, self.data_type);
         let count = (batch.records.len() + batch.deleted_ids.len()) as u64;
+        let full = !batch.incremental;
+        if full && self.may_sweep && self.generation.is_none() {
+            self.generation = Some(Uuid::new_v4());
+        }
+        let generation = if full && self.may_sweep {
+            self.generation
+        } else {
+            None
+        };
+        page.seen_generation = generation;
+        page.sweep_unseen = generation.is_some() && batch.complete;
         page.records = batch.records.into_iter().map(RecordInput::from).collect();
         page.deletions = batch.deleted_ids;
-        page.cursor = Some(SyncCursor::new(
-            Some(batch.cursor.as_str().to_owned()),
-            batch.incremental || batch.complete,
-            None,
-        ));
+        page.cursor = Some(
+            SyncCursor::new(
+                Some(batch.cursor.as_str().to_owned()),
+                batch.incremental || batch.complete,
+                None,
+            )
+            .with_backfill_generation(generation.filter(|_| !batch.complete)),
+        );
         let mut dataset_page = DatasetPage::new(self.dataset_id, self.worker_id);
         dataset_page.issues = std::mem::take(&mut self.pending_issues);
         dataset_page
@@ -290,6 +323,10 @@ impl Job<'_> {
         }
         self.pages += 1;
         self.records += count;
+        if batch.complete {
+            self.generation = None;
+            self.may_sweep = true;
+        }
         self.engine.emit(SyncEvent::Page {
             dataset_id: self.dataset_id,
             connection_id: self.connection_id,

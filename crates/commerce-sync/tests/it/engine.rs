@@ -94,10 +94,21 @@ async fn full_sync_stores_exactly_what_the_platform_produced(kind: Kind) {
     let mut events = engine.subscribe();
 
     let queued = engine.queue_all(conn).await.unwrap();
-    assert_eq!(queued.queued.len(), DataType::ALL.len());
+    assert_eq!(queued.queued.len(), SUPPORTED.len());
     assert!(queued.in_progress.is_empty());
+    // Unsupported types end at once, without a worker.
+    assert_eq!(
+        queued.not_supported.len(),
+        DataType::ALL.len() - SUPPORTED.len()
+    );
+    assert!(queued
+        .not_supported
+        .iter()
+        .all(|dataset| dataset.status == DatasetStatus::NotSupported
+            && dataset.completed.is_some()
+            && !SUPPORTED.contains(&dataset.data_type)));
     let summary = engine.run_until_idle().await.unwrap();
-    assert_eq!(summary.outcomes.len(), DataType::ALL.len());
+    assert_eq!(summary.outcomes.len(), SUPPORTED.len());
 
     let statuses = statuses(&store, conn).await;
     for data_type in DataType::ALL {
@@ -466,9 +477,16 @@ async fn schedule_requeues_by_per_type_interval(kind: Kind) {
     assert_eq!(schedule.interval(Customers), Duration::from_secs(24 * 3600));
     let engine = engine(store.clone(), &fake, config("a").with_schedule(schedule));
 
-    // Never synced: everything is due.
+    // Never synced: everything is due; unsupported types end NotSupported at once.
     let first = engine.schedule_due().await.unwrap();
-    assert_eq!(first.len(), DataType::ALL.len());
+    assert_eq!(first.len(), SUPPORTED.len());
+    let now = statuses(&store, conn).await;
+    assert_eq!(now.len(), DataType::ALL.len());
+    for (data_type, status) in now {
+        if !SUPPORTED.contains(&data_type) {
+            assert_eq!(status, DatasetStatus::NotSupported, "{data_type:?}");
+        }
+    }
     assert!(
         engine.schedule_due().await.unwrap().is_empty(),
         "queued types are not queued twice"
@@ -489,7 +507,7 @@ async fn schedule_requeues_by_per_type_interval(kind: Kind) {
             .iter()
             .filter(|dataset| dataset.connection_id == later_conn)
             .count(),
-        DataType::ALL.len()
+        SUPPORTED.len()
     );
     // Connections that are not Linked are not scheduled.
     engine.run_until_idle().await.unwrap();
@@ -526,7 +544,7 @@ async fn queueing_a_type_in_progress_is_a_conflict(kind: Kind) {
             .collect::<Vec<_>>(),
         [first.id]
     );
-    assert_eq!(all.queued.len(), DataType::ALL.len() - 1);
+    assert_eq!(all.queued.len(), SUPPORTED.len() - 1);
 
     engine.run_until_idle().await.unwrap();
     let again = engine.queue(conn, Customers).await.unwrap();
@@ -678,6 +696,8 @@ async fn expired_cursor_restarts_a_full_pull(kind: Kind) {
         Customers,
         record(Customers, "commerce-customers-0002", 7),
     );
+    // Gone at the source while its deletion event fell out of the feed.
+    fake.delete_unrecorded("acct_1", Customers, "commerce-customers-0003");
     fake.expire_cursors(true);
     fake.clear_log();
     let dataset = engine.queue(conn, Customers).await.unwrap();
@@ -694,6 +714,19 @@ async fn expired_cursor_restarts_a_full_pull(kind: Kind) {
         stored(&store, conn, Customers).await,
         fake.live("acct_1", Customers)
     );
+    // Mark and sweep: the record the full re-pull did not see is soft-deleted; the others
+    // (unchanged) were not rewritten.
+    assert_eq!(stored(&store, conn, Customers).await.len(), 3);
+    let gone = store
+        .get_record(conn, Customers, "commerce-customers-0003")
+        .await
+        .unwrap();
+    assert!(gone.deleted);
+    let kept = store
+        .get_record(conn, Customers, "commerce-customers-0001")
+        .await
+        .unwrap();
+    assert!(!kept.deleted && kept.modified_date < gone.modified_date);
     assert_eq!(
         cursor_of(&store, conn, Customers).await.as_deref(),
         Some("inc:1")
@@ -726,7 +759,7 @@ async fn two_engines_share_datasets_without_loss_or_duplication(kind: Kind) {
                 .map(|dataset| dataset.id),
         );
     }
-    assert_eq!(queued.len(), accounts.len() * DataType::ALL.len());
+    assert_eq!(queued.len(), accounts.len() * SUPPORTED.len());
 
     let (a, b) = tokio::join!(engine_a.run_until_idle(), engine_b.run_until_idle());
     let (a, b) = (a.unwrap(), b.unwrap());

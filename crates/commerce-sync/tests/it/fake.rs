@@ -150,6 +150,16 @@ impl FakePlatform {
             .push(Change::Delete(id.to_owned()));
     }
 
+    /// Deletes a record without any change-feed entry (as if its deletion event had fallen
+    /// out of the feed's retention): only a full pull can notice.
+    pub(crate) fn delete_unrecorded(&self, account: &str, data_type: DataType, id: &str) {
+        let mut data = self.data.lock().unwrap();
+        data.live
+            .entry((account.to_owned(), data_type))
+            .or_default()
+            .remove(id);
+    }
+
     /// Injects `fault` when page `page` (from 1, within one pull) of `data_type` is requested.
     pub(crate) fn fault(&self, data_type: DataType, page: usize, fault: Fault) {
         self.data

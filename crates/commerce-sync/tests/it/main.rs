@@ -5,4 +5,5 @@
 mod engine;
 mod fake;
 mod process;
+mod stripe;
 mod support;

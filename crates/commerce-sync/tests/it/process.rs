@@ -236,7 +236,7 @@ async fn postgres_two_worker_processes_share_datasets_without_loss_or_duplicatio
     );
     assert_eq!(
         done_a + done_b,
-        accounts.len() * DataType::ALL.len(),
+        accounts.len() * SUPPORTED.len(),
         "no dataset lost or done twice"
     );
 
