@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 use stripe_sandbox::{RateLimits, Sandbox, SandboxConfig};
 use uuid::Uuid;
 
-use crate::output::{at, cell, Table};
+use crate::output::{at, cell, money, Table};
 use crate::platforms::PlatformOptions;
 use crate::progress::SyncProgress;
 use crate::{config, say};
@@ -435,9 +435,9 @@ fn print_company(info: &Value) {
         for balance in balances {
             table.push([
                 cell(balance.get("currency")),
-                cell(balance.get("available")),
-                cell(balance.get("pending")),
-                cell(balance.get("reserved")),
+                money(balance.get("available"), balance.get("currency")),
+                money(balance.get("pending"), balance.get("currency")),
+                money(balance.get("reserved"), balance.get("currency")),
             ]);
         }
         say("  Balances:");
@@ -508,7 +508,7 @@ async fn print_totals(store: &Store, connection: Uuid) -> anyhow::Result<()> {
             currency.clone(),
             total.count.to_string(),
             total.paid_count.to_string(),
-            total.paid.normalize().to_string(),
+            money(Some(&json!(total.paid)), Some(&json!(currency))),
         ]);
     }
     say("");
@@ -523,7 +523,7 @@ fn print_transactions(page: &Value) {
         table.push([
             cell(transaction.get("id")),
             cell(transaction.get("type")),
-            cell(transaction.get("totalAmount")),
+            money(transaction.get("totalAmount"), transaction.get("currency")),
             cell(transaction.get("currency")),
             cell(transaction.get("createdDate")),
         ]);

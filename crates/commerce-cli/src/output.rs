@@ -145,6 +145,21 @@ pub(crate) fn cell(value: Option<&Value>) -> String {
     }
 }
 
+/// An amount as a cell with its currency's minor-unit digits (`455.1` USD -> `455.10`,
+/// `500` JPY -> `500`, `5.12` KWD -> `5.120`); as [`cell`] when it is not a number.
+pub(crate) fn money(amount: Option<&Value>, currency: Option<&Value>) -> String {
+    let text = cell(amount);
+    let (Ok(mut value), Some(currency)) = (
+        rust_decimal::Decimal::from_str_exact(&text),
+        currency.and_then(Value::as_str),
+    ) else {
+        return text;
+    };
+    let digits = commerce_stripe::currency_exponent(currency);
+    value.rescale(digits);
+    value.to_string()
+}
+
 /// The value at a dotted path (`paymentMethodRef.name`).
 pub(crate) fn at<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.')
@@ -160,6 +175,8 @@ pub(crate) fn json(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -181,6 +198,19 @@ mod tests {
             table.to_csv(),
             "name,note\n\"Ada, Countess\",\"said \"\"hi\"\"\"\n"
         );
+    }
+
+    #[test]
+    fn money_has_the_currency_digits() {
+        let check = |amount: Value, currency: &str, expected: &str| {
+            assert_eq!(money(Some(&amount), Some(&json!(currency))), expected);
+        };
+        check(json!(455.1), "USD", "455.10");
+        check(json!(-26.3), "usd", "-26.30");
+        check(json!(500), "JPY", "500");
+        check(json!(5.12), "KWD", "5.120");
+        assert_eq!(money(Some(&json!("n/a")), Some(&json!("USD"))), "n/a");
+        assert_eq!(money(Some(&json!(1.5)), None), "1.5");
     }
 
     #[test]

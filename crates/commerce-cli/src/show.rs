@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::config::{self, Needs};
-use crate::output::{self, at, cell, Format, Table};
+use crate::output::{self, at, cell, money, Format, Table};
 use crate::say;
 use crate::sync::{parse_data_type, single_connection};
 
@@ -126,11 +126,10 @@ pub(crate) async fn run(args: ShowArgs) -> anyhow::Result<()> {
     store.close().await;
     let mut table = Table::new(columns(args.data_type).iter().map(|(header, _)| *header));
     for record in &page.results {
-        table.push(
-            columns(args.data_type)
-                .iter()
-                .map(|(_, path)| cell(at(record, path))),
-        );
+        table.push(columns(args.data_type).iter().map(|(_, path)| match *path {
+            "amount" | "totalAmount" => money(at(record, path), record.get("currency")),
+            _ => cell(at(record, path)),
+        }));
     }
     match args.format {
         Format::Json => {
