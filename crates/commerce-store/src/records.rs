@@ -308,27 +308,55 @@ impl Store {
         let offset = u64::from(request.page - 1) * u64::from(request.page_size);
         let data_type = data_type.key();
         let binds = &builder.binds;
+        let filtered = request.query.is_some();
+        let count_key = (
+            connection_id,
+            data_type,
+            format!("{count_sql}\u{0}{binds:?}"),
+        );
         let (total, rows): (i64, Vec<Json<serde_json::Value>>) = with_pool!(self, pool => {
-            let mut count = sqlx::query_scalar(&count_sql).bind(connection_id).bind(data_type);
-            for bind in binds.iter().take(filter_binds) {
-                count = match bind {
-                    Bind::Text(text) => count.bind(text.as_str()),
-                    Bind::Real(number) => count.bind(*number),
-                };
-            }
-            let total = count.fetch_one(pool).await?;
-            let mut select = sqlx::query_scalar(&page_sql).bind(connection_id).bind(data_type);
-            for bind in binds {
-                select = match bind {
-                    Bind::Text(text) => select.bind(text.as_str()),
-                    Bind::Real(number) => select.bind(*number),
-                };
-            }
-            let rows = select
-                .bind(i64::from(request.page_size))
-                .bind(to_i64(offset))
-                .fetch_all(pool)
-                .await?;
+            // The live count and its version, kept by triggers (migration 0004). The version is
+            // read before any count, see `CountCache::put`.
+            let (live, version): (i64, i64) = sqlx::query_as(
+                "SELECT live, version FROM record_counts WHERE connection_id = $1 AND data_type = $2",
+            )
+            .bind(connection_id)
+            .bind(data_type)
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or((0, 0));
+            let total = if !filtered {
+                live
+            } else if let Some(total) = self.counts.get(&count_key, version) {
+                total
+            } else {
+                let mut count = sqlx::query_scalar(&count_sql).bind(connection_id).bind(data_type);
+                for bind in binds.iter().take(filter_binds) {
+                    count = match bind {
+                        Bind::Text(text) => count.bind(text.as_str()),
+                        Bind::Real(number) => count.bind(*number),
+                    };
+                }
+                let total: i64 = count.fetch_one(pool).await?;
+                self.counts.put(count_key.clone(), version, total);
+                total
+            };
+            let rows = if total == 0 {
+                Vec::new()
+            } else {
+                let mut select = sqlx::query_scalar(&page_sql).bind(connection_id).bind(data_type);
+                for bind in binds {
+                    select = match bind {
+                        Bind::Text(text) => select.bind(text.as_str()),
+                        Bind::Real(number) => select.bind(*number),
+                    };
+                }
+                select
+                    .bind(i64::from(request.page_size))
+                    .bind(to_i64(offset))
+                    .fetch_all(pool)
+                    .await?
+            };
             (total, rows)
         });
         Ok(RecordPage {
@@ -374,10 +402,10 @@ impl Store {
         &self,
         connection_id: Uuid,
     ) -> Result<BTreeMap<DataType, u64>, StoreError> {
+        // Kept by triggers (migration 0004): no scan of the connection's records.
         let rows: Vec<(String, i64)> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT data_type, COUNT(*) FROM records WHERE connection_id = $1 AND deleted = FALSE \
-                 GROUP BY data_type",
+                "SELECT data_type, live FROM record_counts WHERE connection_id = $1 AND live > 0",
             )
             .bind(connection_id)
             .fetch_all(pool)
