@@ -69,7 +69,9 @@ mod webhook_events;
 pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
 pub use crate::error::StoreError;
-pub use crate::records::{RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use crate::records::{
+    RawRecordPage, RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+};
 pub use crate::store::{Engine, Store, StoreConfig, DEFAULT_DATABASE_URL};
 pub use crate::types::{
     Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, Dataset, DatasetPage,
