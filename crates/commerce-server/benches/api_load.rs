@@ -20,6 +20,7 @@
     clippy::print_stderr,
     clippy::unwrap_used,
     clippy::expect_used,
+    clippy::panic,
     missing_docs
 )]
 
@@ -114,20 +115,21 @@ impl Generator {
         source: (&str, TransactionSourceType),
         when: &commerce_model::Timestamp,
     ) -> Transaction {
-        let mut transaction = Transaction::default();
-        transaction.id = self.id("txn");
-        transaction.total_amount = Some(amount);
-        transaction.currency = Some(currency.to_owned());
-        transaction.transaction_type = Some(kind);
-        transaction.sub_type = Some(sub_type.to_owned());
-        transaction.transaction_source_ref = Some(TransactionSourceRef {
-            id: source.0.to_owned(),
-            source_type: source.1,
-        });
-        transaction.created_date = Some(when.clone());
-        transaction.source_created_date = Some(when.clone());
-        transaction.source_modified_date = Some(when.clone());
-        transaction
+        Transaction {
+            id: self.id("txn"),
+            total_amount: Some(amount),
+            currency: Some(currency.to_owned()),
+            transaction_type: Some(kind),
+            sub_type: Some(sub_type.to_owned()),
+            transaction_source_ref: Some(TransactionSourceRef {
+                id: source.0.to_owned(),
+                source_type: source.1,
+            }),
+            created_date: Some(*when),
+            source_created_date: Some(*when),
+            source_modified_date: Some(*when),
+            ..Transaction::default()
+        }
     }
 
     fn next(&mut self) -> Transaction {
