@@ -449,9 +449,21 @@ impl Store {
         &self,
         connection_id: Uuid,
     ) -> Result<BTreeMap<DataType, DataTypeStatus>, StoreError> {
+        // Only the two datasets per data type that matter (the latest, and the latest
+        // complete one), picked in SQL: a connection synced every few minutes for months has
+        // many thousands of datasets.
+        let latest = |status_filter: &str| {
+            format!(
+                "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY data_type \
+                 ORDER BY requested_at DESC, id) AS position FROM datasets \
+                 WHERE connection_id = $1{status_filter}) ranked WHERE position = 1"
+            )
+        };
         let sql = format!(
             "SELECT {DATASET_COLUMNS} FROM datasets d JOIN connections c ON c.id = d.connection_id \
-             WHERE d.connection_id = $1 ORDER BY d.requested_at DESC, d.id"
+             WHERE d.id IN ({} UNION {}) ORDER BY d.requested_at DESC, d.id",
+            latest(""),
+            latest(" AND status = 'Complete'")
         );
         let rows: Vec<DatasetRow> = with_pool!(self, pool => {
             sqlx::query_as(&sql).bind(connection_id).fetch_all(pool).await?

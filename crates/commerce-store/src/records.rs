@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use commerce_model::{DataType, OrderBy, Query};
+use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -114,6 +115,47 @@ impl RecordPage {
             base_path,
             extra_query,
         )
+    }
+}
+
+/// One page of records with each record's JSON as stored
+/// ([`Store::query_records_raw`]); turn it into Codat's envelope with
+/// [`RawRecordPage::into_page`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RawRecordPage {
+    /// The records' JSON, in order.
+    pub results: Vec<Box<RawValue>>,
+    /// The page number.
+    pub page_number: u32,
+    /// The page size.
+    pub page_size: u32,
+    /// How many records match the query across all pages.
+    pub total_results: u64,
+}
+
+impl RawRecordPage {
+    /// Codat's paging envelope with `_links` (see [`commerce_model::Page::new`]).
+    pub fn into_page(
+        self,
+        base_path: &str,
+        extra_query: &[(&str, &str)],
+    ) -> commerce_model::Page<Box<RawValue>> {
+        commerce_model::Page::new(
+            self.results,
+            self.page_number,
+            self.page_size,
+            self.total_results,
+            base_path,
+            extra_query,
+        )
+    }
+}
+
+fn corrupt(text: String) -> StoreError {
+    StoreError::CorruptValue {
+        column: "records.data",
+        value: text.chars().take(80).collect(),
     }
 }
 
@@ -302,6 +344,51 @@ impl Store {
         data_type: DataType,
         request: &RecordQuery,
     ) -> Result<RecordPage, StoreError> {
+        let (texts, total) = self
+            .query_record_texts(connection_id, data_type, request)
+            .await?;
+        let results = texts
+            .into_iter()
+            .map(|text| serde_json::from_str(&text).map_err(|_| corrupt(text)))
+            .collect::<Result<_, _>>()?;
+        Ok(RecordPage {
+            results,
+            page_number: request.page,
+            page_size: request.page_size,
+            total_results: total,
+        })
+    }
+
+    /// [`Store::query_records`] with each record's JSON as stored, not parsed into a
+    /// `serde_json::Value`: for writing the records straight into a response.
+    pub async fn query_records_raw(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+        request: &RecordQuery,
+    ) -> Result<RawRecordPage, StoreError> {
+        let (texts, total) = self
+            .query_record_texts(connection_id, data_type, request)
+            .await?;
+        let results = texts
+            .into_iter()
+            .map(|text| RawValue::from_string(text.clone()).map_err(|_| corrupt(text)))
+            .collect::<Result<_, _>>()?;
+        Ok(RawRecordPage {
+            results,
+            page_number: request.page,
+            page_size: request.page_size,
+            total_results: total,
+        })
+    }
+
+    /// The records' JSON text of one page and the total.
+    async fn query_record_texts(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+        request: &RecordQuery,
+    ) -> Result<(Vec<String>, u64), StoreError> {
         if request.page == 0 {
             return Err(StoreError::PagingOutOfRange {
                 parameter: "page",
@@ -334,41 +421,68 @@ impl Store {
         );
         let count_sql = format!("SELECT COUNT(*) {base}");
         let page_sql = format!(
-            "SELECT r.data {base} ORDER BY {order_by} LIMIT ${limit_param} OFFSET ${}",
-            limit_param + 1
+            "SELECT {data} {base} ORDER BY {order_by} LIMIT ${limit_param} OFFSET ${}",
+            limit_param + 1,
+            data = match self.engine() {
+                Engine::Sqlite => "r.data",
+                Engine::Postgres => "r.data::text",
+            }
         );
         let offset = u64::from(request.page - 1) * u64::from(request.page_size);
         let data_type = data_type.key();
         let binds = &builder.binds;
-        let (total, rows): (i64, Vec<Json<serde_json::Value>>) = with_pool!(self, pool => {
-            let mut count = sqlx::query_scalar(&count_sql).bind(connection_id).bind(data_type);
-            for bind in binds.iter().take(filter_binds) {
-                count = match bind {
-                    Bind::Text(text) => count.bind(text.as_str()),
-                    Bind::Real(number) => count.bind(*number),
-                };
-            }
-            let total = count.fetch_one(pool).await?;
-            let mut select = sqlx::query_scalar(&page_sql).bind(connection_id).bind(data_type);
-            for bind in binds {
-                select = match bind {
-                    Bind::Text(text) => select.bind(text.as_str()),
-                    Bind::Real(number) => select.bind(*number),
-                };
-            }
-            let rows = select
-                .bind(i64::from(request.page_size))
-                .bind(to_i64(offset))
-                .fetch_all(pool)
-                .await?;
+        let filtered = request.query.is_some();
+        let count_key = (
+            connection_id,
+            data_type,
+            format!("{count_sql}\u{0}{binds:?}"),
+        );
+        let (total, rows): (i64, Vec<String>) = with_pool!(self, pool => {
+            // The live count and its version, kept by triggers (migration 0004). The version is
+            // read before any count, see `CountCache::put`.
+            let (live, version): (i64, i64) = sqlx::query_as(
+                "SELECT live, version FROM record_counts WHERE connection_id = $1 AND data_type = $2",
+            )
+            .bind(connection_id)
+            .bind(data_type)
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or((0, 0));
+            let total = if !filtered {
+                live
+            } else if let Some(total) = self.counts.get(&count_key, version) {
+                total
+            } else {
+                let mut count = sqlx::query_scalar(&count_sql).bind(connection_id).bind(data_type);
+                for bind in binds.iter().take(filter_binds) {
+                    count = match bind {
+                        Bind::Text(text) => count.bind(text.as_str()),
+                        Bind::Real(number) => count.bind(*number),
+                    };
+                }
+                let total: i64 = count.fetch_one(pool).await?;
+                self.counts.put(count_key.clone(), version, total);
+                total
+            };
+            let rows = if total == 0 {
+                Vec::new()
+            } else {
+                let mut select = sqlx::query_scalar(&page_sql).bind(connection_id).bind(data_type);
+                for bind in binds {
+                    select = match bind {
+                        Bind::Text(text) => select.bind(text.as_str()),
+                        Bind::Real(number) => select.bind(*number),
+                    };
+                }
+                select
+                    .bind(i64::from(request.page_size))
+                    .bind(to_i64(offset))
+                    .fetch_all(pool)
+                    .await?
+            };
             (total, rows)
         });
-        Ok(RecordPage {
-            results: rows.into_iter().map(|Json(value)| value).collect(),
-            page_number: request.page,
-            page_size: request.page_size,
-            total_results: to_u64(total),
-        })
+        Ok((rows, to_u64(total)))
     }
 
     /// One record, deleted or not (check [`StoredRecord::deleted`]).
@@ -406,10 +520,10 @@ impl Store {
         &self,
         connection_id: Uuid,
     ) -> Result<BTreeMap<DataType, u64>, StoreError> {
+        // Kept by triggers (migration 0004): no scan of the connection's records.
         let rows: Vec<(String, i64)> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT data_type, COUNT(*) FROM records WHERE connection_id = $1 AND deleted = FALSE \
-                 GROUP BY data_type",
+                "SELECT data_type, live FROM record_counts WHERE connection_id = $1 AND live > 0",
             )
             .bind(connection_id)
             .fetch_all(pool)

@@ -67,6 +67,44 @@ impl Default for StoreConfig {
 pub struct Store {
     pub(crate) backend: Backend,
     pub(crate) key: EncryptionKey,
+    pub(crate) counts: CountCache,
+}
+
+/// The most filtered counts [`CountCache`] keeps before it starts over.
+const COUNT_CACHE_ENTRIES: usize = 1024;
+
+/// Filtered record counts (`totalResults` of a page with a `query`), each kept with the
+/// `record_counts.version` of its (connection, data type) when it was counted: an entry is used
+/// only while that version is unchanged, so any write to those records (by any process, the
+/// version lives in the database) makes it stale. Shared by clones of the store.
+#[derive(Clone, Default)]
+pub(crate) struct CountCache {
+    entries: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<CountKey, (i64, i64)>>>,
+}
+
+/// (connection, data type, count SQL with its binds).
+pub(crate) type CountKey = (uuid::Uuid, &'static str, String);
+
+impl CountCache {
+    /// The count stored for `key` at `version`, if any.
+    pub(crate) fn get(&self, key: &CountKey, version: i64) -> Option<i64> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(cached_version, _)| *cached_version == version)
+            .map(|(_, count)| *count)
+    }
+
+    /// Remembers `count` for `key` at `version`. The caller must have read `version` BEFORE
+    /// counting, so a write in between leaves an entry under a version never seen again.
+    pub(crate) fn put(&self, key: CountKey, version: i64, count: i64) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= COUNT_CACHE_ENTRIES && !entries.contains_key(&key) {
+                entries.clear();
+            }
+            entries.insert(key, (version, count));
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -156,7 +194,11 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(config.busy_timeout)
-                    .foreign_keys(true);
+                    .foreign_keys(true)
+                    // Per connection: a 32 MiB page cache and reads through a memory map, so
+                    // pages of a large database are not re-read through system calls.
+                    .pragma("cache_size", "-32768")
+                    .pragma("mmap_size", "1073741824");
                 // Every connection to `sqlite::memory:` would be a database of its own.
                 let max_connections = if url.contains(":memory:") {
                     1
@@ -178,7 +220,11 @@ impl Store {
             }
             _ => return Err(StoreError::UnsupportedDatabaseUrl { scheme }),
         };
-        let store = Self { backend, key };
+        let store = Self {
+            backend,
+            key,
+            counts: CountCache::default(),
+        };
         store.migrate().await?;
         tracing::debug!(engine = ?store.engine(), "store opened and migrated");
         Ok(store)

@@ -7,9 +7,11 @@
 //! successfully; 400 for a bad `query`, `orderBy`, `page` or `pageSize`.
 
 use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use commerce_model::{DataType, Page, COMPANY_INFO_RECORD_ID};
 use commerce_store::{Connection, RecordQuery, StoreError};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::{encode, load_company, load_connection, query_params, Paging};
@@ -57,7 +59,7 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     Path((company_id, connection_id, segment)): Path<(String, String, String)>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let data_type = data_type_of(&segment)?;
     let paging = if data_type.is_paged() {
         Some(Paging::parse(&query_params(raw.as_deref()))?)
@@ -66,7 +68,9 @@ pub(crate) async fn list(
     };
     let connection = readable(&state, &company_id, &connection_id, data_type).await?;
     let Some(paging) = paging else {
-        return one(&state, &connection, data_type, COMPANY_INFO_RECORD_ID).await;
+        return one(&state, &connection, data_type, COMPANY_INFO_RECORD_ID)
+            .await
+            .map(IntoResponse::into_response);
     };
     let request = RecordQuery::parse(
         paging.page,
@@ -77,7 +81,7 @@ pub(crate) async fn list(
     .map_err(query_error)?;
     let page = state
         .store()
-        .query_records(connection.id, data_type, &request)
+        .query_records_raw(connection.id, data_type, &request)
         .await
         .map_err(query_error)?;
     let mut extra: Vec<(&str, String)> = Vec::new();
@@ -97,11 +101,9 @@ pub(crate) async fn list(
         connection.id,
         data_type.url_segment()
     );
-    let page: Page<Value> = page.into_page(&base, &extra);
-    Ok(Json(serde_json::to_value(page).map_err(|error| {
-        tracing::error!(error = %error, "serializing a page failed");
-        ApiError::internal()
-    })?))
+    // The records go out as stored, never parsed into values and serialized again.
+    let page: Page<Box<RawValue>> = page.into_page(&base, &extra);
+    Ok(Json(page).into_response())
 }
 
 pub(crate) async fn get_one(

@@ -2,9 +2,9 @@
 //! balances, chart, actions), its record tables, and the two forms (sync now, create a link).
 //!
 //! Every read is bounded: companies are paged, records are read one page at a time through
-//! `Store::query_records` (SQL `LIMIT`/`OFFSET`, filter pushed down), counts are SQL
-//! `COUNT`s and the chart is SQL per-day sums over at most 90 days. Nothing loads a whole
-//! data type.
+//! `Store::query_records` (SQL `LIMIT`/`OFFSET`, filter pushed down), counts come from the
+//! store's trigger-maintained per-data-type counts and the chart is SQL per-day sums over at
+//! most 90 days. Nothing loads a whole data type.
 //!
 //! Must not depend on any platform crate.
 

@@ -18,6 +18,7 @@ both_engines!(
     write_page_is_atomic,
     counts_per_data_type,
     page_size_is_limited,
+    totals_follow_every_write,
 );
 
 pub(crate) async fn new_connection(h: &Harness) -> Uuid {
@@ -412,4 +413,90 @@ async fn page_size_is_limited(h: &Harness) {
     let page = last.into_page("/companies/x/connections/y/data/commerce-customers", &[]);
     assert!(page.links.next.is_none());
     assert!(page.links.previous.is_some());
+}
+
+/// `totalResults` with and without a filter stays exact through inserts, unchanged upserts,
+/// updates, soft deletes, undeletes and writes made through another store handle (another
+/// process), which must invalidate this handle's cached filtered counts.
+async fn totals_follow_every_write(h: &Harness) {
+    let connection = new_connection(h).await;
+    let customers = DataType::Customers;
+    let all = RecordQuery::page(1, 100);
+    let anns = RecordQuery::parse(1, 100, Some("customerName=Ann"), None).unwrap();
+    let totals = |store: commerce_store::Store| {
+        let (all, anns) = (all.clone(), anns.clone());
+        async move {
+            let total = store
+                .query_records(connection, customers, &all)
+                .await
+                .unwrap();
+            let filtered = store
+                .query_records(connection, customers, &anns)
+                .await
+                .unwrap();
+            assert_eq!(total.total_results, total.results.len() as u64);
+            assert_eq!(filtered.total_results, filtered.results.len() as u64);
+            let counted = store.count_records(connection).await.unwrap();
+            assert_eq!(
+                counted.get(&customers).copied().unwrap_or(0),
+                total.total_results
+            );
+            (total.total_results, filtered.total_results)
+        }
+    };
+    assert_eq!(totals(h.store.clone()).await, (0, 0));
+    h.store
+        .upsert_records(
+            connection,
+            customers,
+            vec![
+                customer("c1", "Ann"),
+                customer("c2", "Bob"),
+                customer("c3", "Cy"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(totals(h.store.clone()).await, (3, 1));
+    // Unchanged content: nothing moves.
+    h.store
+        .upsert_records(connection, customers, vec![customer("c2", "Bob")])
+        .await
+        .unwrap();
+    assert_eq!(totals(h.store.clone()).await, (3, 1));
+
+    // Another handle on the same database changes a record; this handle's cached filtered
+    // count must not survive it.
+    let other = commerce_store::Store::connect(&h.url, crate::harness::key())
+        .await
+        .unwrap();
+    other
+        .upsert_records(connection, customers, vec![customer("c2", "Ann")])
+        .await
+        .unwrap();
+    assert_eq!(totals(h.store.clone()).await, (3, 2));
+
+    h.store
+        .delete_records(connection, customers, vec!["c1".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(totals(h.store.clone()).await, (2, 1));
+    // Deleting again changes nothing.
+    other
+        .delete_records(connection, customers, vec!["c1".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(totals(h.store.clone()).await, (2, 1));
+    // A deleted record that comes back counts again.
+    h.store
+        .upsert_records(connection, customers, vec![customer("c1", "Ann")])
+        .await
+        .unwrap();
+    assert_eq!(totals(h.store.clone()).await, (3, 2));
+    assert_eq!(totals(other.clone()).await, (3, 2));
+    other.close().await;
+
+    // Deleting the connection removes its records and their counts.
+    h.store.delete_connection(connection).await.unwrap();
+    assert!(h.store.count_records(connection).await.unwrap().is_empty());
 }
