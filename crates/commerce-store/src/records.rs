@@ -438,7 +438,7 @@ impl Store {
             format!("{count_sql}\u{0}{binds:?}"),
         );
         let (total, rows): (i64, Vec<String>) = with_pool!(self, pool => {
-            // The live count and its version, kept by triggers (migration 0004). The version is
+            // The live count and its version, kept by triggers (migration 0006). The version is
             // read before any count, see `CountCache::put`.
             let (live, version): (i64, i64) = sqlx::query_as(
                 "SELECT live, version FROM record_counts WHERE connection_id = $1 AND data_type = $2",
@@ -520,7 +520,7 @@ impl Store {
         &self,
         connection_id: Uuid,
     ) -> Result<BTreeMap<DataType, u64>, StoreError> {
-        // Kept by triggers (migration 0004): no scan of the connection's records.
+        // Kept by triggers (migration 0006): no scan of the connection's records.
         let rows: Vec<(String, i64)> = with_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT data_type, live FROM record_counts WHERE connection_id = $1 AND live > 0",
