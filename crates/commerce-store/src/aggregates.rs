@@ -99,7 +99,56 @@ impl Store {
     /// `createdDate` falls between `query.from` and `query.to` (inclusive), per currency
     /// (and group), ordered by day, currency and group. Computed in SQL; at most
     /// [`MAX_DAILY_TOTALS_DAYS`] days.
+    ///
+    /// The result is cached until the next write to those records (by any process): a chart
+    /// viewed again costs one indexed row read, not a pass over the range.
     pub async fn daily_totals(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+        query: &DailyTotalsQuery,
+    ) -> Result<Vec<DailyTotal>, StoreError> {
+        // Read the version before computing, see `VersionedCache::put`.
+        let version = self.records_version(connection_id, data_type).await?;
+        let key = (connection_id, data_type.key(), format!("{query:?}"));
+        if let Some(totals) = self.daily_totals.get(&key, version) {
+            return Ok(totals);
+        }
+        let totals = self
+            .compute_daily_totals(connection_id, data_type, query)
+            .await?;
+        self.daily_totals.put(key, version, totals.clone());
+        Ok(totals)
+    }
+
+    /// The version of a (connection, data type)'s records, bumped by triggers on every write
+    /// (migration 0006); 0 before the first record.
+    async fn records_version(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+    ) -> Result<i64, StoreError> {
+        let sql = "SELECT version FROM record_counts WHERE connection_id = $1 AND data_type = $2";
+        let version: Option<i64> = match &self.backend {
+            Backend::Sqlite(pool) => {
+                sqlx::query_scalar(sql)
+                    .bind(connection_id)
+                    .bind(data_type.key())
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_scalar(sql)
+                    .bind(connection_id)
+                    .bind(data_type.key())
+                    .fetch_optional(pool)
+                    .await?
+            }
+        };
+        Ok(version.unwrap_or(0))
+    }
+
+    async fn compute_daily_totals(
         &self,
         connection_id: Uuid,
         data_type: DataType,

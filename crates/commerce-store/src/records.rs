@@ -439,7 +439,7 @@ impl Store {
         );
         let (total, rows): (i64, Vec<String>) = with_pool!(self, pool => {
             // The live count and its version, kept by triggers (migration 0006). The version is
-            // read before any count, see `CountCache::put`.
+            // read before any count, see `VersionedCache::put`.
             let (live, version): (i64, i64) = sqlx::query_as(
                 "SELECT live, version FROM record_counts WHERE connection_id = $1 AND data_type = $2",
             )

@@ -67,42 +67,59 @@ impl Default for StoreConfig {
 pub struct Store {
     pub(crate) backend: Backend,
     pub(crate) key: EncryptionKey,
-    pub(crate) counts: CountCache,
+    pub(crate) counts: VersionedCache<i64>,
+    pub(crate) daily_totals: VersionedCache<Vec<crate::aggregates::DailyTotal>>,
 }
 
-/// The most filtered counts [`CountCache`] keeps before it starts over.
-const COUNT_CACHE_ENTRIES: usize = 1024;
+/// The most entries a [`VersionedCache`] keeps before it starts over.
+const VERSIONED_CACHE_ENTRIES: usize = 1024;
 
-/// Filtered record counts (`totalResults` of a page with a `query`), each kept with the
-/// `record_counts.version` of its (connection, data type) when it was counted: an entry is used
-/// only while that version is unchanged, so any write to those records (by any process, the
-/// version lives in the database) makes it stale. Shared by clones of the store.
-#[derive(Clone, Default)]
-pub(crate) struct CountCache {
-    entries: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<CountKey, (i64, i64)>>>,
+/// Results computed over one (connection, data type)'s records — filtered counts (`totalResults`
+/// of a page with a `query`) and per-day totals (charts) — each kept with the
+/// `record_counts.version` of that (connection, data type) when it was computed: an entry is
+/// used only while that version is unchanged, so any write to those records (by any process,
+/// the version lives in the database) makes it stale. Shared by clones of the store.
+pub(crate) struct VersionedCache<V> {
+    entries: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<CacheKey, (i64, V)>>>,
 }
 
-/// (connection, data type, count SQL with its binds).
-pub(crate) type CountKey = (uuid::Uuid, &'static str, String);
+/// (connection, data type, the computation's SQL with its binds).
+pub(crate) type CacheKey = (uuid::Uuid, &'static str, String);
 
-impl CountCache {
-    /// The count stored for `key` at `version`, if any.
-    pub(crate) fn get(&self, key: &CountKey, version: i64) -> Option<i64> {
+impl<V> Clone for VersionedCache<V> {
+    fn clone(&self) -> Self {
+        Self {
+            entries: std::sync::Arc::clone(&self.entries),
+        }
+    }
+}
+
+impl<V> Default for VersionedCache<V> {
+    fn default() -> Self {
+        Self {
+            entries: std::sync::Arc::default(),
+        }
+    }
+}
+
+impl<V: Clone> VersionedCache<V> {
+    /// The value stored for `key` at `version`, if any.
+    pub(crate) fn get(&self, key: &CacheKey, version: i64) -> Option<V> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
             .filter(|(cached_version, _)| *cached_version == version)
-            .map(|(_, count)| *count)
+            .map(|(_, value)| value.clone())
     }
 
-    /// Remembers `count` for `key` at `version`. The caller must have read `version` BEFORE
-    /// counting, so a write in between leaves an entry under a version never seen again.
-    pub(crate) fn put(&self, key: CountKey, version: i64, count: i64) {
+    /// Remembers `value` for `key` at `version`. The caller must have read `version` BEFORE
+    /// computing, so a write in between leaves an entry under a version never seen again.
+    pub(crate) fn put(&self, key: CacheKey, version: i64, value: V) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= COUNT_CACHE_ENTRIES && !entries.contains_key(&key) {
+            if entries.len() >= VERSIONED_CACHE_ENTRIES && !entries.contains_key(&key) {
                 entries.clear();
             }
-            entries.insert(key, (version, count));
+            entries.insert(key, (version, value));
         }
     }
 }
@@ -223,7 +240,8 @@ impl Store {
         let store = Self {
             backend,
             key,
-            counts: CountCache::default(),
+            counts: VersionedCache::default(),
+            daily_totals: VersionedCache::default(),
         };
         store.migrate().await?;
         tracing::debug!(engine = ?store.engine(), "store opened and migrated");

@@ -11,6 +11,7 @@ use crate::records::new_connection;
 
 both_engines!(
     daily_totals_per_day_currency_and_group,
+    daily_totals_follow_writes_after_a_cached_read,
     daily_totals_rejects_bad_input
 );
 
@@ -136,6 +137,71 @@ async fn daily_totals_per_day_currency_and_group(h: &Harness) {
             total("2024-03-01", "USD", Some("PaymentFee"), -0.6, 1),
             total("2024-03-03", "USD", Some("Payment"), 100.0, 2),
         ]
+    );
+}
+
+/// Totals are cached per (connection, data type) until the next write: a write from another
+/// store handle (another process) or a soft delete shows in the next read.
+async fn daily_totals_follow_writes_after_a_cached_read(h: &Harness) {
+    let connection = new_connection(h).await;
+    let query = DailyTotalsQuery::new("totalAmount", day("2024-03-01"), day("2024-03-01"));
+    let read = || async {
+        rounded(
+            &h.store
+                .daily_totals(connection, DataType::Transactions, &query)
+                .await
+                .unwrap(),
+        )
+    };
+    assert_eq!(read().await, vec![]);
+    h.store
+        .upsert_records(
+            connection,
+            DataType::Transactions,
+            vec![transaction(
+                "t1",
+                "2024-03-01T09:00:00Z",
+                json!(10),
+                "USD",
+                "Payment",
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        read().await,
+        vec![total("2024-03-01", "USD", None, 10.0, 1)]
+    );
+    assert_eq!(
+        read().await,
+        vec![total("2024-03-01", "USD", None, 10.0, 1)]
+    );
+
+    let other_handle = h.reopen(crate::harness::key()).await;
+    other_handle
+        .upsert_records(
+            connection,
+            DataType::Transactions,
+            vec![
+                transaction("t1", "2024-03-01T09:00:00Z", json!(12), "USD", "Payment"),
+                transaction("t2", "2024-03-01T10:00:00Z", json!(5), "USD", "Payment"),
+            ],
+        )
+        .await
+        .unwrap();
+    other_handle.close().await;
+    assert_eq!(
+        read().await,
+        vec![total("2024-03-01", "USD", None, 17.0, 2)]
+    );
+
+    h.store
+        .delete_records(connection, DataType::Transactions, vec!["t2".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(
+        read().await,
+        vec![total("2024-03-01", "USD", None, 12.0, 1)]
     );
 }
 
