@@ -12,25 +12,7 @@ use commerce_model::*;
 use serde_json::Value;
 
 use crate::fake::FakePlatform;
-use crate::support::{browser, shared, TestServer};
-
-/// The list and single-record schema of each data type.
-pub fn schema_names(data_type: DataType) -> (&'static str, &'static str) {
-    match data_type {
-        DataType::CompanyInfo => ("CompanyInfo", "CompanyInfo"),
-        DataType::Customers => ("Customers", "Customer"),
-        DataType::Disputes => ("Disputes", "Dispute"),
-        DataType::Locations => ("Locations", "Location"),
-        DataType::Orders => ("Orders", "Order"),
-        DataType::PaymentMethods => ("PaymentMethods", "PaymentMethod"),
-        DataType::Payments => ("Payments", "Payment"),
-        DataType::ProductCategories => ("ProductCategories", "ProductCategory"),
-        DataType::Products => ("Products", "Product"),
-        DataType::TaxComponents => ("TaxComponents", "TaxComponent"),
-        DataType::Transactions => ("Transactions", "Transaction"),
-        other => panic!("unknown data type {other}"),
-    }
-}
+use crate::support::{browser, schema_names, shared, TestServer};
 
 fn typed(data_type: DataType, value: &Value) -> Option<Record> {
     fn of<T: CommerceRecord>(value: &Value) -> Option<Record> {

@@ -14,7 +14,6 @@ mod fake;
 mod isolation;
 mod link;
 mod openapi;
-mod stripe_e2e;
 mod support;
 mod ui;
 mod webhooks;

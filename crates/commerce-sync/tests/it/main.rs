@@ -5,5 +5,4 @@
 mod engine;
 mod fake;
 mod process;
-mod stripe;
 mod support;

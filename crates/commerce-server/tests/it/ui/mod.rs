@@ -1,13 +1,11 @@
 #![allow(clippy::panic, clippy::print_stderr)]
 //! The dashboard at `/ui`: over HTTP on a server filled through the real link flow and sync
 //! engine from a platform serving realistic model records (`data`): auth, forms and their
-//! cross-site protection, paging, queries and errors. In headless Chromium (`browser`) on a
-//! server filled from `stripe-sandbox` with the real Stripe platform (`sandbox`), with
-//! screenshots.
+//! cross-site protection, paging, queries and errors. The headless-Chromium test on a server
+//! filled from `stripe-sandbox` lives in `commerce-e2e` (`tests/it/ui/`).
 
-mod browser;
 mod data;
-mod sandbox;
+mod html;
 
 use std::sync::Arc;
 
@@ -17,6 +15,7 @@ use uuid::Uuid;
 
 use crate::fake::FakePlatform;
 use crate::support::{TestServer, API_KEY};
+use html::{between, next_href};
 
 const SUPPORTED: &[DataType] = &[
     DataType::CompanyInfo,
@@ -89,33 +88,10 @@ async fn page(client: &reqwest::Client, url: &str) -> (u16, String) {
     (status, response.text().await.unwrap())
 }
 
-/// The text between `start` and the next `end` after it.
-fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = html.find(start)? + start.len();
-    let to = html[from..].find(end)? + from;
-    Some(&html[from..to])
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&amp;", "&")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-}
-
 fn csrf_token(html: &str) -> String {
     between(html, "name=\"csrf\" value=\"", "\"")
         .expect("a form with a csrf field")
         .to_owned()
-}
-
-/// The href of the `rel="next"` link, unescaped.
-fn next_href(html: &str) -> Option<String> {
-    let at = html.find("rel=\"next\"")?;
-    let anchor_start = html[..at].rfind("<a ")?;
-    between(&html[anchor_start..], "href=\"", "\"").map(unescape)
 }
 
 fn payment_ids(html: &str) -> Vec<String> {

@@ -2,7 +2,7 @@
 //! `StripePlatform` pulling every data type of one merchant from an in-process `stripe-sandbox`,
 //! mapping and storing into SQLite or PostgreSQL.
 //!
-//! `cargo bench -p commerce-sync --bench sync` runs each configuration in a child process of
+//! `cargo bench -p commerce-e2e --bench sync` runs each configuration in a child process of
 //! its own (so peak RSS, `VmHWM`, is per configuration) and prints one line per run:
 //! - `unlimited`: no rate limit anywhere; records/s and peak RSS at each size;
 //! - `limited`: the sandbox's 25 requests/s test-mode limit and the client's default limiter;

@@ -10,7 +10,7 @@ use stripe_sandbox::{FaultRates, RateLimits};
 use uuid::Uuid;
 
 use super::{all_complete, assert_same, link, sandbox, snapshot, supported_statuses, StripeEnv};
-use crate::support::{Kind, TestDb};
+use crate::sync_support::{Kind, TestDb};
 
 const SIZE: u64 = 100;
 

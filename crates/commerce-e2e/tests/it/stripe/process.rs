@@ -13,7 +13,7 @@ use commerce_stripe::SUPPORTED_DATA_TYPES;
 use stripe_sandbox::{FaultRates, RequestRecord};
 
 use super::{all_complete, assert_same, link, sandbox, snapshot, supported_statuses, StripeEnv};
-use crate::support::{wait_until, Kind, TestDb};
+use crate::sync_support::{wait_until, Kind, TestDb};
 
 /// The example binary, built next to this test binary (`cargo test` builds examples); built
 /// on demand when missing (e.g. `cargo test --test it`).
@@ -30,7 +30,7 @@ fn worker_binary() -> PathBuf {
             .args([
                 "build",
                 "-p",
-                "commerce-sync",
+                "commerce-e2e",
                 "--example",
                 "stripe_sync_worker",
             ])
@@ -239,7 +239,7 @@ async fn postgres_two_stripe_worker_processes_share_datasets_without_loss_or_dup
     for ((conn, account), expected) in connections.iter().zip(&oracle) {
         assert_eq!(supported_statuses(&store, *conn).await, all_complete());
         assert_same(&snapshot(&store, *conn).await, expected, account);
-        let statuses = crate::support::statuses(&store, *conn).await;
+        let statuses = crate::sync_support::statuses(&store, *conn).await;
         assert!(statuses.values().all(|status| matches!(
             status,
             DatasetStatus::Complete | DatasetStatus::NotSupported

@@ -9,7 +9,7 @@ use commerce_store::DatasetStatus;
 use stripe_sandbox::{Activity, Resource};
 
 use super::{all_complete, assert_same, link, record, sandbox, snapshot, supported_statuses};
-use crate::support::{Kind, TestDb};
+use crate::sync_support::{Kind, TestDb};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_full_then_incremental_sync_against_the_sandbox() {

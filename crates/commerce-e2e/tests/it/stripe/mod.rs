@@ -325,7 +325,7 @@ pub(crate) async fn supported_statuses(
     store: &Store,
     connection_id: Uuid,
 ) -> BTreeMap<DataType, DatasetStatus> {
-    crate::support::statuses(store, connection_id)
+    crate::sync_support::statuses(store, connection_id)
         .await
         .into_iter()
         .filter(|(data_type, _)| SUPPORTED_DATA_TYPES.contains(data_type))

@@ -70,7 +70,7 @@ async fn link_sync_read_and_webhooks_against_the_sandbox() {
             continue;
         }
         assert_eq!(status, 200, "{path}: {body}");
-        let (list, single) = crate::contract::schema_names(data_type);
+        let (list, single) = crate::support::schema_names(data_type);
         schemas
             .validate(list, &body)
             .unwrap_or_else(|error| panic!("{path}: {error}"));

@@ -9,7 +9,7 @@ use commerce_stripe::SUPPORTED_DATA_TYPES;
 use stripe_sandbox::FaultRates;
 
 use super::{link, sandbox, snapshot, supported_statuses};
-use crate::support::{connection_status, wait_until, Kind, TestDb};
+use crate::sync_support::{connection_status, wait_until, Kind, TestDb};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_deauthorizing_mid_sync_ends_in_auth_error() {
