@@ -64,7 +64,7 @@ enum Command {
     /// Map Stripe JSON (an export, an API response, a recording) into commerce records.
     Map(map::MapArgs),
     /// Run the fake Stripe (API and Connect OAuth) standalone.
-    Sandbox(sandbox::SandboxArgs),
+    Sandbox(stripe_sandbox::SandboxArgs),
 }
 
 /// How a command failed, which decides the exit code.

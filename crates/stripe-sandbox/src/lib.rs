@@ -18,6 +18,7 @@
 
 mod activity;
 mod api;
+mod args;
 mod auth;
 mod config;
 mod control;
@@ -40,6 +41,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use crate::activity::{Activity, ActivityOutcome};
+pub use crate::args::SandboxArgs;
 pub use crate::config::{RateLimits, SandboxConfig};
 pub use crate::data::Resource;
 pub use crate::error::SandboxError;
