@@ -7,9 +7,14 @@ use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret as _;
 use uuid::Uuid;
 
+use commerce_model::DataType;
+
+use crate::datasets::{status_columns, StatusRow};
 use crate::error::StoreError;
 use crate::store::{in_transaction, now, truncate, with_pool, Store};
-use crate::types::{Company, Connection, ConnectionStatus, Credentials, LinkedAccount, NewCompany};
+use crate::types::{
+    Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, LinkedAccount, NewCompany,
+};
 
 #[derive(sqlx::FromRow)]
 struct CompanyRow {
@@ -47,6 +52,14 @@ struct ConnectionRow {
     last_error_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ConnectionStatusRow {
+    #[sqlx(flatten)]
+    connection: ConnectionRow,
+    #[sqlx(flatten)]
+    status: StatusRow,
 }
 
 impl TryFrom<ConnectionRow> for Connection {
@@ -227,6 +240,34 @@ impl Store {
         });
         row.ok_or_else(|| StoreError::not_found("connection", id))?
             .try_into()
+    }
+
+    /// A company's connection and the status of one of its data types, in one statement: what
+    /// every data read checks first. A connection of another company is `NotFound`, as a
+    /// missing one is (so is any connection of a missing company).
+    pub async fn connection_and_status(
+        &self,
+        company_id: Uuid,
+        connection_id: Uuid,
+        data_type: DataType,
+    ) -> Result<(Connection, Option<DataTypeStatus>), StoreError> {
+        let sql = format!(
+            "SELECT {CONNECTION_COLUMNS}, {} FROM connections c WHERE c.id = $1 AND c.company_id = $2",
+            status_columns("c.id", "$3")
+        );
+        let row: Option<ConnectionStatusRow> = with_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(connection_id)
+                .bind(company_id)
+                .bind(data_type.key())
+                .fetch_optional(pool)
+                .await?
+        });
+        let row = row.ok_or_else(|| StoreError::not_found("connection", connection_id))?;
+        Ok((
+            row.connection.try_into()?,
+            row.status.into_status(data_type)?,
+        ))
     }
 
     /// A company's connections, oldest first.

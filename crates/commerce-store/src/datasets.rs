@@ -490,6 +490,24 @@ impl Store {
         Ok(statuses)
     }
 
+    /// The status of one data type of a connection (what [`Store::data_statuses`] gives for
+    /// it), in one single-row statement. `None` when it was never queued.
+    pub async fn data_type_status(
+        &self,
+        connection_id: Uuid,
+        data_type: DataType,
+    ) -> Result<Option<DataTypeStatus>, StoreError> {
+        let sql = format!("SELECT {}", status_columns("$1", "$2"));
+        let row: StatusRow = with_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(connection_id)
+                .bind(data_type.key())
+                .fetch_one(pool)
+                .await?
+        });
+        row.into_status(data_type)
+    }
+
     /// The sync cursor of a connection's data type, if one was stored.
     pub async fn get_cursor(
         &self,
@@ -537,4 +555,48 @@ fn lease_end(from: DateTime<Utc>, lease: Duration) -> DateTime<Utc> {
         .ok()
         .and_then(|lease| from.checked_add_signed(lease))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Select-list items giving the latest dataset of a data type and its latest `Complete` one
+/// (see [`StatusRow`]), for the connection id and data-type key expressions given.
+pub(crate) fn status_columns(connection: &str, data_type: &str) -> String {
+    let latest = format!(
+        "FROM datasets d WHERE d.connection_id = {connection} AND d.data_type = {data_type} \
+         ORDER BY d.requested_at DESC, d.id LIMIT 1"
+    );
+    let complete = format!(
+        "FROM datasets d WHERE d.connection_id = {connection} AND d.data_type = {data_type} \
+         AND d.status = 'Complete' ORDER BY d.requested_at DESC, d.id LIMIT 1"
+    );
+    format!(
+        "(SELECT d.id {latest}) AS latest_id, (SELECT d.status {latest}) AS latest_status, \
+         (SELECT d.id {complete}) AS complete_id, (SELECT d.completed_at {complete}) AS completed_at"
+    )
+}
+
+/// The columns of [`status_columns`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct StatusRow {
+    latest_id: Option<Uuid>,
+    latest_status: Option<String>,
+    complete_id: Option<Uuid>,
+    completed_at: Option<DateTime<Utc>>,
+}
+
+impl StatusRow {
+    pub(crate) fn into_status(
+        self,
+        data_type: DataType,
+    ) -> Result<Option<DataTypeStatus>, StoreError> {
+        let (Some(latest), Some(status)) = (self.latest_id, self.latest_status) else {
+            return Ok(None);
+        };
+        Ok(Some(DataTypeStatus {
+            data_type,
+            current_status: DatasetStatus::parse(&status)?,
+            latest_sync_id: latest,
+            latest_successful_sync_id: self.complete_id,
+            last_successful_sync: self.complete_id.and(self.completed_at),
+        }))
+    }
 }

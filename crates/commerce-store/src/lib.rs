@@ -53,6 +53,13 @@
 //! - `!=` holds when no element equals the value, including when the field is missing.
 //! - Ordering puts numbers first (numerically), then text; missing values last in both
 //!   directions; ties by record id. Ordering does not look into arrays.
+//!
+//! How it runs: a field the model declares scalar ([`commerce_model::DataType::scalar_fields`])
+//! is compared directly on its extracted value. The declared `indexed` fields have partial
+//! indexes (migration 0007): an equality on an indexed text field (`currency=EUR`) reads only
+//! the matching records, in id order; on SQLite a range on an indexed number field
+//! (`totalAmount>100`) is tested on the index while stepping through it in id order. A page
+//! (its records joined in one text, with the live count) is one statement.
 
 mod aggregates;
 mod companies;

@@ -15,14 +15,23 @@
 //! - `~` (contains) matches JSON strings containing the value, ASCII case-insensitively (on
 //!   PostgreSQL non-ASCII letters are folded too); `%`, `_` and `\` in the value are literal.
 //! - `!=` holds when no element equals the value, including when the field is missing.
-//! - Values and paths are always bound as parameters, never spliced into the SQL text.
+//! - Values are always bound as parameters, never spliced into the SQL text. Paths are bound
+//!   too, except the name of a field the data type declares scalar
+//!   ([`DataType::scalar_fields`]), which is validated (`[A-Za-z0-9_]+`) and written into the
+//!   SQL as a literal so that the expression matches the store's indexes (migration 0007).
+//!
+//! How a comparison runs: on a declared scalar field, directly on the extracted value (one JSON
+//! lookup per row; an equality with a text value on an indexed field reads only matching rows
+//! through the index). Such a field is never an array, so the result is the same as the general
+//! form. On SQLite, any other single field is read with `json_each(data, path)` (one parse per
+//! row); longer paths unwrap arrays level by level.
 //!
 //! Ordering: numbers first (numerically), then everything else as text; missing values last
 //! in both directions; ties broken by record id. Ordering does not look into arrays.
 //!
 //! Must not depend on any platform crate.
 
-use commerce_model::{Expr, Literal, Op, OrderBy};
+use commerce_model::{DataType, Expr, Literal, Op, OrderBy};
 
 use crate::error::StoreError;
 use crate::store::Engine;
@@ -38,14 +47,16 @@ pub(crate) enum Bind {
 #[derive(Debug)]
 pub(crate) struct SqlBuilder {
     engine: Engine,
+    data_type: DataType,
     first_param: usize,
     pub(crate) binds: Vec<Bind>,
 }
 
 impl SqlBuilder {
-    pub(crate) fn new(engine: Engine, first_param: usize) -> Self {
+    pub(crate) fn new(engine: Engine, data_type: DataType, first_param: usize) -> Self {
         Self {
             engine,
+            data_type,
             first_param,
             binds: Vec::new(),
         }
@@ -70,7 +81,12 @@ impl SqlBuilder {
             Expr::Cmp { path, op, value } => {
                 let path = path.segments();
                 validate_path(path)?;
-                let exists = self.exists(path, *op, value);
+                let exists = match path {
+                    [name] if self.data_type.scalar_field(name).is_some() => {
+                        self.scalar(name, *op, value)
+                    }
+                    _ => self.exists(path, *op, value),
+                };
                 Ok(if *op == Op::Ne {
                     format!("NOT {exists}")
                 } else {
@@ -93,6 +109,17 @@ impl SqlBuilder {
     fn exists(&mut self, path: &[String], op: Op, literal: &Literal) -> String {
         let value = Value::of(literal);
         match self.engine {
+            Engine::Sqlite if path.len() == 1 => {
+                // `json_each(data, path)` gives the elements of an array, one row for a scalar,
+                // the members of an object (text keys, left out: an object is no match) and no
+                // row when the field is missing.
+                let key = self.bind(Bind::Text(sqlite_path(path)));
+                let condition = self.sqlite_condition("j1.value", "j1.type", op, &value);
+                format!(
+                    "EXISTS (SELECT 1 FROM json_each(r.data, {key}) AS j1 \
+                     WHERE typeof(j1.key) <> 'text' AND {condition})"
+                )
+            }
             Engine::Sqlite => {
                 let mut from = Vec::with_capacity(path.len());
                 for (level, segment) in path.iter().enumerate() {
@@ -128,6 +155,59 @@ impl SqlBuilder {
                 format!(
                     "EXISTS (SELECT 1 FROM jsonb_path_query(r.data, {json_path}::jsonpath) AS j(v) WHERE {condition})"
                 )
+            }
+        }
+    }
+
+    /// `op value` on the declared scalar field `name` (`Ne` is built as `Eq` and negated by the
+    /// caller): the general conditions on the extracted value and its JSON type, except where
+    /// one comparison decides. An equality with text is written `extracted = $n AND type =
+    /// text`, so that an index on the extracted value serves it; on SQLite a range is written
+    /// `extracted > $n AND type ...`, so that the comparison is tested on an index holding the
+    /// extracted value before the record is read. Neither form is negated (only `Ne` is), so
+    /// their `NULL` for a missing field is never turned into a match.
+    fn scalar(&mut self, name: &str, op: Op, literal: &Literal) -> String {
+        let value = Value::of(literal);
+        let text_equality = op == Op::Eq && value.number.is_none() && value.boolean.is_none();
+        let range = matches!(op, Op::Gt | Op::Ge | Op::Lt | Op::Le) && value.boolean.is_none();
+        match self.engine {
+            Engine::Sqlite => {
+                let extracted = format!("json_extract(r.data, '$.{name}')");
+                let json_type = format!("json_type(r.data, '$.{name}')");
+                if text_equality {
+                    let text = self.bind(Bind::Text(value.text.to_owned()));
+                    format!("({extracted} = {text} AND {json_type} = 'text')")
+                } else if range {
+                    // A number only compares with numbers, other text only with strings.
+                    let sql_op = comparison_sql(op);
+                    match value.number {
+                        Some(number) => {
+                            let bound = self.bind(Bind::Real(number));
+                            format!(
+                                "({extracted} {sql_op} {bound} AND {json_type} IN ('integer', 'real'))"
+                            )
+                        }
+                        None => {
+                            // Unary `+` (a no-op) keeps an index on the text (an equality
+                            // index, or `records_created_date`) from serving the range: it
+                            // would give every match out of id order, to be sorted.
+                            let text = self.bind(Bind::Text(value.text.to_owned()));
+                            format!("(+{extracted} {sql_op} {text} AND {json_type} = 'text')")
+                        }
+                    }
+                } else {
+                    self.sqlite_condition(&extracted, &json_type, op, &value)
+                }
+            }
+            Engine::Postgres => {
+                if text_equality {
+                    let text = self.bind(Bind::Text(value.text.to_owned()));
+                    format!(
+                        "((r.data ->> '{name}') = {text} AND jsonb_typeof(r.data -> '{name}') = 'string')"
+                    )
+                } else {
+                    self.postgres_condition(&format!("(r.data -> '{name}')"), op, &value)
+                }
             }
         }
     }
@@ -209,44 +289,108 @@ impl SqlBuilder {
         )
     }
 
-    /// `ORDER BY` terms (without the keyword) for `order_by`, then the record id.
-    pub(crate) fn order_by(&mut self, order_by: Option<&OrderBy>) -> Result<String, StoreError> {
+    /// The sort keys for `order_by`, then the record id (see [`Ordering`]).
+    pub(crate) fn order_by(&mut self, order_by: Option<&OrderBy>) -> Result<Ordering, StoreError> {
         let keys = order_by
             .map(|order_by| order_by.keys.as_slice())
             .unwrap_or_default();
-        let mut terms = Vec::with_capacity(keys.len() * 2 + 1);
+        let mut terms = Vec::with_capacity(keys.len() * 2);
         for key in keys {
             let path = key.path.segments();
             validate_path(path)?;
-            let direction = if key.descending { "DESC" } else { "ASC" };
+            let descending = key.descending;
             match self.engine {
                 Engine::Sqlite => {
                     let path = self.bind(Bind::Text(sqlite_path(path)));
-                    terms.push(format!(
-                        "CASE WHEN json_type(r.data, {path}) IN ('integer', 'real') \
-                         THEN json_extract(r.data, {path}) END {direction} NULLS LAST"
-                    ));
-                    terms.push(format!(
-                        "CASE json_type(r.data, {path}) WHEN 'integer' THEN NULL WHEN 'real' THEN NULL \
-                         WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
-                         ELSE json_extract(r.data, {path}) END {direction} NULLS LAST"
-                    ));
+                    terms.push(SortTerm {
+                        expr: format!(
+                            "CASE WHEN json_type(r.data, {path}) IN ('integer', 'real') \
+                             THEN json_extract(r.data, {path}) END"
+                        ),
+                        descending,
+                    });
+                    terms.push(SortTerm {
+                        expr: format!(
+                            "CASE json_type(r.data, {path}) WHEN 'integer' THEN NULL WHEN 'real' THEN NULL \
+                             WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+                             ELSE json_extract(r.data, {path}) END"
+                        ),
+                        descending,
+                    });
                 }
                 Engine::Postgres => {
                     let path = self.bind(Bind::Text(postgres_text_array(path)));
-                    terms.push(format!(
-                        "CASE WHEN jsonb_typeof(r.data #> {path}::text[]) = 'number' \
-                         THEN (r.data #>> {path}::text[])::numeric END {direction} NULLS LAST"
-                    ));
-                    terms.push(format!(
-                        "CASE WHEN jsonb_typeof(r.data #> {path}::text[]) = 'number' THEN NULL \
-                         ELSE (r.data #>> {path}::text[]) END COLLATE \"C\" {direction} NULLS LAST"
-                    ));
+                    terms.push(SortTerm {
+                        expr: format!(
+                            "CASE WHEN jsonb_typeof(r.data #> {path}::text[]) = 'number' \
+                             THEN (r.data #>> {path}::text[])::numeric END"
+                        ),
+                        descending,
+                    });
+                    terms.push(SortTerm {
+                        expr: format!(
+                            "(CASE WHEN jsonb_typeof(r.data #> {path}::text[]) = 'number' THEN NULL \
+                             ELSE (r.data #>> {path}::text[]) END) COLLATE \"C\""
+                        ),
+                        descending,
+                    });
                 }
             }
         }
-        terms.push("r.id ASC".to_owned());
-        Ok(terms.join(", "))
+        Ok(Ordering { terms })
+    }
+}
+
+/// One sort key: an expression over the row alias `r` and its direction (missing values last).
+#[derive(Debug)]
+struct SortTerm {
+    expr: String,
+    descending: bool,
+}
+
+/// A query's order: its sort keys, then the record id ascending.
+///
+/// A page is read in one statement that returns its records joined into one text
+/// ([`Ordering::select_keys`], [`Ordering::outer`]): the keys are selected beside each record
+/// so that the aggregate concatenates in the same order as the page was cut, which neither
+/// engine promises for an aggregate over an ordered subquery.
+#[derive(Debug)]
+pub(crate) struct Ordering {
+    terms: Vec<SortTerm>,
+}
+
+impl Ordering {
+    fn render(&self, key: impl Fn(usize, &SortTerm) -> String, id: &str) -> String {
+        let mut out: Vec<String> = self
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(at, term)| {
+                let direction = if term.descending { "DESC" } else { "ASC" };
+                format!("{} {direction} NULLS LAST", key(at, term))
+            })
+            .collect();
+        out.push(format!("{id} ASC"));
+        out.join(", ")
+    }
+
+    /// `ORDER BY` terms (without the keyword) over the row alias `r`.
+    pub(crate) fn inner(&self) -> String {
+        self.render(|_, term| term.expr.clone(), "r.id")
+    }
+
+    /// The sort keys as select-list items `k0`, `k1`... (with a leading comma), or nothing.
+    pub(crate) fn select_keys(&self) -> String {
+        self.terms
+            .iter()
+            .enumerate()
+            .map(|(at, term)| format!(", {} AS k{at}", term.expr))
+            .collect()
+    }
+
+    /// `ORDER BY` terms over the selected keys of the subquery alias `p` (and `p.id`).
+    pub(crate) fn outer(&self) -> String {
+        self.render(|at, _| format!("p.k{at}"), "p.id")
     }
 }
 

@@ -9,6 +9,7 @@
 mod built_values;
 mod contract;
 mod data_type;
+mod fields;
 mod platform;
 
 use std::sync::OnceLock;

@@ -13,6 +13,7 @@ use commerce_model::{DataType, Page, COMPANY_INFO_RECORD_ID};
 use commerce_store::{Connection, RecordQuery, StoreError};
 use serde_json::value::RawValue;
 use serde_json::Value;
+use uuid::Uuid;
 
 use super::{encode, load_company, load_connection, query_params, Paging};
 use crate::error::ApiError;
@@ -33,8 +34,30 @@ async fn readable(
     connection_id: &str,
     data_type: DataType,
 ) -> Result<Connection, ApiError> {
-    let company = load_company(state, company_id).await?;
-    let connection = load_connection(state, &company, connection_id).await?;
+    // One statement for the connection and the data type's status; the company is read only
+    // to word a 404.
+    let company_uuid = Uuid::parse_str(company_id).ok();
+    let connection_uuid = Uuid::parse_str(connection_id).ok();
+    let found = match (company_uuid, connection_uuid) {
+        (Some(company), Some(connection)) => match state
+            .store()
+            .connection_and_status(company, connection, data_type)
+            .await
+        {
+            Ok(found) => Some(found),
+            Err(StoreError::NotFound { .. }) => None,
+            Err(error) => return Err(error.into()),
+        },
+        _ => None,
+    };
+    let Some((connection, status)) = found else {
+        // The same answers as `load_company` then `load_connection`.
+        let company = load_company(state, company_id).await?;
+        load_connection(state, &company, connection_id).await?;
+        return Err(ApiError::not_found(format!(
+            "Data connection {connection_id} not found"
+        )));
+    };
     if let Some(platform) = state.platform(&connection.platform_key) {
         if !platform.supports().contains(&data_type) {
             return Err(ApiError::not_found(format!(
@@ -44,8 +67,7 @@ async fn readable(
             )));
         }
     }
-    let statuses = state.store().data_statuses(connection.id).await?;
-    match statuses.get(&data_type) {
+    match status {
         Some(status) if status.latest_successful_sync_id.is_some() => Ok(connection),
         Some(status) => Err(ApiError::conflict(format!(
             "The data set has not been synced yet (latest pull {} is {}).",

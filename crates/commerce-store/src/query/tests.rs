@@ -52,7 +52,8 @@ fn paths_are_validated() {
 fn values_are_bound_not_spliced() {
     let query = commerce_model::Query::parse(r#"name="x'; DROP TABLE records; --""#).unwrap();
     for engine in [Engine::Sqlite, Engine::Postgres] {
-        let mut builder = SqlBuilder::new(engine, 3);
+        // `name` is not a declared scalar field of transactions: its path is bound too.
+        let mut builder = SqlBuilder::new(engine, DataType::Transactions, 3);
         let sql = builder.filter(&query.expr).unwrap();
         assert!(!sql.contains("DROP"), "{sql}");
         assert!(!sql.contains("name"), "{sql}");
@@ -61,4 +62,31 @@ fn values_are_bound_not_spliced() {
             .binds
             .contains(&Bind::Text("x'; DROP TABLE records; --".to_owned())));
     }
+}
+
+#[test]
+fn declared_scalar_fields_are_written_as_literals_and_values_bound() {
+    let query = commerce_model::Query::parse(r#"currency="x'; DROP TABLE records; --""#).unwrap();
+    for (engine, extracted) in [
+        (Engine::Sqlite, "json_extract(r.data, '$.currency') = $2"),
+        (Engine::Postgres, "(r.data ->> 'currency') = $2"),
+    ] {
+        let mut builder = SqlBuilder::new(engine, DataType::Transactions, 2);
+        let sql = builder.filter(&query.expr).unwrap();
+        assert!(!sql.contains("DROP"), "{sql}");
+        // Spelt exactly as migration 0007's index expression, so the index serves it.
+        assert!(sql.contains(extracted), "{sql}");
+        assert!(
+            !sql.contains("json_each") && !sql.contains("jsonb_path_query"),
+            "{sql}"
+        );
+        assert_eq!(
+            builder.binds,
+            vec![Bind::Text("x'; DROP TABLE records; --".to_owned())]
+        );
+    }
+    // The same field name on a data type that does not declare it takes the general form.
+    let mut builder = SqlBuilder::new(Engine::Sqlite, DataType::Orders, 2);
+    let sql = builder.filter(&query.expr).unwrap();
+    assert!(sql.contains("json_each(r.data, $2)"), "{sql}");
 }
