@@ -19,6 +19,7 @@
 mod changes;
 mod cursor;
 mod errors;
+mod price_walk;
 mod pull;
 mod state_store;
 mod webhook;
@@ -62,8 +63,9 @@ pub const EVENT_RETENTION_SECS: i64 = 30 * 24 * 60 * 60;
 /// The metadata key of [`LinkedAccount::metadata`] holding the account's publishable key.
 pub const PUBLISHABLE_KEY_METADATA: &str = "stripe_publishable_key";
 
-/// How many products' prices are fetched at once during a products pull (the client's own
-/// rate limiter and concurrency cap still apply).
+/// How many products' prices are read per product at once: products changed in an incremental
+/// pull, and products a resumed full pull cannot take from its price walk (the client's own rate
+/// limiter and concurrency cap still apply).
 const PRICE_CONCURRENCY: usize = 8;
 
 /// Stripe (test or live) as a commerce platform.

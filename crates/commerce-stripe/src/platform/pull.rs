@@ -2,11 +2,17 @@
 //!
 //! Full pull (no cursor): each list of the data type is paged newest first with `limit=100` and
 //! `starting_after`; every page is one batch whose cursor names the list and the last id read,
-//! so a pull resumes after the last stored batch without re-reading anything before it.
+//! so a pull resumes after the last stored batch without re-reading anything before it on that
+//! list (a resumed products pull reads its price lists from their top again, see below).
 //! - payments: charges, then refunds, then payment intents (only those without a charge);
-//! - products: each page of products, with every price (active and inactive) of each product,
-//!   listed per product (`/v1/prices?product=...`, once with `active=true`, once with
-//!   `active=false`);
+//! - products: each page of products, with every price (active and inactive) of each product.
+//!   The prices are not read per product: beside the products list, the pull pages through
+//!   `/v1/prices?active=true` and `/v1/prices?active=false` (Stripe lists only active prices
+//!   unless asked for inactive ones), also newest first with `limit=100`, and reads each until
+//!   its last price is older than the oldest product of the page (a price is created at or after
+//!   its product), holding prices until their product's page comes: a few price pages per
+//!   products page instead of two requests per product (see `price_walk` for the memory this
+//!   takes and for resumed pulls, which read the price lists from their top again);
 //! - company info: `/v1/account` and `/v1/balance`, one batch.
 //!
 //! Before its first page, a full pull of an event-driven type notes the newest event
@@ -42,6 +48,7 @@ use stripe_wire::{Event, EventObject, HasId};
 use super::changes::{decode, decode_object, Changes, ChargedIntent};
 use super::cursor::{CursorState, Phase, Since, Stream};
 use super::errors::from_stripe;
+use super::price_walk::{PriceWalk, ProductPrices};
 use super::{StripePlatform, EVENT_RETENTION_SECS, PRICE_CONCURRENCY, SUPPORTED_DATA_TYPES};
 
 /// The event types whose objects change records of `data_type` (at most 20, Stripe's limit).
@@ -105,6 +112,7 @@ pub(crate) fn pull<'a>(
         start: Some(cursor),
         state: None,
         run: None,
+        prices: None,
         fetched: 0,
         done: false,
     };
@@ -146,6 +154,8 @@ struct Puller<'a> {
     /// Where the pull stands.
     state: Option<CursorState>,
     run: Option<IncrementalRun>,
+    /// The price lists of a products backfill, from its first page this pull maps to its end.
+    prices: Option<PriceWalk>,
     fetched: u64,
     done: bool,
 }
@@ -304,7 +314,7 @@ impl Puller<'_> {
             since = newest_position(&page.data, None);
         }
         let changes = if stream == Stream::Products {
-            self.products(page.data.into_iter().map(|value| (value, None)).collect())
+            self.backfill_products(page.data, params.cursor().is_some())
                 .await?
         } else {
             let mut changes = Changes::default();
@@ -317,6 +327,9 @@ impl Puller<'_> {
             changes
         };
         let more = page.has_more && fetched > 0;
+        if !more && stream == Stream::Products {
+            self.prices = None;
+        }
         let (phase, complete) = if more {
             (
                 Phase::Backfill {
@@ -366,8 +379,74 @@ impl Puller<'_> {
         Ok(changes)
     }
 
-    /// Maps products (raw list items or event copies), each with all of its prices. The time
-    /// beside each is the event's `created`, for changes.
+    /// Maps a page of the products list, each product with the prices the price walk read for
+    /// it. `resumed`: the page was asked for after a cursor, so a walk starting here may meet
+    /// prices of products stored before it (see `price_walk`).
+    async fn backfill_products(
+        &mut self,
+        values: Vec<Value>,
+        resumed: bool,
+    ) -> Result<Changes, PlatformError> {
+        let mut changes = Changes::default();
+        let mut typed = Vec::with_capacity(values.len());
+        // Products the page names but does not map: their held prices are dropped.
+        let mut unmapped = Vec::new();
+        for value in values {
+            let id = value.id().to_owned();
+            match decode::<stripe::Product>("product", value) {
+                Ok(product) if product.deleted => {
+                    unmapped.push(id);
+                    changes.deleted_ids.push(product.id);
+                }
+                Ok(product) => typed.push(product),
+                Err(issue) => {
+                    unmapped.push(id);
+                    changes.issues.push(issue);
+                }
+            }
+        }
+        let created = || typed.iter().map(|product| product.created);
+        let (Some(oldest), Some(newest)) = (created().min(), created().max()) else {
+            return Ok(changes);
+        };
+        let mut walk = match self.prices.take() {
+            Some(walk) => walk,
+            None => PriceWalk::new(resumed.then_some(newest)),
+        };
+        walk.read_until_before(self.client()?, oldest, &mut changes)
+            .await?;
+        for id in &unmapped {
+            walk.take(id);
+        }
+        let planned: Vec<(stripe::Product, ProductPrices)> = typed
+            .into_iter()
+            .map(|product| {
+                let prices = walk.take(&product.id);
+                (product, prices)
+            })
+            .collect();
+        self.prices = Some(walk);
+        let client = self.client()?;
+        let mapped: Vec<Changes> = stream::iter(planned)
+            .map(|(product, prices)| async move {
+                let prices = match prices {
+                    ProductPrices::Read(prices) => Ok(prices),
+                    ProductPrices::Unreadable(issue) => Err(issue),
+                    ProductPrices::ReadPerProduct => product_prices(client, &product.id).await?,
+                };
+                Ok::<_, PlatformError>(product_changes(&product, prices, None))
+            })
+            .buffered(PRICE_CONCURRENCY)
+            .try_collect()
+            .await?;
+        for product in mapped {
+            changes.extend(product);
+        }
+        Ok(changes)
+    }
+
+    /// Maps products (event copies or products read again), each with all of its prices read
+    /// per product. The time beside each is the event's `created`.
     async fn products(
         &self,
         products: Vec<(Value, Option<i64>)>,
@@ -385,15 +464,7 @@ impl Puller<'_> {
         let mapped: Vec<Changes> = stream::iter(typed)
             .map(|(product, modified)| async move {
                 let prices = product_prices(client, &product.id).await?;
-                let mut changes = Changes::default();
-                match prices {
-                    Ok(prices) => changes.product(&product, &prices, modified),
-                    Err(issue) => changes.issue(
-                        &product.id,
-                        format!("product {}: {}", product.id, issue.message),
-                    ),
-                }
-                Ok::<_, PlatformError>(changes)
+                Ok::<_, PlatformError>(product_changes(&product, prices, modified))
             })
             .buffered(PRICE_CONCURRENCY)
             .try_collect()
@@ -602,6 +673,23 @@ fn newest_position(page: &[Value], previous: Option<&Since>) -> Option<Since> {
         }
     }
     Some(Since { created, skip })
+}
+
+/// A product's record with its prices, or its issue when one of its prices did not decode.
+fn product_changes(
+    product: &stripe::Product,
+    prices: Result<Vec<stripe::Price>, RecordIssue>,
+    modified: Option<i64>,
+) -> Changes {
+    let mut changes = Changes::default();
+    match prices {
+        Ok(prices) => changes.product(product, &prices, modified),
+        Err(issue) => changes.issue(
+            &product.id,
+            format!("product {}: {}", product.id, issue.message),
+        ),
+    }
+    changes
 }
 
 /// Every price of a product, active and inactive (Stripe lists only active ones unless asked

@@ -1,18 +1,24 @@
 //! With faults injected (10% 500s, 2% dropped connections, 429 bursts from a low rate limit
-//! the client's limiter does not know about), the final state equals a fault-free run's.
+//! the client's limiter does not know about, and a 500 and a dropped connection scripted in the
+//! middle of the products pull's price lists), the final state equals a fault-free run's.
+//!
+//! A full sync makes few requests (a page of 100 per request; products read their prices a page
+//! at a time too), so the sandbox's rate limit is low enough for the burst at the start of a
+//! sync to overrun it, and the scripted faults make sure each kind of fault is met.
 
 use std::collections::BTreeMap;
 
 use commerce_model::DataType;
 use commerce_store::Store;
 use commerce_stripe::SUPPORTED_DATA_TYPES;
-use stripe_sandbox::{FaultRates, RateLimits};
+use stripe_sandbox::{Fault, FaultRates, FaultRule, RateLimits};
 use uuid::Uuid;
 
 use super::{all_complete, assert_same, link, sandbox, snapshot, supported_statuses, StripeEnv};
 use crate::sync_support::{Kind, TestDb};
 
-const SIZE: u64 = 100;
+/// 300 objects of each kind: lists of several pages, and price lists of several pages too.
+const SIZE: u64 = 300;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_faults_do_not_change_the_final_state() {
@@ -84,9 +90,16 @@ async fn faults_do_not_change_the_final_state(kind: Kind) {
         rates.server_error = 0.10;
         rates.drop_connection = 0.02;
         config.fault_rates = rates;
-        config.rate_limits = RateLimits::per_second(40);
+        config.rate_limits = RateLimits::per_second(10);
     })
     .await;
+    // Faults inside the price walk: its 2nd and 3rd price list requests.
+    for (nth, fault) in [(2, Fault::ServerError), (3, Fault::DropConnection)] {
+        faulty_env
+            .sandbox
+            .add_fault(FaultRule::new("/v1/prices", fault).on_request(nth))
+            .unwrap();
+    }
     let faulty_db = TestDb::new(kind).await;
     let faulty_store = faulty_db.store().await;
     let faulty_conn = link(&faulty_store, faulty_env.account()).await;
@@ -103,6 +116,19 @@ async fn faults_do_not_change_the_final_state(kind: Kind) {
     assert!(
         errors > 0 && dropped > 0 && limited > 0,
         "faults were injected: {errors} 500s, {dropped} dropped, {limited} 429s of {}",
+        requests.len()
+    );
+    let price_faults: Vec<Fault> = requests
+        .iter()
+        .filter(|request| request.path == "/v1/prices")
+        .filter_map(|request| request.fault)
+        .collect();
+    assert!(
+        price_faults.contains(&Fault::ServerError) && price_faults.contains(&Fault::DropConnection),
+        "the price walk met faults: {price_faults:?}"
+    );
+    eprintln!(
+        "{kind:?}: {errors} 500s, {dropped} dropped, {limited} 429s of {} requests",
         requests.len()
     );
 

@@ -4,6 +4,7 @@
 mod errors;
 mod incremental;
 mod link;
+mod products;
 mod pull;
 mod webhook;
 
