@@ -35,6 +35,11 @@ use stripe_client::{ClientConfig, StripeClient};
 use stripe_connect::{Integration, IntegrationKind};
 use stripe_sandbox::{RateLimits, Sandbox, SandboxConfig};
 
+/// The allocator the `commerce` binary uses (see `crates/commerce-cli/src/main.rs`), so that
+/// peak RSS here is the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }

@@ -243,7 +243,7 @@ impl Store {
 
             let mut summary = PageWriteSummary::default();
             for chunk in prepared.chunks(UPSERT_CHUNK) {
-                let sql = upsert_sql(chunk.len());
+                let sql = upsert_sql(engine, chunk.len());
                 let mut query = sqlx::query(&sql);
                 for record in chunk {
                     query = query
@@ -254,7 +254,8 @@ impl Store {
                         .bind(record.hash.as_str())
                         .bind(record.source_modified_date)
                         .bind(written_at)
-                        .bind(false);
+                        .bind(false)
+                        .bind(page.seen_generation);
                 }
                 let changed = query.execute(&mut *tx).await?.rows_affected();
                 summary.changed += changed;
@@ -277,11 +278,20 @@ impl Store {
 
             if let Some(generation) = page.seen_generation {
                 for chunk in prepared.chunks(UPSERT_CHUNK) {
-                    let sql = mark_sql(chunk.len());
-                    let mut query = sqlx::query(&sql)
-                        .bind(page.connection_id)
-                        .bind(data_type)
-                        .bind(generation);
+                    let sql = mark_sql(engine, chunk.len());
+                    let query = sqlx::query(&sql);
+                    // In the order of `mark_sql`'s parameters on each engine.
+                    let mut query = match engine {
+                        Engine::Sqlite => query
+                            .bind(generation)
+                            .bind(page.connection_id)
+                            .bind(data_type)
+                            .bind(generation),
+                        Engine::Postgres => query
+                            .bind(page.connection_id)
+                            .bind(data_type)
+                            .bind(generation),
+                    };
                     for record in chunk {
                         query = query.bind(record.id.as_str());
                     }
@@ -683,49 +693,74 @@ fn write_canonical(value: &serde_json::Value, out: &mut String) {
     }
 }
 
-fn upsert_sql(rows: usize) -> String {
+fn upsert_sql(engine: Engine, rows: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO records (connection_id, data_type, id, data, content_hash, source_modified_date, \
-         modified_date, deleted) VALUES ",
+         modified_date, deleted, seen_generation) VALUES ",
     );
     for row in 0..rows {
         if row > 0 {
             sql.push_str(", ");
         }
-        let base = row * 8;
+        let base = row * 9;
         sql.push('(');
-        for column in 1..=8 {
+        for column in 1..=9 {
             if column > 1 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(base + column).to_string());
+            push_param(&mut sql, engine, base + column);
         }
         sql.push(')');
     }
     sql.push_str(
         " ON CONFLICT (connection_id, data_type, id) DO UPDATE SET data = excluded.data, \
          content_hash = excluded.content_hash, source_modified_date = excluded.source_modified_date, \
-         modified_date = excluded.modified_date, deleted = excluded.deleted \
+         modified_date = excluded.modified_date, deleted = excluded.deleted, \
+         seen_generation = COALESCE(excluded.seen_generation, records.seen_generation) \
          WHERE records.content_hash <> excluded.content_hash OR records.deleted <> excluded.deleted",
     );
     sql
 }
 
-/// Marks `rows` records ($4...) of a connection's data type as seen by generation $3.
-fn mark_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "UPDATE records SET seen_generation = $3 WHERE connection_id = $1 AND data_type = $2 AND id IN (",
-    );
+/// Marks `rows` records of a connection's data type as seen by a generation: those the upsert
+/// did not already mark (records it inserted or changed carry the generation), so a first pull
+/// rewrites no row twice. PostgreSQL binds the connection, the data type and the generation as
+/// `$1`..`$3`, then the ids; SQLite takes only anonymous `?` (sqlx binds those in order from the
+/// first argument, whatever named ones precede them), bound as: generation, connection, data
+/// type, generation, then the ids.
+fn mark_sql(engine: Engine, rows: usize) -> String {
+    let mut sql = String::from(match engine {
+        Engine::Sqlite => {
+            "UPDATE records SET seen_generation = ? WHERE connection_id = ? AND data_type = ? \
+             AND (seen_generation IS NULL OR seen_generation <> ?) AND id IN ("
+        }
+        Engine::Postgres => {
+            "UPDATE records SET seen_generation = $3 WHERE connection_id = $1 AND data_type = $2 \
+             AND (seen_generation IS NULL OR seen_generation <> $3) AND id IN ("
+        }
+    });
     for row in 0..rows {
         if row > 0 {
             sql.push_str(", ");
         }
-        sql.push('$');
-        sql.push_str(&(row + 4).to_string());
+        push_param(&mut sql, engine, row + 4);
     }
     sql.push(')');
     sql
+}
+
+/// Parameter `number` of a many-row statement: `$n` on PostgreSQL; on SQLite an anonymous `?`,
+/// because SQLite looks up every named parameter among those already parsed, which costs
+/// quadratic time in a statement of 4,500 parameters, and sqlx then looks up each name again to
+/// bind it. A statement must not mix the two on SQLite (see [`mark_sql`]).
+fn push_param(sql: &mut String, engine: Engine, number: usize) {
+    match engine {
+        Engine::Sqlite => sql.push('?'),
+        Engine::Postgres => {
+            sql.push('$');
+            sql.push_str(&number.to_string());
+        }
+    }
 }
 
 /// Soft-deletes the live records of a connection's data type not seen by generation $3.

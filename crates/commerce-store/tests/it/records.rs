@@ -19,6 +19,7 @@ both_engines!(
     counts_per_data_type,
     page_size_is_limited,
     totals_follow_every_write,
+    full_pulls_mark_and_sweep,
 );
 
 pub(crate) async fn new_connection(h: &Harness) -> Uuid {
@@ -499,4 +500,92 @@ async fn totals_follow_every_write(h: &Harness) {
     // Deleting the connection removes its records and their counts.
     h.store.delete_connection(connection).await.unwrap();
     assert!(h.store.count_records(connection).await.unwrap().is_empty());
+}
+
+/// Full pulls: records a pull sees stay (unchanged ones keep their `modifiedDate`), records it
+/// did not see are soft-deleted by the sweep on its last page; the live count follows.
+async fn full_pulls_mark_and_sweep(h: &Harness) {
+    let connection = new_connection(h).await;
+    let record = |id: &str, name: &str| {
+        RecordInput::new(id.to_owned(), json!({"id": id, "customerName": name}))
+    };
+    let pull = |generation: Uuid, records: Vec<RecordInput>, last: bool| {
+        let mut page = PageWrite::new(connection, DataType::Customers);
+        page.records = records;
+        page.seen_generation = Some(generation);
+        page.sweep_unseen = last;
+        page
+    };
+    let ids = |page: &commerce_store::RecordPage| -> Vec<String> {
+        page.results
+            .iter()
+            .map(|record| record["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let read = || async {
+        h.store
+            .query_records(connection, DataType::Customers, &RecordQuery::page(1, 100))
+            .await
+            .unwrap()
+    };
+
+    // First pull, in two pages.
+    let first = Uuid::new_v4();
+    h.store
+        .write_page(&pull(
+            first,
+            vec![record("a", "A"), record("b", "B")],
+            false,
+        ))
+        .await
+        .unwrap();
+    let summary = h
+        .store
+        .write_page(&pull(first, vec![record("c", "C")], true))
+        .await
+        .unwrap();
+    assert_eq!(summary.swept, 0);
+    let before = read().await;
+    assert_eq!(ids(&before), ["a", "b", "c"]);
+
+    // Second pull: a and b unchanged (in pages of their own), c gone at the source.
+    let second = Uuid::new_v4();
+    let summary = h
+        .store
+        .write_page(&pull(second, vec![record("a", "A")], false))
+        .await
+        .unwrap();
+    assert_eq!((summary.changed, summary.unchanged), (0, 1));
+    let summary = h
+        .store
+        .write_page(&pull(second, vec![record("b", "B")], true))
+        .await
+        .unwrap();
+    assert_eq!(summary.swept, 1, "only c is swept");
+    let after = read().await;
+    assert_eq!(ids(&after), ["a", "b"]);
+    assert_eq!(after.total_results, 2);
+    // Unchanged records were not rewritten: the same modifiedDate as before.
+    assert_eq!(after.results[0], before.results[0]);
+    assert_eq!(after.results[1], before.results[1]);
+
+    // Third pull: a changed, b unchanged, c still gone; nothing more is swept.
+    let third = Uuid::new_v4();
+    let summary = h
+        .store
+        .write_page(&pull(
+            third,
+            vec![record("a", "A2"), record("b", "B")],
+            true,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.changed, summary.unchanged, summary.swept),
+        (1, 1, 0)
+    );
+    let last = read().await;
+    assert_eq!(ids(&last), ["a", "b"]);
+    assert_eq!(last.results[0]["customerName"], "A2");
+    assert_eq!(last.results[1], before.results[1]);
 }
