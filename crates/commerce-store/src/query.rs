@@ -182,9 +182,14 @@ impl SqlBuilder {
                     let sql_op = comparison_sql(op);
                     match value.number {
                         Some(number) => {
+                            // The JSON is a number: SQLite's value is a REAL, or an INTEGER
+                            // that is not a JSON `true`/`false` (also INTEGERs). The `typeof`
+                            // test reads the value an index holds, so only integers need the
+                            // record's JSON.
                             let bound = self.bind(Bind::Real(number));
                             format!(
-                                "({extracted} {sql_op} {bound} AND {json_type} IN ('integer', 'real'))"
+                                "({extracted} {sql_op} {bound} AND (typeof({extracted}) = 'real' \
+                                 OR (typeof({extracted}) = 'integer' AND {json_type} = 'integer')))"
                             )
                         }
                         None => {

@@ -360,6 +360,7 @@ async fn declared_fields_keep_the_general_semantics(h: &Harness) {
         json!({"id": "t3", "type": "Payment", "totalAmount": 100}),
         json!({"id": "t4", "currency": "100", "type": "PaymentFee", "totalAmount": "100"}),
         json!({"id": "t5", "currency": null, "type": true, "totalAmount": 1e3}),
+        json!({"id": "t6", "totalAmount": true}),
     ];
     let records: Vec<RecordInput> = records
         .into_iter()
@@ -371,7 +372,7 @@ async fn declared_fields_keep_the_general_semantics(h: &Harness) {
         .unwrap();
     for (query, expect) in [
         ("currency=GBP", &["t1"][..]),
-        ("currency!=GBP", &["t2", "t3", "t4", "t5"]),
+        ("currency!=GBP", &["t2", "t3", "t4", "t5", "t6"]),
         ("currency=100", &["t4"]),
         ("currency>EUR", &["t1"]),
         ("currency~gb", &["t1"]),
@@ -381,7 +382,10 @@ async fn declared_fields_keep_the_general_semantics(h: &Harness) {
         ("totalAmount=100", &["t3", "t4"]),
         ("totalAmount>=10", &["t1", "t3", "t5"]),
         ("totalAmount<0", &["t2"]),
-        ("totalAmount!=100", &["t1", "t2", "t5"]),
+        ("totalAmount!=100", &["t1", "t2", "t5", "t6"]),
+        // `true` is no number (SQLite extracts it as the integer 1).
+        ("totalAmount>0", &["t1", "t3", "t5"]),
+        ("totalAmount<=1", &["t2"]),
         ("totalAmount=\"100\"", &["t4"]),
     ] {
         let request = RecordQuery::parse(1, 100, Some(query), None).unwrap();
