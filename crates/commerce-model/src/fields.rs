@@ -42,27 +42,17 @@ const fn text(name: &'static str) -> ScalarField {
     }
 }
 
-const fn indexed_text(name: &'static str) -> ScalarField {
-    ScalarField {
-        name,
-        kind: FieldKind::Text,
-        indexed: true,
-    }
-}
-
-const fn indexed_number(name: &'static str) -> ScalarField {
-    ScalarField {
-        name,
-        kind: FieldKind::Number,
-        indexed: true,
-    }
-}
-
 const fn number(name: &'static str) -> ScalarField {
     ScalarField {
-        name,
         kind: FieldKind::Number,
-        indexed: false,
+        ..text(name)
+    }
+}
+
+const fn indexed(field: ScalarField) -> ScalarField {
+    ScalarField {
+        indexed: true,
+        ..field
     }
 }
 
@@ -82,7 +72,7 @@ const DISPUTE: &[ScalarField] = &[
     text("id"),
     number("totalAmount"),
     text("currency"),
-    indexed_text("status"),
+    indexed(text("status")),
     text("reason"),
     text("dueDate"),
     text("createdDate"),
@@ -92,9 +82,9 @@ const DISPUTE: &[ScalarField] = &[
 
 const PAYMENT: &[ScalarField] = &[
     text("id"),
-    indexed_number("amount"),
-    indexed_text("currency"),
-    indexed_text("status"),
+    indexed(number("amount")),
+    indexed(text("currency")),
+    indexed(text("status")),
     text("type"),
     text("paymentProvider"),
     text("dueDate"),
@@ -116,9 +106,9 @@ const PRODUCT: &[ScalarField] = &[
 
 const TRANSACTION: &[ScalarField] = &[
     text("id"),
-    indexed_number("totalAmount"),
-    indexed_text("currency"),
-    indexed_text("type"),
+    indexed(number("totalAmount")),
+    indexed(text("currency")),
+    indexed(text("type")),
     text("subType"),
     text("createdDate"),
     text("sourceCreatedDate"),
