@@ -242,6 +242,8 @@ impl Store {
             }
 
             let mut summary = PageWriteSummary::default();
+            // Per chunk: whether some record was left as it was (and may still need marking).
+            let mut unchanged_in_chunk = Vec::new();
             for chunk in prepared.chunks(UPSERT_CHUNK) {
                 let sql = upsert_sql(engine, chunk.len());
                 let mut query = sqlx::query(&sql);
@@ -258,6 +260,7 @@ impl Store {
                         .bind(page.seen_generation);
                 }
                 let changed = query.execute(&mut *tx).await?.rows_affected();
+                unchanged_in_chunk.push(changed < chunk.len() as u64);
                 summary.changed += changed;
                 summary.unchanged += chunk.len() as u64 - changed.min(chunk.len() as u64);
             }
@@ -277,7 +280,13 @@ impl Store {
             }
 
             if let Some(generation) = page.seen_generation {
-                for chunk in prepared.chunks(UPSERT_CHUNK) {
+                // A chunk whose every record was inserted or changed is marked already (the
+                // upsert writes the generation): a first full pull runs no mark at all.
+                let to_mark = prepared
+                    .chunks(UPSERT_CHUNK)
+                    .zip(&unchanged_in_chunk)
+                    .filter_map(|(chunk, unchanged)| unchanged.then_some(chunk));
+                for chunk in to_mark {
                     let sql = mark_sql(engine, chunk.len());
                     let query = sqlx::query(&sql);
                     // In the order of `mark_sql`'s parameters on each engine.
