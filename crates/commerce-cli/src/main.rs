@@ -31,7 +31,7 @@ use clap::{Parser, Subcommand};
 
 /// mimalloc instead of the system allocator: a sync worker's memory then stays flat as data
 /// grows (glibc's per-thread arenas kept growing with the run: peak RSS +44% from 10,000 to
-/// 100,000 objects per resource in the sync benchmark, +16% with mimalloc; see
+/// 100,000 objects per resource in the sync benchmark, -3% to +16% with mimalloc; see
 /// docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -490,24 +490,6 @@ impl Store {
         Ok(statuses)
     }
 
-    /// The status of one data type of a connection (what [`Store::data_statuses`] gives for
-    /// it), in one single-row statement. `None` when it was never queued.
-    pub async fn data_type_status(
-        &self,
-        connection_id: Uuid,
-        data_type: DataType,
-    ) -> Result<Option<DataTypeStatus>, StoreError> {
-        let sql = format!("SELECT {}", status_columns("$1", "$2"));
-        let row: StatusRow = with_pool!(self, pool => {
-            sqlx::query_as(&sql)
-                .bind(connection_id)
-                .bind(data_type.key())
-                .fetch_one(pool)
-                .await?
-        });
-        row.into_status(data_type)
-    }
-
     /// The sync cursor of a connection's data type, if one was stored.
     pub async fn get_cursor(
         &self,

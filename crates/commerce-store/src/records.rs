@@ -288,19 +288,11 @@ impl Store {
                     .filter_map(|(chunk, unchanged)| unchanged.then_some(chunk));
                 for chunk in to_mark {
                     let sql = mark_sql(engine, chunk.len());
-                    let query = sqlx::query(&sql);
-                    // In the order of `mark_sql`'s parameters on each engine.
-                    let mut query = match engine {
-                        Engine::Sqlite => query
-                            .bind(generation)
-                            .bind(page.connection_id)
-                            .bind(data_type)
-                            .bind(generation),
-                        Engine::Postgres => query
-                            .bind(page.connection_id)
-                            .bind(data_type)
-                            .bind(generation),
-                    };
+                    let mut query = sqlx::query(&sql)
+                        .bind(generation)
+                        .bind(page.connection_id)
+                        .bind(data_type)
+                        .bind(generation);
                     for record in chunk {
                         query = query.bind(record.id.as_str());
                     }
@@ -447,7 +439,6 @@ impl Store {
         } = self.page_statement(data_type, request)?;
         let offset = u64::from(request.page - 1) * u64::from(request.page_size);
         let data_type = data_type.key();
-        let binds = &binds;
         let filtered = request.query.is_some();
         let count_key = (
             connection_id,
@@ -456,7 +447,7 @@ impl Store {
         );
         let (total, page): (i64, Option<String>) = with_pool!(self, pool => {
             let mut select = sqlx::query_as(&page_sql).bind(connection_id);
-            for bind in binds {
+            for bind in &binds {
                 select = match bind {
                     Bind::Text(text) => select.bind(text.as_str()),
                     Bind::Real(number) => select.bind(*number),
@@ -733,26 +724,24 @@ fn upsert_sql(engine: Engine, rows: usize) -> String {
 
 /// Marks `rows` records of a connection's data type as seen by a generation: those the upsert
 /// did not already mark (records it inserted or changed carry the generation), so a first pull
-/// rewrites no row twice. PostgreSQL binds the connection, the data type and the generation as
-/// `$1`..`$3`, then the ids; SQLite takes only anonymous `?` (sqlx binds those in order from the
-/// first argument, whatever named ones precede them), bound as: generation, connection, data
-/// type, generation, then the ids.
+/// rewrites no row twice. Bound in the order the parameters appear, on both engines (SQLite's
+/// are anonymous, see [`push_param`]): generation, connection, data type, generation, then the
+/// ids.
 fn mark_sql(engine: Engine, rows: usize) -> String {
-    let mut sql = String::from(match engine {
-        Engine::Sqlite => {
-            "UPDATE records SET seen_generation = ? WHERE connection_id = ? AND data_type = ? \
-             AND (seen_generation IS NULL OR seen_generation <> ?) AND id IN ("
-        }
-        Engine::Postgres => {
-            "UPDATE records SET seen_generation = $3 WHERE connection_id = $1 AND data_type = $2 \
-             AND (seen_generation IS NULL OR seen_generation <> $3) AND id IN ("
-        }
-    });
+    let mut sql = String::from("UPDATE records SET seen_generation = ");
+    push_param(&mut sql, engine, 1);
+    sql.push_str(" WHERE connection_id = ");
+    push_param(&mut sql, engine, 2);
+    sql.push_str(" AND data_type = ");
+    push_param(&mut sql, engine, 3);
+    sql.push_str(" AND (seen_generation IS NULL OR seen_generation <> ");
+    push_param(&mut sql, engine, 4);
+    sql.push_str(") AND id IN (");
     for row in 0..rows {
         if row > 0 {
             sql.push_str(", ");
         }
-        push_param(&mut sql, engine, row + 4);
+        push_param(&mut sql, engine, row + 5);
     }
     sql.push(')');
     sql
@@ -761,7 +750,8 @@ fn mark_sql(engine: Engine, rows: usize) -> String {
 /// Parameter `number` of a many-row statement: `$n` on PostgreSQL; on SQLite an anonymous `?`,
 /// because SQLite looks up every named parameter among those already parsed, which costs
 /// quadratic time in a statement of 4,500 parameters, and sqlx then looks up each name again to
-/// bind it. A statement must not mix the two on SQLite (see [`mark_sql`]).
+/// bind it. A statement must not mix the two on SQLite: sqlx binds anonymous parameters in
+/// order from the first argument, whatever named ones precede them.
 fn push_param(sql: &mut String, engine: Engine, number: usize) {
     match engine {
         Engine::Sqlite => sql.push('?'),

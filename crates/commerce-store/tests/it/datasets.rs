@@ -297,33 +297,24 @@ async fn lifecycle_and_data_status(h: &Harness) {
     assert_eq!(orders_status.current_status, DatasetStatus::Queued);
     assert_eq!(orders_status.latest_successful_sync_id, None);
     assert_eq!(statuses.len(), 2);
-    // The one-type read (every data request) agrees with the whole map, and knows nothing of a
-    // type never queued.
+    // The one-type read with the connection (every data request, one statement) agrees with the
+    // whole map, and knows nothing of a type never queued.
     for data_type in [DataType::Payments, DataType::Orders] {
-        assert_eq!(
-            h.store
-                .data_type_status(connection, data_type)
-                .await
-                .unwrap()
-                .as_ref(),
-            statuses.get(&data_type)
-        );
-    }
-    assert_eq!(
-        h.store
-            .data_type_status(connection, DataType::Customers)
+        let (found, status) = h
+            .store
+            .connection_and_status(company_id, connection, data_type)
             .await
-            .unwrap(),
-        None
-    );
-    // With the connection, in one statement; only through its own company.
-    let (found, status) = h
+            .unwrap();
+        assert_eq!(found.id, connection);
+        assert_eq!(status.as_ref(), statuses.get(&data_type));
+    }
+    let (_, status) = h
         .store
-        .connection_and_status(company_id, connection, DataType::Payments)
+        .connection_and_status(company_id, connection, DataType::Customers)
         .await
         .unwrap();
-    assert_eq!(found.id, connection);
-    assert_eq!(status.as_ref(), statuses.get(&DataType::Payments));
+    assert_eq!(status, None);
+    // Only through its own company.
     let other = h
         .store
         .create_company(&commerce_store::NewCompany::named("Other"))

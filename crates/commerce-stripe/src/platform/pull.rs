@@ -409,39 +409,24 @@ impl Puller<'_> {
         let (Some(oldest), Some(newest)) = (created().min(), created().max()) else {
             return Ok(changes);
         };
-        let mut walk = match self.prices.take() {
-            Some(walk) => walk,
-            None => PriceWalk::new(resumed.then_some(newest)),
-        };
+        let mut walk = self
+            .prices
+            .take()
+            .unwrap_or_else(|| PriceWalk::new(resumed.then_some(newest)));
         walk.read_until_before(self.client()?, oldest, &mut changes)
             .await?;
         for id in &unmapped {
             walk.take(id);
         }
-        let planned: Vec<(stripe::Product, ProductPrices)> = typed
+        let planned: Vec<(stripe::Product, ProductPrices, Option<i64>)> = typed
             .into_iter()
             .map(|product| {
                 let prices = walk.take(&product.id);
-                (product, prices)
+                (product, prices, None)
             })
             .collect();
         self.prices = Some(walk);
-        let client = self.client()?;
-        let mapped: Vec<Changes> = stream::iter(planned)
-            .map(|(product, prices)| async move {
-                let prices = match prices {
-                    ProductPrices::Read(prices) => Ok(prices),
-                    ProductPrices::Unreadable(issue) => Err(issue),
-                    ProductPrices::ReadPerProduct => product_prices(client, &product.id).await?,
-                };
-                Ok::<_, PlatformError>(product_changes(&product, prices, None))
-            })
-            .buffered(PRICE_CONCURRENCY)
-            .try_collect()
-            .await?;
-        for product in mapped {
-            changes.extend(product);
-        }
+        changes.extend(map_products(self.client()?, planned).await?);
         Ok(changes)
     }
 
@@ -461,17 +446,11 @@ impl Puller<'_> {
                 Err(issue) => changes.issues.push(issue),
             }
         }
-        let mapped: Vec<Changes> = stream::iter(typed)
-            .map(|(product, modified)| async move {
-                let prices = product_prices(client, &product.id).await?;
-                Ok::<_, PlatformError>(product_changes(&product, prices, modified))
-            })
-            .buffered(PRICE_CONCURRENCY)
-            .try_collect()
-            .await?;
-        for product in mapped {
-            changes.extend(product);
-        }
+        let planned = typed
+            .into_iter()
+            .map(|(product, modified)| (product, ProductPrices::ReadPerProduct, modified))
+            .collect();
+        changes.extend(map_products(client, planned).await?);
         Ok(changes)
     }
 
@@ -673,6 +652,31 @@ fn newest_position(page: &[Value], previous: Option<&Since>) -> Option<Since> {
         }
     }
     Some(Since { created, skip })
+}
+
+/// Maps products with their prices (reading them per product where planned so, up to
+/// `PRICE_CONCURRENCY` at a time), in order; the time beside each is an event's `created`.
+async fn map_products(
+    client: &StripeClient,
+    planned: Vec<(stripe::Product, ProductPrices, Option<i64>)>,
+) -> Result<Changes, PlatformError> {
+    let mapped: Vec<Changes> = stream::iter(planned)
+        .map(|(product, prices, modified)| async move {
+            let prices = match prices {
+                ProductPrices::Read(prices) => Ok(prices),
+                ProductPrices::Unreadable(issue) => Err(issue),
+                ProductPrices::ReadPerProduct => product_prices(client, &product.id).await?,
+            };
+            Ok::<_, PlatformError>(product_changes(&product, prices, modified))
+        })
+        .buffered(PRICE_CONCURRENCY)
+        .try_collect()
+        .await?;
+    let mut changes = Changes::default();
+    for product in mapped {
+        changes.extend(product);
+    }
+    Ok(changes)
 }
 
 /// A product's record with its prices, or its issue when one of its prices did not decode.
