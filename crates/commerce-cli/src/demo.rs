@@ -15,7 +15,7 @@ use std::time::Instant;
 use anyhow::{anyhow, bail, Context as _};
 use clap::Args;
 use commerce_model::DataType;
-use commerce_server::{authorization_header, AppState};
+use commerce_server::{authorization_header, AppState, ClientWebhooks};
 use commerce_store::{EncryptionKey, RecordQuery, Store, MAX_PAGE_SIZE};
 use commerce_sync::SyncConfig;
 use reqwest::header::{AUTHORIZATION, LOCATION};
@@ -175,6 +175,11 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         ),
         ("STRIPE_API_BASE", info.base_url.clone()),
         ("STRIPE_CONNECT_BASE", info.base_url.clone()),
+        // Webhook consumers on 127.0.0.1 are the point of a local demo.
+        (
+            "COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS",
+            "true".to_owned(),
+        ),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value))
@@ -190,12 +195,32 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     )
     .await?;
     let store = engine.store().clone();
-    let state = AppState::new(engine.clone(), config.api_keys.clone(), &public_url);
+    // Client webhooks run as in `commerce serve`: consumers created through the API (or the
+    // dashboard) receive the demo's events.
+    let hooks = ClientWebhooks::new(
+        store.clone(),
+        config.client_webhooks.clone(),
+        public_url.clone(),
+    )
+    .context("starting client webhooks")?;
+    let state = AppState::new(engine.clone(), config.api_keys.clone(), &public_url)
+        .with_client_webhooks(hooks.clone());
     let (stop_http, http_stopped) = tokio::sync::watch::channel(false);
     let mut http_stopped_wait = http_stopped.clone();
     let server = tokio::spawn(commerce_server::serve_http(listener, state, async move {
         let _ = http_stopped_wait.wait_for(|stopped| *stopped).await;
     }));
+    let deliveries = {
+        let engine = engine.clone();
+        let mut stopped = http_stopped.clone();
+        tokio::spawn(async move {
+            hooks
+                .run(Some(engine), async move {
+                    let _ = stopped.wait_for(|stopped| *stopped).await;
+                })
+                .await;
+        })
+    };
     say(&format!(
         "Server listening on {public_url} (database {})",
         redact(&database_url)
@@ -340,6 +365,9 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     match server.await {
         Ok(result) => result.context("the server failed")?,
         Err(error) => bail!("the server task failed: {error}"),
+    }
+    if let Err(error) = deliveries.await {
+        bail!("the webhook dispatcher failed: {error}");
     }
     store.close().await;
     sandbox.shutdown().await;

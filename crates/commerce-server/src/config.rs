@@ -71,6 +71,14 @@ const GENERIC: &[&str] = &[
     "COMMERCE_WEBHOOK_TIMEOUT_SECS",
 ];
 
+// ---- Webhook consumers (issue 16): generic settings of client webhook delivery. ----
+// Read by `crate::client_webhooks::config_from`; see docs/webhooks.md.
+const WEBHOOK_CONSUMER_SETTINGS: &[&str] = &[
+    // Allow consumers on loopback, private and link-local addresses (default false).
+    crate::client_webhooks::ALLOW_PRIVATE_URLS,
+];
+// ---- end of webhook consumer settings ----
+
 /// The server's settings, validated.
 ///
 /// `Debug` never shows secrets: API keys are kept only as hashes, the encryption key and the
@@ -91,8 +99,9 @@ pub struct ServerConfig {
     pub encryption_key: EncryptionKey,
     /// Platform integrations' settings, for the caller to build platforms from.
     pub platforms: PlatformSettings,
-    /// `COMMERCE_WEBHOOK_*`: where client webhooks go, when set.
-    pub client_webhooks: Option<ClientWebhookConfig>,
+    /// `COMMERCE_WEBHOOK_*`: how client webhooks are delivered, and the implicit consumer
+    /// `COMMERCE_WEBHOOK_URL`.
+    pub client_webhooks: ClientWebhookConfig,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -333,7 +342,10 @@ impl ServerConfig {
 }
 
 fn is_known(name: &str) -> bool {
-    GENERIC.contains(&name) || PLATFORM_SETTINGS.contains(&name) || PLATFORM_SECRETS.contains(&name)
+    GENERIC.contains(&name)
+        || WEBHOOK_CONSUMER_SETTINGS.contains(&name)
+        || PLATFORM_SETTINGS.contains(&name)
+        || PLATFORM_SECRETS.contains(&name)
 }
 
 fn read_file(path: &Path) -> Result<String, ServerError> {
@@ -368,6 +380,9 @@ fn read_toml(text: &str, settings: &mut BTreeMap<String, String>, problems: &mut
             toml::Value::String(text) => text,
             toml::Value::Integer(number) if name.starts_with("COMMERCE_WEBHOOK_") => {
                 number.to_string()
+            }
+            toml::Value::Boolean(flag) if WEBHOOK_CONSUMER_SETTINGS.contains(&name.as_str()) => {
+                flag.to_string()
             }
             toml::Value::Array(items) if name == "COMMERCE_API_KEYS" => {
                 let mut keys = Vec::new();

@@ -6,8 +6,9 @@
 //!   (`STRIPE_*`) are passed through as [`PlatformSettings`] for the caller to build platforms.
 //! - [`AppState`] + [`build_router`]: the axum router; [`serve`] runs it with the sync engine;
 //!   [`serve_http`] runs only the HTTP side on a given listener.
-//! - [`ClientWebhooks`]: Codat-style events to the client's URL (`COMMERCE_WEBHOOK_URL`),
-//!   signed (`Commerce-Signature`), kept in an outbox and retried; see `docs/webhooks.md`.
+//! - [`ClientWebhooks`]: Codat-style events to webhook consumers (`/webhooks`, and
+//!   `COMMERCE_WEBHOOK_URL`), signed the Standard Webhooks way, kept in an outbox and retried;
+//!   see `docs/webhooks.md`.
 //! - Authentication as Codat: `Authorization: Basic <base64 of an API key>` ([`ApiKeys`],
 //!   [`authorization_header`]).
 //!
@@ -39,8 +40,9 @@ use tokio::net::TcpListener;
 pub use crate::auth::{authorization_header, ApiKeys};
 pub use crate::client_webhooks::{
     sign as sign_client_webhook, verify as verify_client_webhook, ClientWebhookConfig,
-    ClientWebhooks, SignatureError, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_FOR, DEFAULT_TIMEOUT,
-    EVENT_TYPES, MIN_WEBHOOK_SECRET_LEN, SIGNATURE_HEADER,
+    ClientWebhooks, SignatureError, WebhookSecret, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_FOR,
+    DEFAULT_TIMEOUT, EVENT_TYPES, ID_HEADER, IMPLICIT_CONSUMER_ID, MAX_CONSUMERS,
+    MIN_SECRET_BYTES, SECRET_PREFIX, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 pub use crate::config::{
     PlatformSettings, ServerConfig, DEFAULT_BIND, DEFAULT_CONFIG_FILE, DEFAULT_DATABASE_URL,
@@ -77,22 +79,18 @@ where
             address: config.bind,
             source,
         })?;
-    let mut state = AppState::new(
+    // Client webhooks always run: consumers may be created through the API at any time.
+    let hooks = ClientWebhooks::new(
+        engine.store().clone(),
+        config.client_webhooks.clone(),
+        config.public_url.clone(),
+    )?;
+    let state = AppState::new(
         engine.clone(),
         config.api_keys.clone(),
         config.public_url.clone(),
-    );
-    let hooks = match &config.client_webhooks {
-        Some(settings) => Some(ClientWebhooks::new(
-            engine.store().clone(),
-            settings.clone(),
-            config.public_url.clone(),
-        )?),
-        None => None,
-    };
-    if let Some(hooks) = &hooks {
-        state = state.with_client_webhooks(hooks.clone());
-    }
+    )
+    .with_client_webhooks(hooks.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -107,9 +105,7 @@ where
         let engine = engine.clone();
         let stopped = wait(stopped.clone());
         async move {
-            if let Some(hooks) = hooks {
-                hooks.run(Some(engine), stopped).await;
-            }
+            hooks.run(Some(engine), stopped).await;
         }
     };
     let sync = engine.run(wait(stopped));

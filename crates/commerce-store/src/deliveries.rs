@@ -1,4 +1,5 @@
-//! The outbox of client webhooks: events for the client's webhook URL are stored first
+//! The outbox of client webhooks: events for the client's webhook consumers are stored first
+//! (one delivery per consumer)
 //! ([`Store::enqueue_client_event`]), then claimed by a dispatcher when due
 //! ([`Store::claim_due_client_events`]) and every delivery attempt is recorded with the event's
 //! new state in one transaction ([`Store::record_delivery_attempt`]). Nothing is lost when the
@@ -60,7 +61,7 @@ impl fmt::Display for DeliveryStatus {
     }
 }
 
-/// An event to store in the outbox.
+/// An event to store in the outbox (once per consumer it goes to).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct NewClientEvent {
@@ -95,12 +96,17 @@ impl NewClientEvent {
     }
 }
 
-/// A stored client event with its delivery state.
+/// One delivery of a stored client event to one consumer, with its state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ClientEvent {
-    /// The event's id.
+    /// The delivery's id (one per event and consumer).
     pub id: Uuid,
+    /// The event's id (the body's `id`; the same for every consumer and every attempt).
+    pub event_id: Uuid,
+    /// The consumer it goes to (see [`Store::list_webhook_consumers`]); `None` only for rows
+    /// whose consumer was never recorded.
+    pub consumer_id: Option<Uuid>,
     /// E.g. `connection.created`.
     pub event_type: String,
     /// The company it is about.
@@ -180,16 +186,22 @@ pub enum AttemptOutcome {
 pub struct ClientEventFilter {
     /// Only this company's events.
     pub company_id: Option<Uuid>,
-    /// Only events in this state.
+    /// Only deliveries in this state.
     pub status: Option<DeliveryStatus>,
+    /// Only deliveries of this event.
+    pub event_id: Option<Uuid>,
+    /// Only deliveries to this consumer.
+    pub consumer_id: Option<Uuid>,
 }
 
-const COLUMNS: &str = "id, event_type, company_id, connection_id, body, status, attempts, \
+const COLUMNS: &str = "id, event_id, consumer_id, event_type, company_id, connection_id, body, status, attempts, \
      created_at, next_attempt_at, completed_at, last_attempt_at, last_status_code, last_error";
 
 #[derive(sqlx::FromRow)]
 struct EventRow {
     id: Uuid,
+    event_id: Option<Uuid>,
+    consumer_id: Option<Uuid>,
     event_type: String,
     company_id: Uuid,
     connection_id: Option<Uuid>,
@@ -210,6 +222,8 @@ impl TryFrom<EventRow> for ClientEvent {
     fn try_from(row: EventRow) -> Result<Self, StoreError> {
         Ok(ClientEvent {
             id: row.id,
+            event_id: row.event_id.unwrap_or(row.id),
+            consumer_id: row.consumer_id,
             event_type: row.event_type,
             company_id: row.company_id,
             connection_id: row.connection_id,
@@ -254,30 +268,42 @@ fn later(time: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
 }
 
 impl Store {
-    /// Stores an event as `Pending`, due now. One insert: cheap enough to call from a request
-    /// handler or an event loop.
+    /// Stores an event as `Pending`, due now, once for each of `consumers` (one delivery
+    /// each, with its own id), in one transaction; none when `consumers` is empty. Cheap
+    /// enough to call from a request handler or an event loop.
     pub async fn enqueue_client_event(
         &self,
         event: &NewClientEvent,
-    ) -> Result<ClientEvent, StoreError> {
+        consumers: &[Uuid],
+    ) -> Result<Vec<ClientEvent>, StoreError> {
+        if consumers.is_empty() {
+            return Ok(Vec::new());
+        }
         let created = now();
         let sql = format!(
-            "INSERT INTO client_webhook_events (id, event_type, company_id, connection_id, body, \
-             status, attempts, created_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, $5, 'Pending', 0, $6, $6) RETURNING {COLUMNS}"
+            "INSERT INTO client_webhook_events (id, event_id, consumer_id, event_type, \
+             company_id, connection_id, body, status, attempts, created_at, next_attempt_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'Pending', 0, $8, $8) RETURNING {COLUMNS}"
         );
-        let row: EventRow = with_pool!(self, pool => {
-            sqlx::query_as(&sql)
-                .bind(event.id)
-                .bind(&event.event_type)
-                .bind(event.company_id)
-                .bind(event.connection_id)
-                .bind(&event.body)
-                .bind(created)
-                .fetch_one(pool)
-                .await?
-        });
-        row.try_into()
+        let rows: Vec<EventRow> = in_transaction!(self, tx => {
+            let mut rows = Vec::with_capacity(consumers.len());
+            for consumer in consumers {
+                let row: EventRow = sqlx::query_as(&sql)
+                    .bind(Uuid::new_v4())
+                    .bind(event.id)
+                    .bind(*consumer)
+                    .bind(&event.event_type)
+                    .bind(event.company_id)
+                    .bind(event.connection_id)
+                    .bind(&event.body)
+                    .bind(created)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                rows.push(row);
+            }
+            Ok(rows)
+        })?;
+        rows.into_iter().map(ClientEvent::try_from).collect()
     }
 
     /// One event.
@@ -442,22 +468,27 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<ClientEvent>, u64), StoreError> {
-        let condition = "($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR status = $2)";
+        let condition = "($1 IS NULL OR company_id = $1) AND ($2 IS NULL OR status = $2) \
+             AND ($3 IS NULL OR event_id = $3) AND ($4 IS NULL OR consumer_id = $4)";
         let count = format!("SELECT COUNT(*) FROM client_webhook_events WHERE {condition}");
         let list = format!(
             "SELECT {COLUMNS} FROM client_webhook_events WHERE {condition} \
-             ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+             ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
         );
         let status = filter.status.map(DeliveryStatus::as_str);
         let (rows, total): (Vec<EventRow>, i64) = with_pool!(self, pool => {
             let total: i64 = sqlx::query_scalar(&count)
                 .bind(filter.company_id)
                 .bind(status)
+                .bind(filter.event_id)
+                .bind(filter.consumer_id)
                 .fetch_one(pool)
                 .await?;
             let rows = sqlx::query_as(&list)
                 .bind(filter.company_id)
                 .bind(status)
+                .bind(filter.event_id)
+                .bind(filter.consumer_id)
                 .bind(to_i64(limit))
                 .bind(to_i64(offset))
                 .fetch_all(pool)

@@ -63,6 +63,7 @@
 
 mod aggregates;
 mod companies;
+mod consumers;
 mod crypto;
 mod datasets;
 mod deliveries;
@@ -75,6 +76,7 @@ mod types;
 mod webhook_events;
 
 pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
+pub use crate::consumers::{NewWebhookConsumer, WebhookConsumer};
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
 pub use crate::deliveries::{
     AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,

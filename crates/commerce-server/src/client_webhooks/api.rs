@@ -1,5 +1,6 @@
-//! `GET /webhooks/deliveries` (paged, newest first, optional `companyId` and `status` filters)
-//! and `GET /webhooks/deliveries/{eventId}` (the event as sent, with every attempt).
+//! `GET /webhooks/deliveries` (paged, newest first, optional `companyId`, `status`, `eventId`
+//! and `consumerId` filters) and `GET /webhooks/deliveries/{deliveryId}` (the event as sent,
+//! with every attempt). A delivery is one event to one consumer.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
@@ -16,10 +17,14 @@ use crate::state::AppState;
 /// The path of the list.
 pub(crate) const DELIVERIES_PATH: &str = "/webhooks/deliveries";
 
-/// One event's delivery state (`WebhookDelivery` in `/openapi.json`).
+/// One delivery's state (`WebhookDelivery` in `/openapi.json`).
 pub(crate) fn event_json(event: &ClientEvent) -> Value {
     let mut object = Map::new();
     object.insert("id".into(), json!(event.id));
+    object.insert("eventId".into(), json!(event.event_id));
+    if let Some(consumer_id) = event.consumer_id {
+        object.insert("consumerId".into(), json!(consumer_id));
+    }
     object.insert("eventType".into(), json!(event.event_type));
     object.insert("companyId".into(), json!(event.company_id));
     if let Some(connection_id) = event.connection_id {
@@ -83,6 +88,18 @@ pub(crate) async fn list(
         filter.company_id = Some(id);
         extra.push(("companyId", id.to_string()));
     }
+    for (name, slot) in [
+        ("eventId", &mut filter.event_id),
+        ("consumerId", &mut filter.consumer_id),
+    ] {
+        if let Some(text) = params.get(name).filter(|text| !text.is_empty()) {
+            let id = Uuid::parse_str(text).map_err(|_| {
+                ApiError::bad_request(format!("{name} must be a UUID, got {text:?}"))
+            })?;
+            *slot = Some(id);
+            extra.push((name, id.to_string()));
+        }
+    }
     if let Some(status) = params.get("status").filter(|text| !text.is_empty()) {
         let parsed = DeliveryStatus::parse(status).map_err(|_| {
             ApiError::bad_request(format!(
@@ -112,11 +129,11 @@ pub(crate) async fn list(
 
 pub(crate) async fn get_one(
     State(state): State<AppState>,
-    Path(event_id): Path<String>,
+    Path(delivery_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let not_found =
-        || ApiError::not_found(format!("No webhook event was found with ID {event_id}"));
-    let id = Uuid::parse_str(&event_id).map_err(|_| not_found())?;
+        || ApiError::not_found(format!("No webhook delivery was found with ID {delivery_id}"));
+    let id = Uuid::parse_str(&delivery_id).map_err(|_| not_found())?;
     let event = match state.store().get_client_event(id).await {
         Ok(event) => event,
         Err(StoreError::NotFound { .. }) => return Err(not_found()),

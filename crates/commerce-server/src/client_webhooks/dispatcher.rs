@@ -1,14 +1,21 @@
-//! The delivery loop: claims due events from the outbox, POSTs each with its signature and a
-//! timeout, records the attempt and what follows (delivered, retry at a later time with
-//! exponential backoff and jitter, or give up).
+//! The delivery loop: claims due deliveries from the outbox, POSTs each to its consumer with
+//! the Standard Webhooks headers and a timeout, records the attempt and what follows
+//! (delivered, retry at a later time with exponential backoff and jitter, or give up). A
+//! delivery whose consumer was deleted or disabled, or whose receiver is on a private network
+//! that is not allowed, is given up at once with the reason recorded.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret as _;
 use commerce_store::{AttemptOutcome, ClientEvent, DeliveryAttempt, StoreError};
 
-use super::{sign, ClientWebhookConfig, ClientWebhooks, SIGNATURE_HEADER};
+use super::guard::{check_literal, PrivateAddress};
+use super::{
+    sign, ClientWebhookConfig, ClientWebhooks, WebhookSecret, ID_HEADER, IMPLICIT_CONSUMER_ID,
+    SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
 
 /// Events claimed (and attempted concurrently) at a time.
 const BATCH: u32 = 16;
@@ -103,45 +110,54 @@ where
     }
 }
 
+/// Where a delivery goes: its consumer's URL and secret, or why it cannot go anywhere.
+async fn target(
+    hooks: &ClientWebhooks,
+    event: &ClientEvent,
+) -> Result<(url::Url, WebhookSecret), String> {
+    let config = hooks.config();
+    let consumer = event.consumer_id.unwrap_or(IMPLICIT_CONSUMER_ID);
+    if consumer == IMPLICIT_CONSUMER_ID {
+        // The operator's own COMMERCE_WEBHOOK_URL: not subject to the private-network guard.
+        return config
+            .receiver
+            .clone()
+            .ok_or_else(|| "COMMERCE_WEBHOOK_URL is no longer set".to_owned());
+    }
+    let (consumer, secret) = match hooks.store().webhook_consumer_secret(consumer).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Err("the webhook consumer was deleted".to_owned()),
+        Err(error) => {
+            tracing::error!(delivery = %event.id, error = %error, "reading a webhook consumer failed");
+            return Err("the webhook consumer could not be read".to_owned());
+        }
+    };
+    if consumer.disabled {
+        return Err("the webhook consumer is disabled".to_owned());
+    }
+    let url = url::Url::parse(&consumer.url)
+        .map_err(|_| "the webhook consumer's URL is not valid".to_owned())?;
+    if !config.allow_private_urls {
+        check_literal(&url).map_err(|refused| refused.to_string())?;
+    }
+    let secret = WebhookSecret::parse(secret.expose_secret())
+        .map_err(|_| "the webhook consumer's secret is not valid".to_owned())?;
+    Ok((url, secret))
+}
+
 /// One attempt on `event`, recorded with its outcome.
 async fn deliver(hooks: &ClientWebhooks, event: ClientEvent) {
     let config = hooks.config();
     let attempted_at = Utc::now();
     let started = Instant::now();
-    let signature = sign(
-        &config.secret,
-        attempted_at.timestamp(),
-        event.body.as_bytes(),
-    );
-    let response = hooks
-        .inner
-        .client
-        .post(config.url.clone())
-        .timeout(config.timeout)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(SIGNATURE_HEADER, signature)
-        .header("Commerce-Event-Id", event.id.to_string())
-        .header("Commerce-Event-Type", event.event_type.as_str())
-        .body(event.body.clone())
-        .send()
-        .await;
-    let (status_code, error) = match response {
-        Ok(response) => {
-            let status = response.status();
-            if status.is_success() {
-                (Some(status.as_u16()), None)
-            } else {
-                (
-                    Some(status.as_u16()),
-                    Some(format!("the receiver answered {status}")),
-                )
-            }
-        }
-        Err(error) => (None, Some(describe(&error))),
+    let (status_code, error, final_error) = match target(hooks, &event).await {
+        Err(reason) => (None, Some(reason), true),
+        Ok((url, secret)) => post(hooks, &event, url, &secret, attempted_at).await,
     };
     let attempt = DeliveryAttempt::new(attempted_at, status_code, error.clone(), started.elapsed());
     let outcome = match &error {
         None => AttemptOutcome::Delivered,
+        Some(_) if final_error => AttemptOutcome::GiveUp,
         Some(_) => after_failure(config, &event, Utc::now(), &mut rand::thread_rng()),
     };
     match hooks
@@ -167,6 +183,65 @@ async fn deliver(hooks: &ClientWebhooks, event: ClientEvent) {
             tracing::error!(event = %event.id, error = %error, "recording a webhook attempt failed");
         }
     }
+}
+
+/// POSTs the event to `url` signed with `secret`: the receiver's status, what went wrong, and
+/// whether that is final (the receiver's address is refused).
+async fn post(
+    hooks: &ClientWebhooks,
+    event: &ClientEvent,
+    url: url::Url,
+    secret: &WebhookSecret,
+    attempted_at: DateTime<Utc>,
+) -> (Option<u16>, Option<String>, bool) {
+    let event_id = event.event_id.to_string();
+    let timestamp = attempted_at.timestamp();
+    let signature = match sign(secret, &event_id, timestamp, event.body.as_bytes()) {
+        Ok(signature) => signature,
+        Err(error) => return (None, Some(error.to_string()), true),
+    };
+    let response = hooks
+        .inner
+        .client
+        .post(url)
+        .timeout(hooks.config().timeout)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(ID_HEADER, event_id)
+        .header(TIMESTAMP_HEADER, timestamp.to_string())
+        .header(SIGNATURE_HEADER, signature)
+        .body(event.body.clone())
+        .send()
+        .await;
+    match response {
+        Ok(response) => {
+            let status = response.status();
+            if status.is_success() {
+                (Some(status.as_u16()), None, false)
+            } else {
+                (
+                    Some(status.as_u16()),
+                    Some(format!("the receiver answered {status}")),
+                    false,
+                )
+            }
+        }
+        Err(error) => match refusal(&error) {
+            Some(refused) => (None, Some(refused.to_string()), true),
+            None => (None, Some(describe(&error)), false),
+        },
+    }
+}
+
+/// The guard's refusal of the receiver's resolved address, if that is what failed.
+fn refusal(error: &reqwest::Error) -> Option<&PrivateAddress> {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<PrivateAddress>() {
+            return Some(refused);
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// A transport error in words, without the URL (it may carry a token).
@@ -206,14 +281,9 @@ impl std::fmt::Display for WithoutUrl<'_> {
 mod tests {
     use super::*;
     use rand::SeedableRng as _;
-    use secrecy::SecretString;
 
     fn config() -> ClientWebhookConfig {
-        ClientWebhookConfig::new(
-            url::Url::parse("http://127.0.0.1:9/hook").unwrap(),
-            SecretString::from("secret-0123456789abc"),
-        )
-        .with_backoff(Duration::from_secs(10), Duration::from_secs(3600))
+        ClientWebhookConfig::new().with_backoff(Duration::from_secs(10), Duration::from_secs(3600))
     }
 
     #[test]
@@ -251,15 +321,19 @@ mod tests {
             .await
             .unwrap();
             store
-                .enqueue_client_event(&commerce_store::NewClientEvent::new(
-                    uuid::Uuid::new_v4(),
-                    "read.completed",
-                    uuid::Uuid::new_v4(),
-                    None,
-                    "{}",
-                ))
+                .enqueue_client_event(
+                    &commerce_store::NewClientEvent::new(
+                        uuid::Uuid::new_v4(),
+                        "read.completed",
+                        uuid::Uuid::new_v4(),
+                        None,
+                        "{}",
+                    ),
+                    &[IMPLICIT_CONSUMER_ID],
+                )
                 .await
                 .unwrap()
+                .remove(0)
         });
         event.attempts = attempts;
         event.created = created;

@@ -1,31 +1,38 @@
-//! Client webhooks: Codat-style events (`connection.created`, `connection.connected`,
-//! `connection.disconnected`, `connection.deleted`, `read.completed`) POSTed to the client's
-//! URL (`COMMERCE_WEBHOOK_URL`), signed with HMAC-SHA256 (`Commerce-Signature`, see
-//! `docs/webhooks.md` and [`sign`]/[`verify`]).
+//! Client webhooks: Codat-style events (`company.created`, `company.deleted`,
+//! `connection.created`, `connection.connected`, `connection.disconnected`,
+//! `connection.deleted`, `read.completed`) POSTed to every webhook consumer that subscribes to
+//! them, signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`,
+//! `webhook-signature`; see `docs/webhooks.md` and [`sign`]/[`verify`]).
 //!
-//! - Emitting an event is one insert into the store's outbox (see
-//!   `commerce_store::Store::enqueue_client_event`) plus a wake-up of the dispatcher; the
-//!   request or the sync that caused it never waits for the receiver.
+//! - Consumers are stored (`GET/POST /webhooks`, `DELETE /webhooks/{webhookId}`, module
+//!   [`consumers`]), each with its own secret `whsec_...`, its event types and company tags.
+//!   `COMMERCE_WEBHOOK_URL` (with `COMMERCE_WEBHOOK_SECRET`) is one more, implicit consumer
+//!   of every event ([`IMPLICIT_CONSUMER_ID`]).
+//! - Emitting an event is one transaction inserting a delivery per matching consumer into the
+//!   store's outbox (see `commerce_store::Store::enqueue_client_event`) plus a wake-up of the
+//!   dispatcher; the request or the sync that caused it never waits for a receiver.
 //! - `read.completed` and the disconnections found by a sync come from the sync engine's
 //!   broadcast events (`SyncEngine::subscribe`), in a task of their own ([`watcher`]).
-//! - The dispatcher ([`dispatcher`]) claims due events, POSTs them with a timeout, records every
-//!   attempt and retries with exponential backoff and jitter until the receiver answers `2xx`,
-//!   or gives up after [`ClientWebhookConfig::max_attempts`] attempts or
+//! - The dispatcher ([`dispatcher`]) claims due deliveries, POSTs them with a timeout, records
+//!   every attempt and retries with exponential backoff and jitter until the receiver answers
+//!   `2xx`, or gives up after [`ClientWebhookConfig::max_attempts`] attempts or
 //!   [`ClientWebhookConfig::retry_for`] after the event.
-//! - `GET /webhooks/deliveries[/{eventId}]` ([`api`]) shows the events and their attempts.
+//! - Receivers on loopback, private or link-local networks are refused unless the operator
+//!   allows them ([`guard`]).
+//! - `GET /webhooks/deliveries[/{deliveryId}]` ([`api`]) shows the deliveries and their attempts.
 //!
 //! This module must not depend on a platform crate; it sees data only through the store and
 //! the sync engine.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use commerce_store::{Company, Connection, NewClientEvent, Store};
+use commerce_store::{Company, Connection, NewClientEvent, Store, WebhookConsumer};
 use commerce_sync::SyncEngine;
-use secrecy::SecretString;
 use serde_json::{json, Map, Value};
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -35,12 +42,24 @@ use crate::error::ServerError;
 use crate::state::AppState;
 
 pub(crate) mod api;
+pub(crate) mod consumers;
 pub(crate) mod dispatcher;
+pub(crate) mod guard;
 mod signature;
 pub(crate) mod watcher;
 
-pub use self::signature::{sign, verify, SignatureError, SIGNATURE_HEADER};
+pub use self::signature::{
+    sign, verify, SignatureError, WebhookSecret, ID_HEADER, MIN_SECRET_BYTES, SECRET_PREFIX,
+    SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
 
+/// The id under which `COMMERCE_WEBHOOK_URL` is listed and its deliveries are kept.
+pub const IMPLICIT_CONSUMER_ID: Uuid = Uuid::from_u128(1);
+
+/// `company.created`: a company was created.
+pub(crate) const COMPANY_CREATED: &str = "company.created";
+/// `company.deleted`: a company was deleted.
+pub(crate) const COMPANY_DELETED: &str = "company.deleted";
 /// `connection.created`: a connection was created (`PendingAuth`).
 pub(crate) const CONNECTION_CREATED: &str = "connection.created";
 /// `connection.connected`: the merchant linked the connection.
@@ -52,8 +71,10 @@ pub(crate) const CONNECTION_DELETED: &str = "connection.deleted";
 /// `read.completed`: a connection's pulls finished (no pull of it is queued or running).
 pub(crate) const READ_COMPLETED: &str = "read.completed";
 
-/// Every event type sent.
+/// Every event type sent (Codat's names).
 pub const EVENT_TYPES: &[&str] = &[
+    COMPANY_CREATED,
+    COMPANY_DELETED,
     CONNECTION_CREATED,
     CONNECTION_CONNECTED,
     CONNECTION_DISCONNECTED,
@@ -61,14 +82,13 @@ pub const EVENT_TYPES: &[&str] = &[
     READ_COMPLETED,
 ];
 
-/// Where and how to deliver client webhooks.
+/// How client webhooks are delivered, and the implicit consumer `COMMERCE_WEBHOOK_URL`.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct ClientWebhookConfig {
-    /// `COMMERCE_WEBHOOK_URL`: the receiver.
-    pub url: url::Url,
-    /// `COMMERCE_WEBHOOK_SECRET`: the HMAC-SHA256 key.
-    pub secret: SecretString,
+    /// `COMMERCE_WEBHOOK_URL` and `COMMERCE_WEBHOOK_SECRET`: the implicit consumer of every
+    /// event, if set.
+    pub receiver: Option<(url::Url, WebhookSecret)>,
     /// `COMMERCE_WEBHOOK_MAX_ATTEMPTS` (default 30): attempts before giving up.
     pub max_attempts: u32,
     /// `COMMERCE_WEBHOOK_RETRY_FOR_SECS` (default 24 h): no attempt is made later than this
@@ -83,6 +103,10 @@ pub struct ClientWebhookConfig {
     /// How often the dispatcher looks for due events when nothing wakes it (default 5 s;
     /// events of this process wake it at once).
     pub poll_interval: Duration,
+    /// `COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS` (default false): whether consumers may point at
+    /// loopback, private or link-local addresses (see [`guard`]). The operator's own
+    /// `COMMERCE_WEBHOOK_URL` is not checked.
+    pub allow_private_urls: bool,
 }
 
 /// [`ClientWebhookConfig::max_attempts`]'s default.
@@ -91,22 +115,40 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 30;
 pub const DEFAULT_RETRY_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 /// [`ClientWebhookConfig::timeout`]'s default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The shortest `COMMERCE_WEBHOOK_SECRET` accepted.
-pub const MIN_WEBHOOK_SECRET_LEN: usize = 16;
+/// The most consumers created through the API (Codat's limit).
+pub const MAX_CONSUMERS: usize = 50;
 
-impl ClientWebhookConfig {
-    /// Delivery to `url`, signed with `secret`, with the default retry policy.
-    pub fn new(url: url::Url, secret: SecretString) -> Self {
+impl Default for ClientWebhookConfig {
+    fn default() -> Self {
         ClientWebhookConfig {
-            url,
-            secret,
+            receiver: None,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             retry_for: DEFAULT_RETRY_FOR,
             timeout: DEFAULT_TIMEOUT,
             initial_backoff: Duration::from_secs(10),
             max_backoff: Duration::from_secs(60 * 60),
             poll_interval: Duration::from_secs(5),
+            allow_private_urls: false,
         }
+    }
+}
+
+impl ClientWebhookConfig {
+    /// The default policy, with no implicit consumer and private receivers refused.
+    pub fn new() -> Self {
+        ClientWebhookConfig::default()
+    }
+
+    /// Adds the implicit consumer of every event: `url`, signed with `secret`.
+    pub fn with_receiver(mut self, url: url::Url, secret: WebhookSecret) -> Self {
+        self.receiver = Some((url, secret));
+        self
+    }
+
+    /// Allows (or refuses) consumers on loopback, private and link-local addresses.
+    pub fn with_private_urls(mut self, allow: bool) -> Self {
+        self.allow_private_urls = allow;
+        self
     }
 
     /// Replaces the bound on attempts (at least 1).
@@ -144,13 +186,19 @@ impl ClientWebhookConfig {
 impl fmt::Debug for ClientWebhookConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientWebhookConfig")
-            .field("url", &crate::config::redact_url(self.url.as_str()))
-            .field("secret", &"[redacted]")
+            .field(
+                "receiver",
+                &self
+                    .receiver
+                    .as_ref()
+                    .map(|(url, _)| crate::config::redact_url(url.as_str())),
+            )
             .field("max_attempts", &self.max_attempts)
             .field("retry_for", &self.retry_for)
             .field("timeout", &self.timeout)
             .field("initial_backoff", &self.initial_backoff)
             .field("max_backoff", &self.max_backoff)
+            .field("allow_private_urls", &self.allow_private_urls)
             .finish_non_exhaustive()
     }
 }
@@ -185,9 +233,13 @@ impl ClientWebhooks {
         config: ClientWebhookConfig,
         public_url: impl Into<String>,
     ) -> Result<Self, ServerError> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("commerce-webhooks/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("commerce-webhooks/", env!("CARGO_PKG_VERSION")));
+        if !config.allow_private_urls {
+            builder = builder.dns_resolver(Arc::new(guard::PublicOnly));
+        }
+        let client = builder
             .build()
             .map_err(|source| ServerError::WebhookClient { source })?;
         Ok(ClientWebhooks {
@@ -262,22 +314,51 @@ impl ClientWebhooks {
         ))
     }
 
-    /// Stores an event for delivery and wakes the dispatcher. `payload` is Codat's `payload`
-    /// object; the envelope adds `id`, `eventType`, `generatedDate`, `companyId` and
-    /// `connectionId`.
+    /// The consumers an event of `event_type` about `company` goes to: the implicit consumer
+    /// (every event), and every enabled stored consumer whose event types and company tags
+    /// match.
+    pub(crate) async fn recipients(
+        &self,
+        event_type: &str,
+        company: &Company,
+    ) -> Result<Vec<Uuid>, commerce_store::StoreError> {
+        let mut recipients = Vec::new();
+        if self.inner.config.receiver.is_some() {
+            recipients.push(IMPLICIT_CONSUMER_ID);
+        }
+        let tags = company_tags(company);
+        recipients.extend(
+            self.inner
+                .store
+                .list_webhook_consumers()
+                .await?
+                .iter()
+                .filter(|consumer| subscribes(consumer, event_type, &tags))
+                .map(|consumer| consumer.id),
+        );
+        Ok(recipients)
+    }
+
+    /// Stores an event for delivery to every consumer it matches and wakes the dispatcher.
+    /// `payload` is Codat's `payload` object; the envelope adds `id`, `eventType`,
+    /// `generatedDate`, `companyId` and `connectionId`. Returns the event's id.
     pub(crate) async fn emit(
         &self,
         event_type: &str,
-        company_id: Uuid,
+        company: &Company,
         connection_id: Option<Uuid>,
         payload: Value,
     ) -> Result<Uuid, commerce_store::StoreError> {
         let id = Uuid::new_v4();
+        let recipients = self.recipients(event_type, company).await?;
+        if recipients.is_empty() {
+            return Ok(id);
+        }
         let mut body = Map::new();
         body.insert("id".into(), json!(id));
         body.insert("eventType".into(), json!(event_type));
         body.insert("generatedDate".into(), json!(codat::date(Utc::now())));
-        body.insert("companyId".into(), json!(company_id));
+        body.insert("companyId".into(), json!(company.id));
         if let Some(connection_id) = connection_id {
             body.insert("connectionId".into(), json!(connection_id));
         }
@@ -285,17 +366,49 @@ impl ClientWebhooks {
         let text = Value::Object(body).to_string();
         self.inner
             .store
-            .enqueue_client_event(&NewClientEvent::new(
-                id,
-                event_type,
-                company_id,
-                connection_id,
-                text,
-            ))
+            .enqueue_client_event(
+                &NewClientEvent::new(id, event_type, company.id, connection_id, text),
+                &recipients,
+            )
             .await?;
         self.inner.wake.notify_one();
-        tracing::debug!(event = %id, event_type, company = %company_id, "client webhook queued");
+        tracing::debug!(event = %id, event_type, company = %company.id, consumers = recipients.len(), "client webhook queued");
         Ok(id)
+    }
+}
+
+/// A company's tags, as `tagKey:tagValue` filters match them.
+///
+/// Companies carry no tags in the store yet, so a consumer limited to company tags receives
+/// nothing until they do (Codat sends such a consumer only events of companies with a
+/// matching tag).
+pub(crate) fn company_tags(_company: &Company) -> BTreeMap<String, String> {
+    BTreeMap::new()
+}
+
+/// Whether `consumer` receives an event of `event_type` about a company with `tags`: it is
+/// enabled, lists the type (or no type at all), and lists no company tag or one the company
+/// has (`tagKey:tagValue`, case-sensitive).
+pub(crate) fn subscribes(
+    consumer: &WebhookConsumer,
+    event_type: &str,
+    tags: &BTreeMap<String, String>,
+) -> bool {
+    if consumer.disabled {
+        return false;
+    }
+    if !consumer.event_types.is_empty()
+        && !consumer.event_types.iter().any(|wanted| wanted == event_type)
+    {
+        return false;
+    }
+    match &consumer.company_tags {
+        None => true,
+        Some(wanted) if wanted.is_empty() => true,
+        Some(wanted) => wanted.iter().any(|tag| {
+            tag.split_once(':')
+                .is_some_and(|(key, value)| tags.get(key).is_some_and(|have| have == value))
+        }),
     }
 }
 
@@ -323,7 +436,7 @@ pub(crate) async fn connection_event(state: &AppState, event_type: &str, connect
             "connection": hooks.connection_value(connection, state.engine()).await?,
         });
         hooks
-            .emit(event_type, company.id, Some(connection.id), payload)
+            .emit(event_type, &company, Some(connection.id), payload)
             .await
     }
     .await;
@@ -332,55 +445,73 @@ pub(crate) async fn connection_event(state: &AppState, event_type: &str, connect
     }
 }
 
-/// Reads `COMMERCE_WEBHOOK_URL`, `COMMERCE_WEBHOOK_SECRET` (required with the URL, at least
-/// [`MIN_WEBHOOK_SECRET_LEN`] characters), `COMMERCE_WEBHOOK_MAX_ATTEMPTS`,
-/// `COMMERCE_WEBHOOK_RETRY_FOR_SECS` and `COMMERCE_WEBHOOK_TIMEOUT_SECS` from the merged
-/// settings; each problem is one line in `problems`. `None` when no URL is set.
+/// Emits a `company.*` event for `company` (Codat's `CompanyWebhook`: the payload is the
+/// company as the API shows it) when client webhooks are configured. Failing to store the
+/// event is logged; it never fails the caller.
+pub(crate) async fn company_event(state: &AppState, event_type: &str, company: &Company) {
+    let Some(hooks) = state.client_webhooks() else {
+        return;
+    };
+    let payload = codat::company(company, state.public_url(), None, Vec::new());
+    if let Err(error) = hooks.emit(event_type, company, None, payload).await {
+        tracing::error!(company = %company.id, event_type, error = %error, "could not queue a client webhook");
+    }
+}
+
+/// Reads `COMMERCE_WEBHOOK_URL`, `COMMERCE_WEBHOOK_SECRET` (required with the URL,
+/// `whsec_<base64>`), `COMMERCE_WEBHOOK_MAX_ATTEMPTS`, `COMMERCE_WEBHOOK_RETRY_FOR_SECS`,
+/// `COMMERCE_WEBHOOK_TIMEOUT_SECS` and `COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS` from the merged
+/// settings; each problem is one line in `problems`.
 pub(crate) fn config_from(
-    settings: &std::collections::BTreeMap<String, String>,
+    settings: &BTreeMap<String, String>,
     problems: &mut Vec<String>,
-) -> Option<ClientWebhookConfig> {
+) -> ClientWebhookConfig {
+    let mut config = ClientWebhookConfig::new();
     let url = settings.get("COMMERCE_WEBHOOK_URL");
     let secret = settings.get("COMMERCE_WEBHOOK_SECRET");
-    let Some(url_text) = url else {
-        if secret.is_some() {
-            problems.push("COMMERCE_WEBHOOK_SECRET is set but COMMERCE_WEBHOOK_URL is not".into());
+    match (url, secret) {
+        (None, Some(_)) => {
+            problems.push("COMMERCE_WEBHOOK_SECRET is set but COMMERCE_WEBHOOK_URL is not".into())
         }
-        return None;
-    };
-    let mut ok = true;
-    let url = match url::Url::parse(url_text) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Some(url),
-        _ => {
-            problems.push(format!(
-                "COMMERCE_WEBHOOK_URL {:?} must be an absolute http:// or https:// URL",
-                crate::config::redact_url(url_text)
-            ));
-            None
+        (None, None) => {}
+        (Some(url_text), secret) => {
+            let url = match url::Url::parse(url_text) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                    Some(url)
+                }
+                _ => {
+                    problems.push(format!(
+                        "COMMERCE_WEBHOOK_URL {:?} must be an absolute http:// or https:// URL",
+                        crate::config::redact_url(url_text)
+                    ));
+                    None
+                }
+            };
+            let secret = match secret {
+                None => {
+                    problems.push(format!(
+                        "COMMERCE_WEBHOOK_URL is set but COMMERCE_WEBHOOK_SECRET is not: give a secret `{SECRET_PREFIX}<base64 of {MIN_SECRET_BYTES} or more random bytes>` (e.g. {SECRET_PREFIX}$(openssl rand -base64 32))"
+                    ));
+                    None
+                }
+                Some(secret) => match WebhookSecret::parse(secret) {
+                    Ok(secret) => Some(secret),
+                    Err(error) => {
+                        problems.push(format!("COMMERCE_WEBHOOK_SECRET: {error}"));
+                        None
+                    }
+                },
+            };
+            if let (Some(url), Some(secret)) = (url, secret) {
+                config = config.with_receiver(url, secret);
+            }
         }
-    };
-    let secret = match secret {
-        None => {
-            problems.push(
-                "COMMERCE_WEBHOOK_URL is set but COMMERCE_WEBHOOK_SECRET is not: give a random secret to sign webhooks with"
-                    .into(),
-            );
-            None
-        }
-        Some(secret) if secret.len() < MIN_WEBHOOK_SECRET_LEN => {
-            problems.push(format!(
-                "COMMERCE_WEBHOOK_SECRET is shorter than {MIN_WEBHOOK_SECRET_LEN} characters"
-            ));
-            None
-        }
-        Some(secret) => Some(SecretString::from(secret.clone())),
-    };
+    }
     let mut number = |name: &str, min: u64| -> Option<u64> {
         let text = settings.get(name)?;
         match text.trim().parse::<u64>() {
             Ok(value) if value >= min => Some(value),
             _ => {
-                ok = false;
                 problems.push(format!(
                     "{name} must be a whole number of at least {min}, got {text:?}"
                 ));
@@ -388,32 +519,35 @@ pub(crate) fn config_from(
             }
         }
     };
-    let max_attempts = number("COMMERCE_WEBHOOK_MAX_ATTEMPTS", 1);
-    let retry_for = number("COMMERCE_WEBHOOK_RETRY_FOR_SECS", 1);
-    let timeout = number("COMMERCE_WEBHOOK_TIMEOUT_SECS", 1);
-    let (Some(url), Some(secret), true) = (url, secret, ok) else {
-        return None;
-    };
-    let mut config = ClientWebhookConfig::new(url, secret);
-    if let Some(max_attempts) = max_attempts {
+    if let Some(max_attempts) = number("COMMERCE_WEBHOOK_MAX_ATTEMPTS", 1) {
         config.max_attempts = u32::try_from(max_attempts).unwrap_or(u32::MAX);
     }
-    if let Some(seconds) = retry_for {
+    if let Some(seconds) = number("COMMERCE_WEBHOOK_RETRY_FOR_SECS", 1) {
         config.retry_for = Duration::from_secs(seconds);
     }
-    if let Some(seconds) = timeout {
+    if let Some(seconds) = number("COMMERCE_WEBHOOK_TIMEOUT_SECS", 1) {
         config.timeout = Duration::from_secs(seconds);
     }
-    Some(config)
+    if let Some(text) = settings.get(ALLOW_PRIVATE_URLS) {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => config.allow_private_urls = true,
+            "false" | "0" | "no" => config.allow_private_urls = false,
+            _ => problems.push(format!(
+                "{ALLOW_PRIVATE_URLS} must be true or false, got {text:?}"
+            )),
+        }
+    }
+    config
 }
+
+/// The setting that allows consumers on loopback, private and link-local addresses.
+pub(crate) const ALLOW_PRIVATE_URLS: &str = "COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS";
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
-    use secrecy::ExposeSecret as _;
-
     use super::*;
+
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     fn settings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
@@ -423,9 +557,11 @@ mod tests {
     }
 
     #[test]
-    fn absent_url_means_no_webhooks() {
+    fn absent_url_means_no_implicit_consumer() {
         let mut problems = Vec::new();
-        assert!(config_from(&settings(&[]), &mut problems).is_none());
+        let config = config_from(&settings(&[]), &mut problems);
+        assert!(config.receiver.is_none());
+        assert!(!config.allow_private_urls);
         assert!(problems.is_empty());
     }
 
@@ -435,38 +571,40 @@ mod tests {
         let config = config_from(
             &settings(&[
                 ("COMMERCE_WEBHOOK_URL", "https://hooks.example.com/codat"),
-                ("COMMERCE_WEBHOOK_SECRET", "whsec-0123456789abcdef"),
+                ("COMMERCE_WEBHOOK_SECRET", SECRET),
                 ("COMMERCE_WEBHOOK_MAX_ATTEMPTS", "5"),
                 ("COMMERCE_WEBHOOK_RETRY_FOR_SECS", "3600"),
                 ("COMMERCE_WEBHOOK_TIMEOUT_SECS", "3"),
+                ("COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS", "true"),
             ]),
             &mut problems,
-        )
-        .unwrap();
+        );
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(config.url.as_str(), "https://hooks.example.com/codat");
-        assert_eq!(config.secret.expose_secret(), "whsec-0123456789abcdef");
+        let (url, secret) = config.receiver.clone().unwrap();
+        assert_eq!(url.as_str(), "https://hooks.example.com/codat");
+        assert_eq!(secret.expose(), SECRET);
         assert_eq!(config.max_attempts, 5);
         assert_eq!(config.retry_for, Duration::from_secs(3600));
         assert_eq!(config.timeout, Duration::from_secs(3));
-        assert!(!format!("{config:?}").contains("whsec-0123456789abcdef"));
+        assert!(config.allow_private_urls);
+        assert!(!format!("{config:?}").contains("MfKQ9r8"));
     }
 
     #[test]
     fn problems_are_one_line_each_and_hide_the_secret() {
         let mut problems = Vec::new();
-        let config = config_from(
+        config_from(
             &settings(&[
                 ("COMMERCE_WEBHOOK_URL", "ftp://hooks.example.com"),
-                ("COMMERCE_WEBHOOK_SECRET", "short-secret"),
+                ("COMMERCE_WEBHOOK_SECRET", "not-a-whsec-secret-0123"),
                 ("COMMERCE_WEBHOOK_MAX_ATTEMPTS", "0"),
                 ("COMMERCE_WEBHOOK_TIMEOUT_SECS", "soon"),
+                ("COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS", "perhaps"),
             ]),
             &mut problems,
         );
-        assert!(config.is_none());
-        assert_eq!(problems.len(), 4, "{problems:?}");
-        assert!(!problems.join("\n").contains("short-secret"));
+        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert!(!problems.join("\n").contains("not-a-whsec-secret"));
 
         let mut problems = Vec::new();
         config_from(
@@ -475,5 +613,50 @@ mod tests {
         );
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("COMMERCE_WEBHOOK_SECRET is not"));
+    }
+
+    fn consumer(event_types: &[&str], company_tags: Option<&[&str]>, disabled: bool) -> WebhookConsumer {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let store = Store::connect("sqlite::memory:", commerce_store::EncryptionKey::generate())
+                .await
+                .unwrap();
+            store
+                .create_webhook_consumer(
+                    &commerce_store::NewWebhookConsumer::new(
+                        "https://hooks.example.com",
+                        secrecy::SecretString::from(SECRET),
+                    )
+                    .with_event_types(event_types.iter().map(|t| (*t).to_owned()).collect())
+                    .with_company_tags(
+                        company_tags.map(|tags| tags.iter().map(|t| (*t).to_owned()).collect()),
+                    )
+                    .with_disabled(disabled),
+                )
+                .await
+                .unwrap()
+        })
+    }
+
+    #[test]
+    fn consumers_receive_what_they_subscribe_to() {
+        let tags: BTreeMap<String, String> = [("region".to_owned(), "uk".to_owned())].into();
+        let none = BTreeMap::new();
+        let every = consumer(&[], None, false);
+        assert!(subscribes(&every, READ_COMPLETED, &none));
+        assert!(subscribes(&every, COMPANY_CREATED, &tags));
+        let reads = consumer(&[READ_COMPLETED], None, false);
+        assert!(subscribes(&reads, READ_COMPLETED, &none));
+        assert!(!subscribes(&reads, CONNECTION_CREATED, &none));
+        let disabled = consumer(&[], None, true);
+        assert!(!subscribes(&disabled, READ_COMPLETED, &none));
+        let uk = consumer(&[], Some(&["region:uk", "tier:gold"]), false);
+        assert!(subscribes(&uk, READ_COMPLETED, &tags));
+        assert!(!subscribes(&uk, READ_COMPLETED, &none));
+        let us = consumer(&[], Some(&["region:us", "Region:uk"]), false);
+        assert!(!subscribes(&us, READ_COMPLETED, &tags), "tags are case-sensitive");
     }
 }

@@ -109,12 +109,7 @@ async fn on_finished(
             "connection": hooks.connection_value(&connection, engine).await?,
         });
         hooks
-            .emit(
-                CONNECTION_DISCONNECTED,
-                company.id,
-                Some(connection.id),
-                payload,
-            )
+            .emit(CONNECTION_DISCONNECTED, &company, Some(connection.id), payload)
             .await?;
     }
     let busy = store
@@ -154,7 +149,7 @@ async fn on_finished(
         "dataTypes": data_types,
     });
     hooks
-        .emit(READ_COMPLETED, company.id, Some(connection.id), payload)
+        .emit(READ_COMPLETED, &company, Some(connection.id), payload)
         .await?;
     Ok(Some(next))
 }

@@ -82,8 +82,11 @@ pub(crate) const OPERATIONS: &[Operation] = &[
     op!("post" "/companies/{companyId}/data/queue/{dataType}", "refresh-data-type", "Refresh data type", "Refresh data", auth: true, query: &["connectionId"], body: None, Answer::Json(200, "PullOperation")),
     op!("get" "/companies/{companyId}/data/history", "list-pull-operations", "List pull operations", "Refresh data", auth: true, query: PAGED, body: None, Answer::Json(200, "PullOperations")),
     op!("get" "/companies/{companyId}/data/history/{datasetId}", "get-pull-operation", "Get pull operation", "Refresh data", auth: true, query: &[], body: None, Answer::Json(200, "PullOperation")),
-    op!("get" "/webhooks/deliveries", "list-webhook-deliveries", "List client webhook events and their delivery state, newest first", "Client webhooks", auth: true, query: &["page", "pageSize", "companyId", "status"], body: None, Answer::Json(200, "WebhookDeliveries")),
-    op!("get" "/webhooks/deliveries/{eventId}", "get-webhook-delivery", "Get a client webhook event with every delivery attempt", "Client webhooks", auth: true, query: &[], body: None, Answer::Json(200, "WebhookDeliveryDetail")),
+    op!("get" "/webhooks", "list-webhook-consumers", "List webhook consumers", "Webhooks", auth: true, query: &[], body: None, Answer::Json(200, "WebhookConsumers")),
+    op!("post" "/webhooks", "create-webhook-consumer", "Create webhook consumer (answers its signing secret, shown only this once)", "Webhooks", auth: true, query: &[], body: Some("WebhookConsumerPrototype"), Answer::Json(201, "CreatedWebhookConsumer")),
+    op!("delete" "/webhooks/{webhookId}", "delete-webhook-consumer", "Delete webhook consumer", "Webhooks", auth: true, query: &[], body: None, Answer::Empty(204)),
+    op!("get" "/webhooks/deliveries", "list-webhook-deliveries", "List client webhook deliveries (one per event and consumer), newest first", "Client webhooks", auth: true, query: &["page", "pageSize", "companyId", "status", "eventId", "consumerId"], body: None, Answer::Json(200, "WebhookDeliveries")),
+    op!("get" "/webhooks/deliveries/{deliveryId}", "get-webhook-delivery", "Get a client webhook delivery with every attempt", "Client webhooks", auth: true, query: &[], body: None, Answer::Json(200, "WebhookDeliveryDetail")),
     op!("get" "/health", "get-health", "Health check", "Service", auth: false, query: &[], body: None, Answer::Json(200, "Health")),
     op!("get" "/openapi.json", "get-openapi", "This document", "Service", auth: false, query: &[], body: None, Answer::Json(200, "OpenApiDocument")),
     op!("get" "/ui", "dashboard-companies", "Dashboard: companies, connections and sync status", "Dashboard", auth: true, query: &["page"], body: None, Answer::Html),
@@ -93,9 +96,12 @@ pub(crate) const OPERATIONS: &[Operation] = &[
     op!("get" "/ui/connections/{connectionId}/{table}", "dashboard-records", "Dashboard: a table of records (payments, transactions, disputes, customers, products)", "Dashboard", auth: true, query: QUERIED, body: None, Answer::Html),
     op!("post" "/ui/companies/{companyId}/links", "dashboard-create-link", "Dashboard form: create a connection and show its link URL", "Dashboard", auth: true, query: &[], body: Some("form:LinkForm"), Answer::Html),
     op!("get" "/ui/webhooks", "dashboard-webhooks", "Dashboard: client webhook deliveries and their attempts", "Dashboard", auth: true, query: &["page"], body: None, Answer::Html),
+    op!("get" "/ui/webhooks/consumers", "dashboard-webhook-consumers", "Dashboard: webhook consumers, with forms to create and delete them", "Dashboard", auth: true, query: &[], body: None, Answer::Html),
+    op!("post" "/ui/webhooks/consumers", "dashboard-create-webhook-consumer", "Dashboard form: create a webhook consumer and show its secret once", "Dashboard", auth: true, query: &[], body: Some("form:ConsumerForm"), Answer::Html),
+    op!("post" "/ui/webhooks/consumers/{consumerId}/delete", "dashboard-delete-webhook-consumer", "Dashboard form: delete a webhook consumer", "Dashboard", auth: true, query: &[], body: Some("form:SyncForm"), Answer::Html),
     op!("get" "/link/{connectionId}", "start-link", "Start linking a connection: redirects to the platform's authorization page", "Link", auth: false, query: &[], body: None, Answer::Redirect),
     op!("get" "/oauth/{platform}/callback", "link-callback", "OAuth callback from the platform: finishes the link", "Link", auth: false, query: &["state", "code", "error", "error_description"], body: None, Answer::Redirect),
-    op!("post" "/webhooks/{platform}", "receive-platform-webhook", "Webhook from a platform (verified by its signature)", "Platform webhooks", auth: false, query: &[], body: None, Answer::Json(200, "WebhookReceipt")),
+    op!("post" "/webhooks/{webhookId}", "receive-platform-webhook", "Webhook from a platform, at `/webhooks/{platform key}` (verified by its signature)", "Platform webhooks", auth: false, query: &[], body: None, Answer::Json(200, "WebhookReceipt")),
 ];
 
 /// The path segment, operation-id stem and schema names of a commerce data type's routes,
@@ -180,7 +186,15 @@ fn query_parameter(name: &str) -> Value {
         ),
         "status" => (
             json!({"type": "string", "enum": ["Pending", "Delivered", "Failed"]}),
-            "Only events in this delivery state.",
+            "Only deliveries in this state.",
+        ),
+        "eventId" => (
+            json!({"type": "string", "format": "uuid"}),
+            "Only deliveries of this event.",
+        ),
+        "consumerId" => (
+            json!({"type": "string", "format": "uuid"}),
+            "Only deliveries to this webhook consumer.",
         ),
         other => (
             json!({"type": "string"}),
@@ -200,7 +214,7 @@ fn path_parameters(path: &str) -> Vec<Value> {
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| {
             let schema = match name {
-                "companyId" | "connectionId" | "datasetId" | "eventId" => {
+                "companyId" | "connectionId" | "datasetId" | "deliveryId" | "consumerId" => {
                     json!({"type": "string", "format": "uuid"})
                 }
                 "dataType" => json!({"type": "string", "enum": DataType::ALL.iter().map(|t| t.key()).collect::<Vec<_>>()}),
@@ -330,6 +344,12 @@ fn operation_json(path: &str, operation: &Operation) -> Value {
     if !is_page && (!operation.query.is_empty() || operation.body.is_some()) {
         responses.insert("400".into(), error_response("Bad parameters or body"));
     }
+    if operation.id == "delete-webhook-consumer" {
+        responses.insert(
+            "403".into(),
+            error_response("The consumer is configured by COMMERCE_WEBHOOK_URL and cannot be deleted through the API"),
+        );
+    }
     if operation.id == "receive-platform-webhook" {
         responses.insert(
             "400".into(),
@@ -374,7 +394,7 @@ pub(crate) fn document() -> Value {
         "servers": [{"url": "/"}],
         "tags": [
             {"name": "Companies"}, {"name": "Connections"}, {"name": "Refresh data"},
-            {"name": "Commerce data"}, {"name": "Client webhooks"}, {"name": "Link"},
+            {"name": "Commerce data"}, {"name": "Webhooks"}, {"name": "Client webhooks"}, {"name": "Link"},
             {"name": "Platform webhooks"}, {"name": "Dashboard"}, {"name": "Service"}
         ],
         "paths": paths,
@@ -524,7 +544,9 @@ fn schemas() -> Value {
             "durationMs": {"type": "integer"}
         }, "required": ["attempt", "time", "durationMs"]},
         "WebhookDelivery": {"type": "object", "properties": {
-            "id": {"type": "string", "format": "uuid", "description": "The event's id (also in its body)."},
+            "id": {"type": "string", "format": "uuid", "description": "The delivery's id (one per event and consumer)."},
+            "eventId": {"type": "string", "format": "uuid", "description": "The event's id (in its body and the `webhook-id` header)."},
+            "consumerId": {"type": "string", "format": "uuid", "description": "The webhook consumer it goes to."},
             "eventType": {"type": "string", "enum": crate::client_webhooks::EVENT_TYPES},
             "companyId": {"type": "string", "format": "uuid"},
             "connectionId": {"type": "string", "format": "uuid"},
@@ -537,7 +559,7 @@ fn schemas() -> Value {
                 "time": {"$ref": "#/components/schemas/DateTime"},
                 "statusCode": {"type": "integer"}, "error": {"type": "string"}
             }, "required": ["time"]}
-        }, "required": ["id", "eventType", "companyId", "status", "attemptCount", "created"]},
+        }, "required": ["id", "eventId", "eventType", "companyId", "status", "attemptCount", "created"]},
         "WebhookDeliveries": paged("WebhookDelivery"),
         "WebhookDeliveryDetail": {"allOf": [
             {"$ref": "#/components/schemas/WebhookDelivery"},
@@ -565,5 +587,43 @@ fn schemas() -> Value {
     if let Value::Object(platform) = platform {
         schemas.extend(platform);
     }
+    if let Value::Object(consumers) = consumer_schemas() {
+        schemas.extend(consumers);
+    }
     Value::Object(schemas)
+}
+
+/// Codat's `WebhookConsumer` and its prototype, and the dashboard's consumer form.
+fn consumer_schemas() -> Value {
+    json!({
+        "WebhookConsumer": {"type": "object", "description": "Codat's WebhookConsumer.", "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "url": {"type": "string", "format": "uri"},
+            "disabled": {"type": ["boolean", "null"], "default": false},
+            "eventTypes": {"type": "array", "items": {"type": "string", "enum": crate::client_webhooks::EVENT_TYPES}, "description": "Empty: every event type."},
+            "companyTags": {"type": ["array", "null"], "items": {"type": "string", "maxLength": 128}, "maxItems": 10, "description": "`tagKey:tagValue`: only events of companies with one of these tags."}
+        }, "required": ["id", "url", "eventTypes"]},
+        "WebhookConsumerPrototype": {"type": "object", "additionalProperties": false, "properties": {
+            "url": {"type": "string", "format": "uri", "maxLength": 2048},
+            "disabled": {"type": ["boolean", "null"], "default": false},
+            "eventTypes": {"type": ["array", "null"], "items": {"type": "string", "enum": crate::client_webhooks::EVENT_TYPES}},
+            "companyTags": {"type": ["array", "null"], "items": {"type": "string", "maxLength": 128}, "maxItems": 10}
+        }, "required": ["url"]},
+        "CreatedWebhookConsumer": {"allOf": [
+            {"$ref": "#/components/schemas/WebhookConsumer"},
+            {"type": "object", "properties": {
+                "secret": {"type": "string", "pattern": "^whsec_", "description": "The signing secret, `whsec_<base64>`: shown only in this answer."}
+            }, "required": ["secret"]}
+        ]},
+        "WebhookConsumers": {"type": "object", "properties": {
+            "results": {"type": "array", "maxItems": 51, "items": {"$ref": "#/components/schemas/WebhookConsumer"}}
+        }, "required": ["results"]},
+        "ConsumerForm": {"type": "object", "description": "The dashboard's create-consumer form.", "properties": {
+            "csrf": {"type": "string", "description": "The page's anti-forgery token."},
+            "url": {"type": "string"},
+            "eventTypes": {"type": "string", "description": "Repeated, one per event type."},
+            "companyTags": {"type": "string", "description": "Comma-separated."},
+            "disabled": {"type": "string"}
+        }, "required": ["csrf", "url"]}
+    })
 }

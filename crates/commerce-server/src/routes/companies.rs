@@ -47,6 +47,12 @@ pub(crate) async fn create(
     new.description = body.description.filter(|text| !text.is_empty());
     new.redirect = body.redirect;
     let company = state.store().create_company(&new).await?;
+    crate::client_webhooks::company_event(
+        &state,
+        crate::client_webhooks::COMPANY_CREATED,
+        &company,
+    )
+    .await;
     Ok(Json(codat::company(
         &company,
         state.public_url(),
@@ -110,6 +116,12 @@ pub(crate) async fn delete(
         .await;
     }
     state.store().delete_company(company.id).await?;
+    crate::client_webhooks::company_event(
+        &state,
+        crate::client_webhooks::COMPANY_DELETED,
+        &company,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use commerce_store::{Company, Connection, MAX_PAGE_SIZE};
 use uuid::Uuid;
@@ -64,11 +64,21 @@ pub fn build_router(state: AppState) -> Router {
             get(records::get_one),
         )
         .route(
+            "/webhooks",
+            get(crate::client_webhooks::consumers::list)
+                .post(crate::client_webhooks::consumers::create),
+        )
+        // The same path as platform webhooks (`POST`, public, below): axum merges the methods.
+        .route(
+            "/webhooks/{platform}",
+            delete(crate::client_webhooks::consumers::delete),
+        )
+        .route(
             crate::client_webhooks::api::DELIVERIES_PATH,
             get(crate::client_webhooks::api::list),
         )
         .route(
-            "/webhooks/deliveries/{event_id}",
+            "/webhooks/deliveries/{delivery_id}",
             get(crate::client_webhooks::api::get_one),
         )
         .route_layer(middleware::from_fn_with_state(

@@ -25,6 +25,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("records.html", include_str!("../../templates/records.html")),
     (
+        "consumers.html",
+        include_str!("../../templates/consumers.html"),
+    ),
+    (
         "webhooks.html",
         include_str!("../../templates/webhooks.html"),
     ),

@@ -9,6 +9,9 @@
 //!   products, a page at a time, with Codat's `query` and `orderBy`.
 //! - `POST /ui/connections/{id}/sync` and `POST /ui/companies/{id}/links`: the two forms,
 //!   protected against cross-site requests (see `auth`).
+//! - `GET /ui/webhooks`: client webhook deliveries; `GET/POST /ui/webhooks/consumers` and
+//!   `POST /ui/webhooks/consumers/{id}/delete`: the webhook consumers (admin page, same
+//!   protection).
 //!
 //! Templates are minijinja (a runtime engine with HTML auto-escaping), compiled into the binary
 //! from `templates/`; pages need no JavaScript and load no other resource.
@@ -18,6 +21,7 @@
 
 mod auth;
 mod chart;
+mod consumers;
 mod html;
 mod pages;
 mod tables;
@@ -45,6 +49,14 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/ui/companies/{company_id}/links", post(pages::create_link))
         .route("/ui/webhooks", get(webhooks::deliveries))
+        .route(
+            "/ui/webhooks/consumers",
+            get(consumers::list).post(consumers::create),
+        )
+        .route(
+            "/ui/webhooks/consumers/{consumer_id}/delete",
+            post(consumers::delete),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_viewer,

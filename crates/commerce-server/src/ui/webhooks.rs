@@ -145,8 +145,10 @@ pub(crate) async fn deliveries(
         "webhooks.html",
         WebhooksPage {
             title: "Webhook deliveries",
-            configured: hooks.is_some(),
-            url: hooks.map(|hooks| shown_url(&hooks.config().url)),
+            configured: hooks.is_some_and(|hooks| hooks.config().receiver.is_some()),
+            url: hooks
+                .and_then(|hooks| hooks.config().receiver.as_ref())
+                .map(|(url, _)| shown_url(url)),
             total,
             events: views,
             pager: Pager {
