@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret as _;
 use commerce_store::{AttemptOutcome, ClientEvent, DeliveryAttempt, StoreError};
 
-use super::guard::{check_literal, PrivateAddress};
+use super::guard::{check_literal_ip, PrivateAddress};
 use super::{
     sign, ClientWebhookConfig, ClientWebhooks, WebhookSecret, ID_HEADER, IMPLICIT_CONSUMER_ID,
     SIGNATURE_HEADER, TIMESTAMP_HEADER,
@@ -138,7 +138,8 @@ async fn target(
     let url = url::Url::parse(&consumer.url)
         .map_err(|_| "the webhook consumer's URL is not valid".to_owned())?;
     if !config.allow_private_urls {
-        check_literal(&url).map_err(|refused| refused.to_string())?;
+        // Names are checked by the client's resolver, on the addresses it connects to.
+        check_literal_ip(&url).map_err(|refused| refused.to_string())?;
     }
     let secret = WebhookSecret::parse(secret.expose_secret())
         .map_err(|_| "the webhook consumer's secret is not valid".to_owned())?;

@@ -3,8 +3,8 @@
 //! a private network. It is checked twice:
 //!
 //! - when a consumer is created, on the URL's literal host (an IP address, or `localhost`);
-//! - at every delivery, on the addresses the host name resolves to then ([`PublicOnly`], the
-//!   HTTP client's resolver): a name that pointed elsewhere at creation (or that was changed
+//! - at every delivery, on a literal IP address ([`check_literal_ip`]) and on the addresses
+//!   the host name resolves to then ([`PublicOnly`], the HTTP client's resolver): a name that pointed elsewhere at creation (or that was changed
 //!   since, "DNS rebinding") cannot reach a private address, and the client connects only to
 //!   the addresses that were checked.
 
@@ -74,6 +74,20 @@ fn is_forbidden_v6(ip: Ipv6Addr) -> bool {
         || (segments[0] == 0x2001 && segments[1] == 0x0db8)
         // ::/96, the deprecated IPv4-compatible form.
         || segments[..6] == [0, 0, 0, 0, 0, 0]
+}
+
+/// Checks a URL's literal host when it is an IP address (which the HTTP client connects to
+/// without resolving it): one in a forbidden range is refused.
+pub(crate) fn check_literal_ip(url: &url::Url) -> Result<(), PrivateAddress> {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) if is_forbidden_v4(ip) => Err(PrivateAddress {
+            address: IpAddr::V4(ip),
+        }),
+        Some(url::Host::Ipv6(ip)) if is_forbidden_v6(ip) => Err(PrivateAddress {
+            address: IpAddr::V6(ip),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Checks a URL's literal host: an IP address in a forbidden range, or `localhost` (and

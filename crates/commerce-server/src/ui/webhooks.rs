@@ -29,6 +29,8 @@ struct AttemptView {
 #[derive(Serialize)]
 struct EventView {
     id: String,
+    event_id: String,
+    consumer_id: Option<String>,
     event_type: String,
     company_id: String,
     connection_href: Option<String>,
@@ -109,6 +111,8 @@ pub(crate) async fn deliveries(
         let status = event.status.as_str();
         views.push(EventView {
             id: event.id.to_string(),
+            event_id: event.event_id.to_string(),
+            consumer_id: event.consumer_id.map(|id| id.to_string()),
             event_type: event.event_type.clone(),
             company_id: event.company_id.to_string(),
             connection_href: event

@@ -13,19 +13,18 @@ use axum::Router;
 use commerce_model::platform::Record;
 use commerce_model::{Customer, DataType};
 use commerce_server::{
-    authorization_header, build_router, verify_client_webhook, ApiKeys, AppState,
-    ClientWebhookConfig, ClientWebhooks,
+    authorization_header, build_router, ApiKeys, AppState, ClientWebhookConfig, ClientWebhooks,
+    WebhookSecret,
 };
 use commerce_store::{EncryptionKey, Store};
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
-use secrecy::SecretString;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
 use crate::fake::{sign, FakePlatform, ACCOUNT};
 use crate::support::{browser, status_json, TempDir, API_KEY};
 
-const SECRET: &str = "whsec_client_test_0123456789";
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const SUPPORTED: &[DataType] = &[DataType::CompanyInfo, DataType::Customers];
 
 /// How the receiver answers one request.
@@ -36,9 +35,9 @@ enum Reply {
     Hang,
 }
 
-struct Received {
-    headers: HeaderMap,
-    body: Bytes,
+pub(crate) struct Received {
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 impl Received {
@@ -126,7 +125,12 @@ impl Receiver {
 }
 
 fn config(url: &str) -> ClientWebhookConfig {
-    ClientWebhookConfig::new(url.parse().unwrap(), SecretString::from(SECRET))
+    quick().with_receiver(url.parse().unwrap(), WebhookSecret::parse(SECRET).unwrap())
+}
+
+/// Short retries and polls, no implicit consumer.
+fn quick() -> ClientWebhookConfig {
+    ClientWebhookConfig::new()
         .with_backoff(Duration::from_millis(20), Duration::from_millis(100))
         .with_timeout(Duration::from_secs(30))
         .with_poll_interval(Duration::from_millis(50))
@@ -227,6 +231,19 @@ impl Hooked {
         status_json(request.send().await.unwrap()).await
     }
 
+    /// A company (one event: `company.created`); returns its id.
+    async fn company(&self) -> String {
+        let (status, company) = self
+            .send(
+                reqwest::Method::POST,
+                "/companies",
+                Some(json!({"name": "Hooked Ltd"})),
+            )
+            .await;
+        assert_eq!(status, 200, "{company}");
+        company["id"].as_str().unwrap().to_owned()
+    }
+
     /// A company and a `PendingAuth` connection; returns their ids and the link URL.
     async fn connection(&self) -> (String, String, String) {
         let (status, company) = self
@@ -253,10 +270,21 @@ impl Hooked {
         )
     }
 
+    /// The id of the event's one delivery.
+    async fn delivery_of(&self, event_id: &str) -> String {
+        let (status, page) = self
+            .get(&format!("/webhooks/deliveries?eventId={event_id}"))
+            .await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["totalResults"], 1, "{page}");
+        page["results"][0]["id"].as_str().unwrap().to_owned()
+    }
+
     /// Waits until the event's delivery is no longer `Pending`; returns its API view.
     async fn settled(&self, event_id: &str) -> Value {
+        let delivery = self.delivery_of(event_id).await;
         for _ in 0..400 {
-            let (status, event) = self.get(&format!("/webhooks/deliveries/{event_id}")).await;
+            let (status, event) = self.get(&format!("/webhooks/deliveries/{delivery}")).await;
             assert_eq!(status, 200, "{event}");
             if event["status"] != "Pending" {
                 return event;
@@ -278,32 +306,38 @@ fn customer(id: &str, name: &str) -> Record {
     .unwrap()
 }
 
-fn check_signature(received: &Received) {
-    let header = received.headers["commerce-signature"].to_str().unwrap();
-    let now = chrono::Utc::now().timestamp();
-    verify_client_webhook(
-        &SecretString::from(SECRET),
-        header,
-        &received.body,
-        now,
-        300,
-    )
-    .unwrap_or_else(|error| panic!("bad signature {header}: {error}"));
-    // Any change to the body breaks it.
+/// Checks a delivery with the `standardwebhooks` crate, as a receiver in Rust would: it verifies
+/// with `secret`, and not once the body is changed.
+pub(crate) fn check_signed_with(received: &Received, secret: &str) {
+    let webhook = standardwebhooks::Webhook::new(secret).unwrap();
+    webhook
+        .verify(&received.body, &received.headers)
+        .unwrap_or_else(|error| panic!("bad signature {:?}: {error}", received.headers));
     let mut tampered = received.body.to_vec();
     tampered.push(b' ');
-    assert!(
-        verify_client_webhook(&SecretString::from(SECRET), header, &tampered, now, 300).is_err()
-    );
+    assert!(webhook.verify(&tampered, &received.headers).is_err());
+    let signature = received.headers["webhook-signature"].to_str().unwrap();
+    assert!(signature.starts_with("v1,"), "{signature}");
     assert_eq!(
         received.headers["content-type"].to_str().unwrap(),
         "application/json"
     );
     let json = received.json();
     assert_eq!(
-        received.headers["commerce-event-id"].to_str().unwrap(),
-        json["id"].as_str().unwrap()
+        received.headers["webhook-id"].to_str().unwrap(),
+        json["id"].as_str().unwrap(),
+        "webhook-id is the event id"
     );
+    let timestamp: i64 = received.headers["webhook-timestamp"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((chrono::Utc::now().timestamp() - timestamp).abs() < 60);
+}
+
+fn check_signature(received: &Received) {
+    check_signed_with(received, SECRET);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -314,7 +348,14 @@ async fn every_event_is_signed_and_delivered() {
     let server = Hooked::start(platform.clone(), config(&receiver.url)).await;
     let (company, connection, link) = server.connection().await;
 
-    let created = receiver.next().await;
+    let company_created = receiver.next_of("company.created").await;
+    check_signature(&company_created);
+    let company_created = company_created.json();
+    assert_eq!(company_created["companyId"], company.as_str());
+    assert_eq!(company_created["payload"]["id"], company.as_str());
+    assert_eq!(company_created["payload"]["name"], "Hooked Ltd");
+    assert!(company_created.get("connectionId").is_none());
+    let created = receiver.next_of("connection.created").await;
     check_signature(&created);
     let event = created.json();
     assert_eq!(event["eventType"], "connection.created");
@@ -447,6 +488,7 @@ async fn every_event_is_signed_and_delivered() {
             "read.completed",
             "connection.connected",
             "connection.created",
+            "company.created",
         ],
         "newest first"
     );
@@ -460,7 +502,7 @@ async fn every_event_is_signed_and_delivered() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("<h1>Webhook deliveries</h1>"), "{html}");
-    assert!(html.contains(&deleted_id));
+    assert!(html.contains(&deleted_id), "the page shows event ids");
     assert!(html.contains("connection.deleted") && html.contains("read.completed"));
     assert!(html.contains("HTTP 200"));
     assert!(html.contains(&receiver.url.replace("/hook", "")));
@@ -470,6 +512,8 @@ async fn every_event_is_signed_and_delivered() {
         .get(&format!("/webhooks/deliveries/{}", uuid::Uuid::new_v4()))
         .await;
     assert_eq!(status, 404);
+    let (status, _) = server.get("/webhooks/deliveries?eventId=nope").await;
+    assert_eq!(status, 400);
     let (status, _) = status_json(
         reqwest::Client::new()
             .get(format!("{}/webhooks/deliveries", server.base))
@@ -518,6 +562,12 @@ async fn deauthorization_and_company_deletion_are_announced() {
     assert_eq!(status, 204);
     let deleted = receiver.next_of("connection.deleted").await.json();
     assert_eq!(deleted["connectionId"], connection.as_str());
+    let company_deleted = receiver.next_of("company.deleted").await;
+    check_signature(&company_deleted);
+    let company_deleted = company_deleted.json();
+    assert_eq!(company_deleted["companyId"], company.as_str());
+    assert_eq!(company_deleted["payload"]["id"], company.as_str());
+    assert_eq!(company_deleted["payload"]["name"], "Hooked Ltd");
     // The events outlive the company.
     let id = deleted["id"].as_str().unwrap();
     assert_eq!(server.settled(id).await["status"], "Delivered");
@@ -532,7 +582,7 @@ async fn a_500_is_retried_until_the_receiver_takes_it() {
     .await;
     let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
     let server = Hooked::start(platform, config(&receiver.url)).await;
-    server.connection().await;
+    server.company().await;
     let first = receiver.next().await;
     let second = receiver.next().await;
     let third = receiver.next().await;
@@ -563,7 +613,7 @@ async fn delivery_gives_up_after_the_bound() {
     let mut receiver = Receiver::start(&[], Reply::Status(500)).await;
     let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
     let server = Hooked::start(platform, config(&receiver.url).with_max_attempts(4)).await;
-    server.connection().await;
+    server.company().await;
     let first = receiver.next().await;
     let id = first.json()["id"].as_str().unwrap().to_owned();
     let event = server.settled(&id).await;
@@ -589,9 +639,9 @@ async fn delivery_gives_up_after_the_bound() {
     };
     let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
     let server = Hooked::start(platform, config(&closed).with_max_attempts(2)).await;
-    server.connection().await;
+    server.company().await;
     let (_, page) = server.get("/webhooks/deliveries").await;
-    let id = page["results"][0]["id"].as_str().unwrap().to_owned();
+    let id = page["results"][0]["eventId"].as_str().unwrap().to_owned();
     let event = server.settled(&id).await;
     assert_eq!(event["status"], "Failed");
     assert!(event["attempts"][1].get("statusCode").is_none());
@@ -609,12 +659,13 @@ async fn an_undelivered_event_is_delivered_after_a_restart() {
     let slow_retry =
         config(&receiver.url).with_backoff(Duration::from_secs(3600), Duration::from_secs(3600));
     let server = Hooked::start(platform.clone(), slow_retry).await;
-    let (company, _, _) = server.connection().await;
+    let company = server.company().await;
     let first = receiver.next().await;
     let id = first.json()["id"].as_str().unwrap().to_owned();
+    let delivery = server.delivery_of(&id).await;
     // Wait until the failed attempt is recorded.
     let pending = loop {
-        let (_, event) = server.get(&format!("/webhooks/deliveries/{id}")).await;
+        let (_, event) = server.get(&format!("/webhooks/deliveries/{delivery}")).await;
         if event["attemptCount"] == 1 {
             break event;
         }
@@ -630,7 +681,7 @@ async fn an_undelivered_event_is_delivered_after_a_restart() {
     let store = Store::connect(&db_url, EncryptionKey::from_base64(KEY).unwrap())
         .await
         .unwrap();
-    let event_id: uuid::Uuid = id.parse().unwrap();
+    let event_id: uuid::Uuid = delivery.parse().unwrap();
     assert_eq!(
         store.get_client_event(event_id).await.unwrap().attempts,
         1,
@@ -669,9 +720,9 @@ async fn a_receiver_that_never_answers_does_not_hold_up_syncs() {
     platform.set_records(DataType::Customers, vec![customer("cus_1", "Ann")]);
     let server = Hooked::start(platform, config(&receiver.url)).await;
     let (company, connection, link) = server.connection().await;
-    // The receiver now holds the first request (connection.created) open.
+    // The receiver now holds the first request (company.created or connection.created) open.
     let held = receiver.next().await;
-    assert_eq!(held.event_type(), "connection.created");
+    assert!(held.event_type().ends_with(".created"));
 
     // Link and sync while it hangs: both finish.
     let response = browser().get(&link).send().await.unwrap();
@@ -687,7 +738,11 @@ async fn a_receiver_that_never_answers_does_not_hold_up_syncs() {
 
     // The held request is still unanswered: its attempt is not even recorded, yet the sync's
     // read.completed is already in the outbox.
-    let id: uuid::Uuid = held.json()["id"].as_str().unwrap().parse().unwrap();
+    let id: uuid::Uuid = server
+        .delivery_of(held.json()["id"].as_str().unwrap())
+        .await
+        .parse()
+        .unwrap();
     let created = server.store.get_client_event(id).await.unwrap();
     assert_eq!(created.attempts, 0, "the first request is still being held");
     let read = wait_for_event(&server, "read.completed").await;
