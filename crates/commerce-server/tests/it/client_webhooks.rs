@@ -764,3 +764,347 @@ async fn wait_for_event(server: &Hooked, event_type: &str) -> Value {
     }
     panic!("no {event_type} event stored");
 }
+
+// ---------------------------------------------------------------------------------------
+// Webhook consumers (`/webhooks`): each with its own secret, event types and company tags.
+
+/// Creates a consumer through the API; returns its JSON (with `secret`).
+async fn create_consumer(server: &Hooked, body: Value) -> Value {
+    let (status, consumer) = server
+        .send(reqwest::Method::POST, "/webhooks", Some(body))
+        .await;
+    assert_eq!(status, 201, "{consumer}");
+    consumer
+}
+
+/// The deliveries to one consumer, once none is pending any more.
+async fn deliveries_to(server: &Hooked, consumer: &str) -> Vec<Value> {
+    for _ in 0..400 {
+        let (status, page) = server
+            .get(&format!(
+                "/webhooks/deliveries?consumerId={consumer}&pageSize=100"
+            ))
+            .await;
+        assert_eq!(status, 200, "{page}");
+        let results = page["results"].as_array().unwrap().clone();
+        if results.iter().all(|d| d["status"] != "Pending") {
+            return results;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("deliveries to {consumer} still pending");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consumers_receive_what_they_subscribe_to_signed_with_their_own_secret() {
+    let mut all = Receiver::start(&[], Reply::Status(200)).await;
+    let mut connections = Receiver::start(&[], Reply::Status(200)).await;
+    let mut disabled = Receiver::start(&[], Reply::Status(200)).await;
+    let mut tagged = Receiver::start(&[], Reply::Status(200)).await;
+    let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
+    let server = Hooked::start(platform, quick().with_private_urls(true)).await;
+    let (status, listed) = server.get("/webhooks").await;
+    assert_eq!((status, listed.clone()), (200, json!({"results": []})));
+
+    let to_all = create_consumer(&server, json!({"url": all.url})).await;
+    assert_eq!(to_all["url"], all.url.as_str());
+    assert_eq!(to_all["eventTypes"], json!([]));
+    assert_eq!(to_all["disabled"], false);
+    let all_secret = to_all["secret"].as_str().unwrap().to_owned();
+    assert!(all_secret.starts_with("whsec_"), "{all_secret}");
+    let to_connections = create_consumer(
+        &server,
+        json!({"url": connections.url, "eventTypes": ["connection.created", "connection.created"]}),
+    )
+    .await;
+    assert_eq!(to_connections["eventTypes"], json!(["connection.created"]));
+    let connections_secret = to_connections["secret"].as_str().unwrap().to_owned();
+    assert_ne!(all_secret, connections_secret, "each consumer has its own secret");
+    let to_disabled =
+        create_consumer(&server, json!({"url": disabled.url, "disabled": true})).await;
+    let to_tagged = create_consumer(
+        &server,
+        json!({"url": tagged.url, "companyTags": ["region:uk"], "disabled": null}),
+    )
+    .await;
+    assert_eq!(to_tagged["companyTags"], json!(["region:uk"]));
+
+    // Refused prototypes, each with a 400 that names the problem.
+    for (body, needle) in [
+        (json!({"eventTypes": ["read.completed"]}), "url is required"),
+        (json!({"url": "ftp://hooks.example.com"}), "absolute http"),
+        (json!({"url": all.url, "eventTypes": ["DataSyncCompleted"]}), "DataSyncCompleted"),
+        (json!({"url": all.url, "companyTags": ["no-colon"]}), "tagKey:tagValue"),
+        (json!({"url": all.url, "companyTags": vec!["a:b"; 11]}), "at most 10"),
+        (json!({"url": all.url, "colour": "blue"}), "colour"),
+    ] {
+        let (status, error) = server
+            .send(reqwest::Method::POST, "/webhooks", Some(body.clone()))
+            .await;
+        assert_eq!(status, 400, "{body}: {error}");
+        assert!(error["error"].as_str().unwrap().contains(needle), "{body}: {error}");
+    }
+
+    // The list shows every consumer, oldest first, never a secret.
+    let (_, listed) = server.get("/webhooks").await;
+    let listed = listed["results"].as_array().unwrap().clone();
+    let ids: Vec<&str> = listed.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let created: Vec<&str> = [&to_all, &to_connections, &to_disabled, &to_tagged]
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, created);
+    assert!(listed.iter().all(|c| c.get("secret").is_none()));
+    assert_eq!(listed[2]["disabled"], true);
+
+    // A company and a connection: two events.
+    let (company, connection, _) = server.connection().await;
+    let first = all.next().await;
+    let second = all.next().await;
+    let mut kinds = vec![first.event_type(), second.event_type()];
+    kinds.sort();
+    assert_eq!(kinds, ["company.created", "connection.created"]);
+    for received in [&first, &second] {
+        check_signed_with(received, &all_secret);
+        let other = standardwebhooks::Webhook::new(&connections_secret).unwrap();
+        assert!(
+            other.verify(&received.body, &received.headers).is_err(),
+            "another consumer's secret does not verify it"
+        );
+    }
+    let only = connections.next().await;
+    check_signed_with(&only, &connections_secret);
+    assert_eq!(only.event_type(), "connection.created");
+    let same = [&first, &second]
+        .into_iter()
+        .find(|r| r.event_type() == "connection.created")
+        .unwrap();
+    assert_eq!(only.body, same.body, "every consumer gets the same event");
+    assert_eq!(only.headers["webhook-id"], same.headers["webhook-id"]);
+    assert_eq!(only.json()["connectionId"], connection.as_str());
+
+    let id = |consumer: &Value| consumer["id"].as_str().unwrap().to_owned();
+    assert_eq!(deliveries_to(&server, &id(&to_all)).await.len(), 2);
+    let to_connections_deliveries = deliveries_to(&server, &id(&to_connections)).await;
+    assert_eq!(to_connections_deliveries.len(), 1);
+    assert_eq!(to_connections_deliveries[0]["status"], "Delivered");
+    assert_eq!(
+        to_connections_deliveries[0]["consumerId"],
+        to_connections["id"]
+    );
+    assert!(deliveries_to(&server, &id(&to_disabled)).await.is_empty());
+    assert!(
+        deliveries_to(&server, &id(&to_tagged)).await.is_empty(),
+        "the company has no region:uk tag"
+    );
+    assert!(disabled.received.try_recv().is_err(), "a disabled consumer gets nothing");
+    assert!(tagged.received.try_recv().is_err());
+    let (_, of_company) = server
+        .get(&format!("/webhooks/deliveries?companyId={company}"))
+        .await;
+    assert_eq!(of_company["totalResults"], 3);
+
+    // Deleted: 204, then 404; it receives nothing more.
+    let path = format!("/webhooks/{}", id(&to_all));
+    let (status, _) = server.send(reqwest::Method::DELETE, &path, None).await;
+    assert_eq!(status, 204);
+    let (status, error) = server.send(reqwest::Method::DELETE, &path, None).await;
+    assert_eq!(status, 404, "{error}");
+    let (status, _) = server
+        .send(reqwest::Method::DELETE, "/webhooks/not-a-uuid", None)
+        .await;
+    assert_eq!(status, 404);
+    server.connection().await;
+    connections.next_of("connection.created").await;
+    assert_eq!(deliveries_to(&server, &id(&to_all)).await.len(), 2);
+    assert!(all.received.try_recv().is_err());
+    let (_, listed) = server.get("/webhooks").await;
+    assert_eq!(listed["results"].as_array().unwrap().len(), 3);
+
+    // Codat's limit: 50 consumers.
+    for index in 3..50 {
+        create_consumer(
+            &server,
+            json!({"url": format!("{}?n={index}", disabled.url), "disabled": true}),
+        )
+        .await;
+    }
+    let (status, error) = server
+        .send(
+            reqwest::Method::POST,
+            "/webhooks",
+            Some(json!({"url": disabled.url})),
+        )
+        .await;
+    assert_eq!(status, 400, "{error}");
+    assert!(error["error"].as_str().unwrap().contains("50"));
+
+    // The routes need the API key.
+    let response = reqwest::Client::new()
+        .get(format!("{}/webhooks", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let response = reqwest::Client::new()
+        .delete(format!("{}/webhooks/{}", server.base, id(&to_connections)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_configured_url_is_an_implicit_consumer_that_the_api_cannot_delete() {
+    let mut receiver = Receiver::start(&[], Reply::Status(200)).await;
+    let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
+    let server = Hooked::start(platform, config(&receiver.url)).await;
+    let (_, listed) = server.get("/webhooks").await;
+    let implicit = &listed["results"][0];
+    assert_eq!(implicit["id"], "00000000-0000-0000-0000-000000000001");
+    assert_eq!(implicit["url"], receiver.url.as_str());
+    assert_eq!(implicit["disabled"], false);
+    assert_eq!(
+        implicit["eventTypes"].as_array().unwrap().len(),
+        commerce_server::EVENT_TYPES.len()
+    );
+    let (status, error) = server
+        .send(
+            reqwest::Method::DELETE,
+            "/webhooks/00000000-0000-0000-0000-000000000001",
+            None,
+        )
+        .await;
+    assert_eq!(status, 403, "{error}");
+    assert!(error["error"]
+        .as_str()
+        .unwrap()
+        .contains("COMMERCE_WEBHOOK_URL"));
+    server.company().await;
+    let received = receiver.next_of("company.created").await;
+    check_signature(&received);
+    let id = received.json()["id"].as_str().unwrap().to_owned();
+    let (_, page) = server.get(&format!("/webhooks/deliveries?eventId={id}")).await;
+    assert_eq!(
+        page["results"][0]["consumerId"],
+        "00000000-0000-0000-0000-000000000001"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receivers_on_private_networks_are_refused_at_creation_and_at_delivery() {
+    let mut receiver = Receiver::start(&[], Reply::Status(200)).await;
+    let port = receiver.url.split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
+    let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
+    let server = Hooked::start(platform, quick()).await;
+    for url in [
+        receiver.url.clone(),
+        format!("http://localhost:{port}/hook"),
+        format!("http://[::1]:{port}/hook"),
+        "http://10.0.0.8/hook".to_owned(),
+        "http://192.168.1.20/hook".to_owned(),
+        "http://169.254.169.254/latest/meta-data".to_owned(),
+        "http://[::ffff:127.0.0.1]/hook".to_owned(),
+    ] {
+        let (status, error) = server
+            .send(reqwest::Method::POST, "/webhooks", Some(json!({"url": url})))
+            .await;
+        assert_eq!(status, 400, "{url}: {error}");
+        assert!(
+            error["error"]
+                .as_str()
+                .unwrap()
+                .contains("COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS"),
+            "{url}: {error}"
+        );
+    }
+    // A public name is accepted (and deleted before any event could go there).
+    let public = create_consumer(&server, json!({"url": "https://hooks.example.com/codat"})).await;
+    let (status, _) = server
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/webhooks/{}", public["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+
+    // A name that resolves to a private address when the event is sent (it may have pointed
+    // elsewhere when the consumer was created): the resolved address is checked, and the
+    // delivery is given up without reaching the receiver.
+    let rebound = server
+        .store
+        .create_webhook_consumer(&commerce_store::NewWebhookConsumer::new(
+            format!("http://localhost:{port}/hook"),
+            secrecy::SecretString::from(WebhookSecret::generate().expose().to_owned()),
+        ))
+        .await
+        .unwrap();
+    server.company().await;
+    let deliveries = deliveries_to(&server, &rebound.id.to_string()).await;
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(deliveries[0]["status"], "Failed");
+    assert_eq!(deliveries[0]["attemptCount"], 1, "refused at once, not retried");
+    let error = deliveries[0]["lastAttempt"]["error"].as_str().unwrap();
+    assert!(
+        error.contains("loopback, private or link-local") && error.contains("127.0.0.1")
+            || error.contains("::1"),
+        "{error}"
+    );
+    assert!(receiver.received.try_recv().is_err(), "nothing reached the receiver");
+}
+
+/// Verifies a delivery with the PyPI `standardwebhooks` package, as a receiver in Python
+/// would, in a virtual environment this test creates (cached under `target/`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_standardwebhooks_verifies_a_delivery() {
+    let mut receiver = Receiver::start(&[], Reply::Status(200)).await;
+    let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
+    let server = Hooked::start(platform, quick().with_private_urls(true)).await;
+    let consumer = create_consumer(&server, json!({"url": receiver.url})).await;
+    let secret = consumer["secret"].as_str().unwrap().to_owned();
+    server.connection().await;
+    let received = receiver.next_of("connection.created").await;
+
+    let python = crate::support::python_venv("standardwebhooks", &["standardwebhooks==1.1.0"]);
+    let dir = TempDir::new();
+    let headers: serde_json::Map<String, Value> = received
+        .headers
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("webhook-"))
+        .map(|(name, value)| (name.to_string(), json!(value.to_str().unwrap())))
+        .collect();
+    std::fs::write(dir.0.join("headers.json"), Value::Object(headers).to_string()).unwrap();
+    std::fs::write(dir.0.join("body.json"), &received.body).unwrap();
+    let script = r#"
+import json, sys
+from standardwebhooks import Webhook
+secret, folder = sys.argv[1], sys.argv[2]
+headers = json.load(open(folder + "/headers.json"))
+body = open(folder + "/body.json", "rb").read()
+event = Webhook(secret).verify(body, headers)
+print(event["eventType"])
+try:
+    Webhook(secret).verify(body + b" ", headers)
+    print("tampered body accepted")
+except Exception:
+    print("tampered body refused")
+"#;
+    let output = std::process::Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .arg(&secret)
+        .arg(&dir.0)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "python failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        ["connection.created", "tampered body refused"]
+    );
+}

@@ -208,3 +208,44 @@ pub fn schema_names(data_type: DataType) -> (&'static str, &'static str) {
         other => panic!("unknown data type {other}"),
     }
 }
+
+/// A Python virtual environment named `name` with `packages` installed from PyPI, created on
+/// first use under the target directory (`target/tmp/python/`) and reused while its package
+/// list stays the same; returns its `python`.
+pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("python")
+        .join(name);
+    let python = dir.join("bin").join("python");
+    let marker = dir.join("installed.txt");
+    let wanted = packages.join("\n");
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+        return python;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = |command: &mut std::process::Command, what: &str| {
+        let output = command
+            .output()
+            .unwrap_or_else(|error| panic!("{what}: {error}"));
+        assert!(
+            output.status.success(),
+            "{what} failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(
+        std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&dir),
+        "python3 -m venv (Debian: apt-get install python3-venv)",
+    );
+    run(
+        std::process::Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args(packages),
+        "pip install",
+    );
+    std::fs::write(&marker, wanted).unwrap();
+    python
+}
