@@ -201,7 +201,9 @@ async fn every_route_is_described_and_every_description_is_served() {
         ("datasetId", dataset),
         ("dataType", "commerce-customers".to_owned()),
         ("recordId", "cus_1".to_owned()),
-        ("eventId", uuid::Uuid::new_v4().to_string()),
+        ("deliveryId", uuid::Uuid::new_v4().to_string()),
+        ("webhookId", uuid::Uuid::new_v4().to_string()),
+        ("consumerId", uuid::Uuid::new_v4().to_string()),
         ("platform", "fake".to_owned()),
         ("table", "customers".to_owned()),
     ]);
@@ -248,8 +250,14 @@ async fn every_route_is_described_and_every_description_is_served() {
             "create-connection" => request.json(&serde_json::json!({"platformKey": "fake-test"})),
             "unlink-connection" => request.json(&serde_json::json!({"status": "Unlinked"})),
             "receive-platform-webhook" => request.body("{}"),
+            "create-webhook-consumer" => {
+                request.json(&serde_json::json!({"url": "https://hooks.example.com/codat"}))
+            }
             // Without the page's token: refused, but by the form's handler.
-            "dashboard-sync-now" | "dashboard-create-link" => {
+            "dashboard-sync-now"
+            | "dashboard-create-link"
+            | "dashboard-create-webhook-consumer"
+            | "dashboard-delete-webhook-consumer" => {
                 request.form(&[("csrf", "not-the-token"), ("platform", "fake-test")])
             }
             _ => request,
@@ -331,6 +339,8 @@ async fn every_route_is_described_and_every_description_is_served() {
         "CompanyInfo",
         "Health",
         "WebhookDeliveries",
+        "WebhookConsumers",
+        "CreatedWebhookConsumer",
     ] {
         assert!(
             checked_schemas.contains(name),

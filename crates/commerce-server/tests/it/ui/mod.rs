@@ -387,3 +387,102 @@ async fn tables_page_filter_and_report_bad_queries_on_the_page() {
     .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_consumers_page_creates_shows_the_secret_once_and_deletes() {
+    let server = TestServer::start(Vec::new()).await;
+    let client = viewer();
+    let url = server.url("/ui/webhooks/consumers");
+    let (status, html) = page(&client, &url).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h1>Webhook consumers</h1>"), "{html}");
+    assert!(html.contains("No consumers yet."));
+    assert!(html.contains("value=\"read.completed\""));
+    let token = csrf_token(&html);
+
+    let response = client
+        .post(&url)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("url", "https://hooks.example.com/codat"),
+            ("eventTypes", "read.completed"),
+            ("eventTypes", "company.created"),
+            ("companyTags", "region:uk, tier:gold"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    let secret = between(&html, "<code id=\"secret\">", "</code>").expect("the secret is shown");
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let consumers = server.store.list_webhook_consumers().await.unwrap();
+    assert_eq!(consumers.len(), 1);
+    let consumer = &consumers[0];
+    assert_eq!(consumer.url, "https://hooks.example.com/codat");
+    assert_eq!(consumer.event_types, ["read.completed", "company.created"]);
+    assert_eq!(
+        consumer.company_tags,
+        Some(vec!["region:uk".to_owned(), "tier:gold".to_owned()])
+    );
+    let (_, stored_secret) = server
+        .store
+        .webhook_consumer_secret(consumer.id)
+        .await
+        .unwrap()
+        .unwrap();
+    use secrecy::ExposeSecret as _;
+    assert_eq!(stored_secret.expose_secret(), secret);
+
+    // Listed without the secret; the same list as the API's.
+    let (_, html) = page(&client, &url).await;
+    assert!(html.contains("https://hooks.example.com/codat"));
+    assert!(html.contains("read.completed, company.created"));
+    assert!(!html.contains(secret), "the secret is shown only once");
+
+    // A private receiver is refused on the page, a form without its token by the guard.
+    let response = client
+        .post(&url)
+        .form(&[("csrf", token.as_str()), ("url", "http://127.0.0.1:9/hook")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS"));
+    let response = client
+        .post(&url)
+        .form(&[("url", "https://hooks.example.com/other")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let delete = server.url(&format!("/ui/webhooks/consumers/{}/delete", consumer.id));
+    let response = client
+        .post(&delete)
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert_eq!(server.store.list_webhook_consumers().await.unwrap().len(), 1);
+
+    let response = client
+        .post(&delete)
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert!(server.store.list_webhook_consumers().await.unwrap().is_empty());
+    let response = client
+        .post(&delete)
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+}
