@@ -155,3 +155,103 @@ fn section(stdout: &str, title: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// `commerce demo --serve` runs client webhooks like `commerce serve`: a consumer created
+/// through its API on 127.0.0.1 (allowed in the demo) receives signed events.
+#[test]
+fn the_served_demo_delivers_webhooks_to_a_consumer_on_loopback() {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::Stdio;
+
+    let dir = temp_dir("demo-hooks");
+    let mut child = commerce_in(&dir.0)
+        .args(["demo", "--size", "10", "--seed", "3", "--serve"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", dir.0.join("demo.db").display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = child.stdout.take().unwrap();
+    let _child = Kill(child);
+    let mut try_line = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if line.trim_start().starts_with("Try:") {
+            try_line = Some(line.clone());
+        }
+        if line.contains("Serving until Ctrl-C") {
+            break;
+        }
+    }
+    let try_line = try_line.expect("the demo prints a Try: line");
+    let key = try_line.split('\'').nth(1).unwrap().trim_end_matches(':');
+    let base = try_line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap()
+        .split("/companies")
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let (sent, mut received) = tokio::sync::mpsc::unbounded_channel();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(
+                move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                    let sent = sent.clone();
+                    async move {
+                        let _ = sent.send((headers, body));
+                        axum::http::StatusCode::NO_CONTENT
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let client = reqwest::Client::new();
+        let authorization = commerce_server::authorization_header(key);
+        let response = client
+            .post(format!("{base}/webhooks"))
+            .header("authorization", &authorization)
+            .json(&serde_json::json!({"url": hook_url, "eventTypes": ["company.created"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let consumer: serde_json::Value = response.json().await.unwrap();
+        let secret =
+            commerce_server::WebhookSecret::parse(consumer["secret"].as_str().unwrap()).unwrap();
+        let response = client
+            .post(format!("{base}/companies"))
+            .header("authorization", &authorization)
+            .json(&serde_json::json!({"name": "Hooked from the demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let company: serde_json::Value = response.json().await.unwrap();
+
+        let (headers, body) =
+            tokio::time::timeout(std::time::Duration::from_secs(30), received.recv())
+                .await
+                .expect("no webhook within 30 s")
+                .unwrap();
+        commerce_server::verify_client_webhook(&secret, &headers, &body).unwrap();
+        let event: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(event["eventType"], "company.created");
+        assert_eq!(event["companyId"], company["id"]);
+    });
+}
