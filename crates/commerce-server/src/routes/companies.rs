@@ -115,13 +115,15 @@ pub(crate) async fn delete(
         )
         .await;
     }
-    state.store().delete_company(company.id).await?;
+    // Announced before the deletion, like its connections: the consumers it goes to are
+    // chosen by the company's tags, which go with it.
     crate::client_webhooks::company_event(
         &state,
         crate::client_webhooks::COMPANY_DELETED,
         &company,
     )
     .await;
+    state.store().delete_company(company.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
