@@ -1108,3 +1108,46 @@ except Exception:
         ["connection.created", "tampered body refused"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_deliveries_to_a_deleted_consumer_are_given_up() {
+    let mut receiver = Receiver::start(&[], Reply::Status(503)).await;
+    let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
+    let slow_retry = quick()
+        .with_private_urls(true)
+        .with_backoff(Duration::from_secs(3600), Duration::from_secs(3600));
+    let server = Hooked::start(platform, slow_retry).await;
+    let consumer = create_consumer(&server, json!({"url": receiver.url})).await;
+    let consumer_id = consumer["id"].as_str().unwrap().to_owned();
+    server.company().await;
+    let first = receiver.next().await;
+    let delivery = server
+        .delivery_of(first.json()["id"].as_str().unwrap())
+        .await;
+    loop {
+        let (_, shown) = server.get(&format!("/webhooks/deliveries/{delivery}")).await;
+        if shown["attemptCount"] == 1 {
+            assert_eq!(shown["status"], "Pending");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, _) = server
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/webhooks/{consumer_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    // The retry comes due: the consumer is gone, so the delivery ends without a request.
+    make_due(&server.db_url, delivery.parse().unwrap()).await;
+    let deliveries = deliveries_to(&server, &consumer_id).await;
+    assert_eq!(deliveries[0]["status"], "Failed");
+    assert_eq!(deliveries[0]["attemptCount"], 2);
+    assert_eq!(
+        deliveries[0]["lastAttempt"]["error"],
+        "the webhook consumer was deleted"
+    );
+    assert!(receiver.received.try_recv().is_err());
+}

@@ -404,6 +404,7 @@ async fn shared_schemas_use_codat_names_and_fields() {
         "TaxComponents",
         "Transaction",
         "Transactions",
+        "WebhookConsumer",
     ] {
         assert!(ours.contains_key(name), "{name} missing");
         assert!(codat.contains_key(name), "{name} is not a Codat schema");
