@@ -176,10 +176,7 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         ("STRIPE_API_BASE", info.base_url.clone()),
         ("STRIPE_CONNECT_BASE", info.base_url.clone()),
         // Webhook consumers on 127.0.0.1 are the point of a local demo.
-        (
-            "COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS",
-            "true".to_owned(),
-        ),
+        ("COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS", "true".to_owned()),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value))

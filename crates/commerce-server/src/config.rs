@@ -544,17 +544,26 @@ mod tests {
     #[test]
     fn webhook_consumer_settings_are_read_from_the_file_and_the_environment() {
         let config = ServerConfig::from_sources(ok_env(), None).unwrap();
-        assert!(!config.client_webhooks.allow_private_urls, "refused by default");
+        assert!(
+            !config.client_webhooks.allow_private_urls,
+            "refused by default"
+        );
         let file = "webhook_allow_private_urls = true\n";
         let config = ServerConfig::from_sources(ok_env(), Some(file)).unwrap();
         assert!(config.client_webhooks.allow_private_urls);
         let mut env = ok_env();
         env.push(("COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS", "false"));
         let config = ServerConfig::from_sources(env, Some(file)).unwrap();
-        assert!(!config.client_webhooks.allow_private_urls, "the variable wins");
+        assert!(
+            !config.client_webhooks.allow_private_urls,
+            "the variable wins"
+        );
         let mut env = ok_env();
         env.push(("COMMERCE_WEBHOOK_URL", "https://hooks.example.com/codat"));
-        env.push(("COMMERCE_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+        env.push((
+            "COMMERCE_WEBHOOK_SECRET",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ));
         let config = ServerConfig::from_sources(env, None).unwrap();
         assert!(config.client_webhooks.receiver.is_some());
         assert!(!format!("{config:?}").contains("MfKQ9r8"));

@@ -41,8 +41,8 @@ pub use crate::auth::{authorization_header, ApiKeys};
 pub use crate::client_webhooks::{
     sign as sign_client_webhook, verify as verify_client_webhook, ClientWebhookConfig,
     ClientWebhooks, SignatureError, WebhookSecret, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_FOR,
-    DEFAULT_TIMEOUT, EVENT_TYPES, ID_HEADER, IMPLICIT_CONSUMER_ID, MAX_CONSUMERS,
-    MIN_SECRET_BYTES, SECRET_PREFIX, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    DEFAULT_TIMEOUT, EVENT_TYPES, ID_HEADER, IMPLICIT_CONSUMER_ID, MAX_CONSUMERS, MIN_SECRET_BYTES,
+    SECRET_PREFIX, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 pub use crate::config::{
     PlatformSettings, ServerConfig, DEFAULT_BIND, DEFAULT_CONFIG_FILE, DEFAULT_DATABASE_URL,

@@ -194,7 +194,8 @@ pub struct ClientEventFilter {
     pub consumer_id: Option<Uuid>,
 }
 
-const COLUMNS: &str = "id, event_id, consumer_id, event_type, company_id, connection_id, body, status, attempts, \
+const COLUMNS: &str =
+    "id, event_id, consumer_id, event_type, company_id, connection_id, body, status, attempts, \
      created_at, next_attempt_at, completed_at, last_attempt_at, last_status_code, last_error";
 
 #[derive(sqlx::FromRow)]

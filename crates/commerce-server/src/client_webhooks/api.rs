@@ -131,8 +131,11 @@ pub(crate) async fn get_one(
     State(state): State<AppState>,
     Path(delivery_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let not_found =
-        || ApiError::not_found(format!("No webhook delivery was found with ID {delivery_id}"));
+    let not_found = || {
+        ApiError::not_found(format!(
+            "No webhook delivery was found with ID {delivery_id}"
+        ))
+    };
     let id = Uuid::parse_str(&delivery_id).map_err(|_| not_found())?;
     let event = match state.store().get_client_event(id).await {
         Ok(event) => event,

@@ -143,9 +143,8 @@ pub(crate) fn validate(
         .client_webhooks()
         .is_some_and(|hooks| hooks.config().allow_private_urls);
     if !allow_private {
-        check_literal(&url).map_err(|refused| {
-            ApiError::bad_request(format!("url is refused: {refused}"))
-        })?;
+        check_literal(&url)
+            .map_err(|refused| ApiError::bad_request(format!("url is refused: {refused}")))?;
     }
     let mut event_types = Vec::new();
     for event_type in prototype.event_types.unwrap_or_default() {
@@ -170,9 +169,7 @@ pub(crate) fn validate(
             for tag in &tags {
                 let well_formed = tag.chars().count() <= MAX_COMPANY_TAG_LEN
                     && !tag.chars().any(char::is_control)
-                    && tag
-                        .split_once(':')
-                        .is_some_and(|(key, _)| !key.is_empty());
+                    && tag.split_once(':').is_some_and(|(key, _)| !key.is_empty());
                 if !well_formed {
                     return Err(ApiError::bad_request(format!(
                         "companyTags: {tag:?} must be tagKey:tagValue, at most {MAX_COMPANY_TAG_LEN} characters"
@@ -182,10 +179,12 @@ pub(crate) fn validate(
             Some(tags)
         }
     };
-    Ok(NewWebhookConsumer::new(url.to_string(), SecretString::from(String::new()))
-        .with_event_types(event_types)
-        .with_company_tags(company_tags)
-        .with_disabled(prototype.disabled.unwrap_or(false)))
+    Ok(
+        NewWebhookConsumer::new(url.to_string(), SecretString::from(String::new()))
+            .with_event_types(event_types)
+            .with_company_tags(company_tags)
+            .with_disabled(prototype.disabled.unwrap_or(false)),
+    )
 }
 
 /// Stores a consumer with a new secret; returns it as the API shows it, with `secret`.

@@ -8,8 +8,8 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use secrecy::ExposeSecret as _;
 use commerce_store::{AttemptOutcome, ClientEvent, DeliveryAttempt, StoreError};
+use secrecy::ExposeSecret as _;
 
 use super::guard::{check_literal_ip, PrivateAddress};
 use super::{

@@ -398,7 +398,10 @@ pub(crate) fn subscribes(
         return false;
     }
     if !consumer.event_types.is_empty()
-        && !consumer.event_types.iter().any(|wanted| wanted == event_type)
+        && !consumer
+            .event_types
+            .iter()
+            .any(|wanted| wanted == event_type)
     {
         return false;
     }
@@ -615,15 +618,20 @@ mod tests {
         assert!(problems[0].contains("COMMERCE_WEBHOOK_SECRET is not"));
     }
 
-    fn consumer(event_types: &[&str], company_tags: Option<&[&str]>, disabled: bool) -> WebhookConsumer {
+    fn consumer(
+        event_types: &[&str],
+        company_tags: Option<&[&str]>,
+        disabled: bool,
+    ) -> WebhookConsumer {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         runtime.block_on(async {
-            let store = Store::connect("sqlite::memory:", commerce_store::EncryptionKey::generate())
-                .await
-                .unwrap();
+            let store =
+                Store::connect("sqlite::memory:", commerce_store::EncryptionKey::generate())
+                    .await
+                    .unwrap();
             store
                 .create_webhook_consumer(
                     &commerce_store::NewWebhookConsumer::new(
@@ -657,6 +665,9 @@ mod tests {
         assert!(subscribes(&uk, READ_COMPLETED, &tags));
         assert!(!subscribes(&uk, READ_COMPLETED, &none));
         let us = consumer(&[], Some(&["region:us", "Region:uk"]), false);
-        assert!(!subscribes(&us, READ_COMPLETED, &tags), "tags are case-sensitive");
+        assert!(
+            !subscribes(&us, READ_COMPLETED, &tags),
+            "tags are case-sensitive"
+        );
     }
 }

@@ -146,10 +146,7 @@ mod tests {
             br#"{"test": 2432232314}"#,
         )
         .unwrap();
-        assert_eq!(
-            signature,
-            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
-        );
+        assert_eq!(signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     }
 
     #[test]
@@ -159,7 +156,10 @@ mod tests {
         let now = chrono::Utc::now().timestamp();
         let body = br#"{"id":"e1"}"#;
         let signature = sign(&secret, "e1", now, body).unwrap();
-        assert_eq!(verify(&secret, &headers("e1", now, &signature), body), Ok(()));
+        assert_eq!(
+            verify(&secret, &headers("e1", now, &signature), body),
+            Ok(())
+        );
         // Another body, id, timestamp or secret: refused.
         assert!(verify(&secret, &headers("e1", now, &signature), b"{}").is_err());
         assert!(verify(&secret, &headers("e2", now, &signature), body).is_err());

@@ -109,7 +109,12 @@ async fn on_finished(
             "connection": hooks.connection_value(&connection, engine).await?,
         });
         hooks
-            .emit(CONNECTION_DISCONNECTED, &company, Some(connection.id), payload)
+            .emit(
+                CONNECTION_DISCONNECTED,
+                &company,
+                Some(connection.id),
+                payload,
+            )
             .await?;
     }
     let busy = store

@@ -172,7 +172,14 @@ pub(crate) async fn create(
             .await
         }
         Err(error) if error.status.is_client_error() => {
-            page(&state, &viewer, StatusCode::BAD_REQUEST, None, Some(error.message)).await
+            page(
+                &state,
+                &viewer,
+                StatusCode::BAD_REQUEST,
+                None,
+                Some(error.message),
+            )
+            .await
         }
         Err(error) => {
             tracing::error!(error = %error.message, "dashboard could not create a webhook consumer");

@@ -665,7 +665,9 @@ async fn an_undelivered_event_is_delivered_after_a_restart() {
     let delivery = server.delivery_of(&id).await;
     // Wait until the failed attempt is recorded.
     let pending = loop {
-        let (_, event) = server.get(&format!("/webhooks/deliveries/{delivery}")).await;
+        let (_, event) = server
+            .get(&format!("/webhooks/deliveries/{delivery}"))
+            .await;
         if event["attemptCount"] == 1 {
             break event;
         }
@@ -819,7 +821,10 @@ async fn consumers_receive_what_they_subscribe_to_signed_with_their_own_secret()
     .await;
     assert_eq!(to_connections["eventTypes"], json!(["connection.created"]));
     let connections_secret = to_connections["secret"].as_str().unwrap().to_owned();
-    assert_ne!(all_secret, connections_secret, "each consumer has its own secret");
+    assert_ne!(
+        all_secret, connections_secret,
+        "each consumer has its own secret"
+    );
     let to_disabled =
         create_consumer(&server, json!({"url": disabled.url, "disabled": true})).await;
     let to_tagged = create_consumer(
@@ -833,16 +838,28 @@ async fn consumers_receive_what_they_subscribe_to_signed_with_their_own_secret()
     for (body, needle) in [
         (json!({"eventTypes": ["read.completed"]}), "url is required"),
         (json!({"url": "ftp://hooks.example.com"}), "absolute http"),
-        (json!({"url": all.url, "eventTypes": ["DataSyncCompleted"]}), "DataSyncCompleted"),
-        (json!({"url": all.url, "companyTags": ["no-colon"]}), "tagKey:tagValue"),
-        (json!({"url": all.url, "companyTags": vec!["a:b"; 11]}), "at most 10"),
+        (
+            json!({"url": all.url, "eventTypes": ["DataSyncCompleted"]}),
+            "DataSyncCompleted",
+        ),
+        (
+            json!({"url": all.url, "companyTags": ["no-colon"]}),
+            "tagKey:tagValue",
+        ),
+        (
+            json!({"url": all.url, "companyTags": vec!["a:b"; 11]}),
+            "at most 10",
+        ),
         (json!({"url": all.url, "colour": "blue"}), "colour"),
     ] {
         let (status, error) = server
             .send(reqwest::Method::POST, "/webhooks", Some(body.clone()))
             .await;
         assert_eq!(status, 400, "{body}: {error}");
-        assert!(error["error"].as_str().unwrap().contains(needle), "{body}: {error}");
+        assert!(
+            error["error"].as_str().unwrap().contains(needle),
+            "{body}: {error}"
+        );
     }
 
     // The list shows every consumer, oldest first, never a secret.
@@ -897,7 +914,10 @@ async fn consumers_receive_what_they_subscribe_to_signed_with_their_own_secret()
         deliveries_to(&server, &id(&to_tagged)).await.is_empty(),
         "the company has no region:uk tag"
     );
-    assert!(disabled.received.try_recv().is_err(), "a disabled consumer gets nothing");
+    assert!(
+        disabled.received.try_recv().is_err(),
+        "a disabled consumer gets nothing"
+    );
     assert!(tagged.received.try_recv().is_err());
     let (_, of_company) = server
         .get(&format!("/webhooks/deliveries?companyId={company}"))
@@ -984,7 +1004,9 @@ async fn the_configured_url_is_an_implicit_consumer_that_the_api_cannot_delete()
     let received = receiver.next_of("company.created").await;
     check_signature(&received);
     let id = received.json()["id"].as_str().unwrap().to_owned();
-    let (_, page) = server.get(&format!("/webhooks/deliveries?eventId={id}")).await;
+    let (_, page) = server
+        .get(&format!("/webhooks/deliveries?eventId={id}"))
+        .await;
     assert_eq!(
         page["results"][0]["consumerId"],
         "00000000-0000-0000-0000-000000000001"
@@ -994,7 +1016,15 @@ async fn the_configured_url_is_an_implicit_consumer_that_the_api_cannot_delete()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receivers_on_private_networks_are_refused_at_creation_and_at_delivery() {
     let mut receiver = Receiver::start(&[], Reply::Status(200)).await;
-    let port = receiver.url.split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
+    let port = receiver
+        .url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
     let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
     let server = Hooked::start(platform, quick()).await;
     for url in [
@@ -1007,7 +1037,11 @@ async fn receivers_on_private_networks_are_refused_at_creation_and_at_delivery()
         "http://[::ffff:127.0.0.1]/hook".to_owned(),
     ] {
         let (status, error) = server
-            .send(reqwest::Method::POST, "/webhooks", Some(json!({"url": url})))
+            .send(
+                reqwest::Method::POST,
+                "/webhooks",
+                Some(json!({"url": url})),
+            )
             .await;
         assert_eq!(status, 400, "{url}: {error}");
         assert!(
@@ -1044,14 +1078,20 @@ async fn receivers_on_private_networks_are_refused_at_creation_and_at_delivery()
     let deliveries = deliveries_to(&server, &rebound.id.to_string()).await;
     assert_eq!(deliveries.len(), 1);
     assert_eq!(deliveries[0]["status"], "Failed");
-    assert_eq!(deliveries[0]["attemptCount"], 1, "refused at once, not retried");
+    assert_eq!(
+        deliveries[0]["attemptCount"], 1,
+        "refused at once, not retried"
+    );
     let error = deliveries[0]["lastAttempt"]["error"].as_str().unwrap();
     assert!(
         error.contains("loopback, private or link-local") && error.contains("127.0.0.1")
             || error.contains("::1"),
         "{error}"
     );
-    assert!(receiver.received.try_recv().is_err(), "nothing reached the receiver");
+    assert!(
+        receiver.received.try_recv().is_err(),
+        "nothing reached the receiver"
+    );
 }
 
 /// Verifies a delivery with the PyPI `standardwebhooks` package, as a receiver in Python
@@ -1074,7 +1114,11 @@ async fn python_standardwebhooks_verifies_a_delivery() {
         .filter(|(name, _)| name.as_str().starts_with("webhook-"))
         .map(|(name, value)| (name.to_string(), json!(value.to_str().unwrap())))
         .collect();
-    std::fs::write(dir.0.join("headers.json"), Value::Object(headers).to_string()).unwrap();
+    std::fs::write(
+        dir.0.join("headers.json"),
+        Value::Object(headers).to_string(),
+    )
+    .unwrap();
     std::fs::write(dir.0.join("body.json"), &received.body).unwrap();
     let script = r#"
 import json, sys
@@ -1125,7 +1169,9 @@ async fn pending_deliveries_to_a_deleted_consumer_are_given_up() {
         .delivery_of(first.json()["id"].as_str().unwrap())
         .await;
     loop {
-        let (_, shown) = server.get(&format!("/webhooks/deliveries/{delivery}")).await;
+        let (_, shown) = server
+            .get(&format!("/webhooks/deliveries/{delivery}"))
+            .await;
         if shown["attemptCount"] == 1 {
             assert_eq!(shown["status"], "Pending");
             break;

@@ -242,7 +242,13 @@ pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
     );
     run(
         std::process::Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .args(packages),
         "pip install",
     );

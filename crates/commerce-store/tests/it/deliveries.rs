@@ -7,8 +7,8 @@ use std::time::Duration;
 use chrono::Utc;
 use commerce_model::DataType;
 use commerce_store::{
-    AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,
-    RecordInput, StoreError,
+    AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus,
+    NewClientEvent, RecordInput, StoreError,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -125,7 +125,11 @@ async fn attempts_are_recorded_with_outcomes(h: &Harness) {
         .is_empty());
 
     let done = store
-        .record_delivery_attempt(delivery, &attempt(Some(204), None), AttemptOutcome::Delivered)
+        .record_delivery_attempt(
+            delivery,
+            &attempt(Some(204), None),
+            AttemptOutcome::Delivered,
+        )
         .await
         .unwrap();
     assert_eq!(done.status, DeliveryStatus::Delivered);
@@ -151,7 +155,11 @@ async fn attempts_are_recorded_with_outcomes(h: &Harness) {
     // A finished event takes no more attempts.
     assert!(matches!(
         store
-            .record_delivery_attempt(delivery, &attempt(None, Some("late")), AttemptOutcome::GiveUp)
+            .record_delivery_attempt(
+                delivery,
+                &attempt(None, Some("late")),
+                AttemptOutcome::GiveUp
+            )
             .await,
         Err(StoreError::InvalidTransition { .. })
     ));
@@ -332,15 +340,24 @@ async fn an_event_fans_out_to_its_consumers(h: &Harness) {
     let store = &h.store;
     let new = event(Uuid::new_v4(), None, "company.created");
     assert!(
-        store.enqueue_client_event(&new, &[]).await.unwrap().is_empty(),
+        store
+            .enqueue_client_event(&new, &[])
+            .await
+            .unwrap()
+            .is_empty(),
         "no consumer, nothing stored"
     );
     let consumers = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
     let deliveries = store.enqueue_client_event(&new, &consumers).await.unwrap();
     assert_eq!(deliveries.len(), 3);
-    assert!(deliveries.iter().all(|d| d.event_id == new.id && d.body == new.body));
+    assert!(deliveries
+        .iter()
+        .all(|d| d.event_id == new.id && d.body == new.body));
     assert_eq!(
-        deliveries.iter().map(|d| d.consumer_id.unwrap()).collect::<Vec<_>>(),
+        deliveries
+            .iter()
+            .map(|d| d.consumer_id.unwrap())
+            .collect::<Vec<_>>(),
         consumers
     );
     let ids: BTreeSet<Uuid> = deliveries.iter().map(|d| d.id).collect();
@@ -348,7 +365,11 @@ async fn an_event_fans_out_to_its_consumers(h: &Harness) {
 
     // Each delivery has its own state.
     store
-        .record_delivery_attempt(deliveries[0].id, &attempt(Some(200), None), AttemptOutcome::Delivered)
+        .record_delivery_attempt(
+            deliveries[0].id,
+            &attempt(Some(200), None),
+            AttemptOutcome::Delivered,
+        )
         .await
         .unwrap();
     let mut filter = ClientEventFilter::default();
@@ -365,7 +386,10 @@ async fn an_event_fans_out_to_its_consumers(h: &Harness) {
         .await
         .unwrap();
     assert_eq!(
-        claimed.iter().map(|d| d.consumer_id.unwrap()).collect::<BTreeSet<_>>(),
+        claimed
+            .iter()
+            .map(|d| d.consumer_id.unwrap())
+            .collect::<BTreeSet<_>>(),
         consumers[1..].iter().copied().collect(),
         "the delivered one is not claimed again"
     );
@@ -402,9 +426,16 @@ async fn consumers_are_stored_with_encrypted_secrets(h: &Harness) {
     assert_eq!(first.company_tags, Some(vec!["region:uk".to_owned()]));
     assert!(!first.disabled);
     assert!(second.disabled && second.event_types.is_empty() && second.company_tags.is_none());
-    assert_eq!(store.list_webhook_consumers().await.unwrap(), [first.clone(), second.clone()]);
+    assert_eq!(
+        store.list_webhook_consumers().await.unwrap(),
+        [first.clone(), second.clone()]
+    );
 
-    let (found, secret) = store.webhook_consumer_secret(first.id).await.unwrap().unwrap();
+    let (found, secret) = store
+        .webhook_consumer_secret(first.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found, first);
     assert_eq!(secret.expose_secret(), SECRET);
     // The secret is not stored in clear.
@@ -432,6 +463,10 @@ async fn consumers_are_stored_with_encrypted_secrets(h: &Harness) {
 
     assert!(store.delete_webhook_consumer(first.id).await.unwrap());
     assert!(!store.delete_webhook_consumer(first.id).await.unwrap());
-    assert!(store.webhook_consumer_secret(first.id).await.unwrap().is_none());
+    assert!(store
+        .webhook_consumer_secret(first.id)
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(store.list_webhook_consumers().await.unwrap(), [second]);
 }

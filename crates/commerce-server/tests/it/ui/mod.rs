@@ -468,7 +468,10 @@ async fn webhook_consumers_page_creates_shows_the_secret_once_and_deletes() {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
-    assert_eq!(server.store.list_webhook_consumers().await.unwrap().len(), 1);
+    assert_eq!(
+        server.store.list_webhook_consumers().await.unwrap().len(),
+        1
+    );
 
     let response = client
         .post(&delete)
@@ -477,7 +480,12 @@ async fn webhook_consumers_page_creates_shows_the_secret_once_and_deletes() {
         .await
         .unwrap();
     assert_eq!(response.status(), 303);
-    assert!(server.store.list_webhook_consumers().await.unwrap().is_empty());
+    assert!(server
+        .store
+        .list_webhook_consumers()
+        .await
+        .unwrap()
+        .is_empty());
     let response = client
         .post(&delete)
         .form(&[("csrf", token.as_str())])
