@@ -110,11 +110,21 @@ where
     }
 }
 
+/// Why a delivery cannot be sent now, and whether that is final (no later attempt would do
+/// better) rather than worth a retry.
+struct NoTarget(String, bool);
+
+impl NoTarget {
+    fn final_(reason: impl Into<String>) -> Self {
+        NoTarget(reason.into(), true)
+    }
+}
+
 /// Where a delivery goes: its consumer's URL and secret, or why it cannot go anywhere.
 async fn target(
     hooks: &ClientWebhooks,
     event: &ClientEvent,
-) -> Result<(url::Url, WebhookSecret), String> {
+) -> Result<(url::Url, WebhookSecret), NoTarget> {
     let config = hooks.config();
     let consumer = event.consumer_id.unwrap_or(IMPLICIT_CONSUMER_ID);
     if consumer == IMPLICIT_CONSUMER_ID {
@@ -122,27 +132,31 @@ async fn target(
         return config
             .receiver
             .clone()
-            .ok_or_else(|| "COMMERCE_WEBHOOK_URL is no longer set".to_owned());
+            .ok_or_else(|| NoTarget::final_("COMMERCE_WEBHOOK_URL is no longer set"));
     }
     let (consumer, secret) = match hooks.store().webhook_consumer_secret(consumer).await {
         Ok(Some(found)) => found,
-        Ok(None) => return Err("the webhook consumer was deleted".to_owned()),
+        Ok(None) => return Err(NoTarget::final_("the webhook consumer was deleted")),
         Err(error) => {
+            // Perhaps the database is briefly unreachable: retried like a failed attempt.
             tracing::error!(delivery = %event.id, error = %error, "reading a webhook consumer failed");
-            return Err("the webhook consumer could not be read".to_owned());
+            return Err(NoTarget(
+                "the webhook consumer could not be read".to_owned(),
+                false,
+            ));
         }
     };
     if consumer.disabled {
-        return Err("the webhook consumer is disabled".to_owned());
+        return Err(NoTarget::final_("the webhook consumer is disabled"));
     }
     let url = url::Url::parse(&consumer.url)
-        .map_err(|_| "the webhook consumer's URL is not valid".to_owned())?;
+        .map_err(|_| NoTarget::final_("the webhook consumer's URL is not valid"))?;
     if !config.allow_private_urls {
         // Names are checked by the client's resolver, on the addresses it connects to.
-        check_literal_ip(&url).map_err(|refused| refused.to_string())?;
+        check_literal_ip(&url).map_err(|refused| NoTarget::final_(refused.to_string()))?;
     }
     let secret = WebhookSecret::parse(secret.expose_secret())
-        .map_err(|_| "the webhook consumer's secret is not valid".to_owned())?;
+        .map_err(|_| NoTarget::final_("the webhook consumer's secret is not valid"))?;
     Ok((url, secret))
 }
 
@@ -152,7 +166,7 @@ async fn deliver(hooks: &ClientWebhooks, event: ClientEvent) {
     let attempted_at = Utc::now();
     let started = Instant::now();
     let (status_code, error, final_error) = match target(hooks, &event).await {
-        Err(reason) => (None, Some(reason), true),
+        Err(NoTarget(reason, is_final)) => (None, Some(reason), is_final),
         Ok((url, secret)) => post(hooks, &event, url, &secret, attempted_at).await,
     };
     let attempt = DeliveryAttempt::new(attempted_at, status_code, error.clone(), started.elapsed());
