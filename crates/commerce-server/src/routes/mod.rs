@@ -24,7 +24,9 @@ pub(crate) const MAX_QUERY_LEN: usize = 2048;
 
 /// The whole HTTP API.
 ///
-/// Authenticated (`Authorization: Basic <base64 of an API key>`): `/companies...`.
+/// Authenticated (`Authorization: Basic <base64 of an API key>`): `/companies...`, the webhook
+/// consumers (`GET/POST /webhooks`, `DELETE /webhooks/{webhookId}`) and their deliveries
+/// (`/webhooks/deliveries...`).
 /// Public: `GET /health`, `GET /link/{connectionId}`, `GET /oauth/{platform}/callback`,
 /// `POST /webhooks/{platform}` (guarded by the OAuth state and the platform's signature).
 pub fn build_router(state: AppState) -> Router {
