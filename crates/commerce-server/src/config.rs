@@ -46,15 +46,21 @@ pub const GENERIC_SETTINGS: &[SettingSpec] = &[
         "sqlite://FILE or postgres://... (default sqlite://commerce.db)",
     )
     .secret(),
-    SettingSpec::new("COMMERCE_BIND", "address and port to listen on (default 127.0.0.1:8080)"),
+    SettingSpec::new(
+        "COMMERCE_BIND",
+        "address and port to listen on (default 127.0.0.1:8080)",
+    ),
     SettingSpec::new(
         "COMMERCE_PUBLIC_URL",
         "the server's public base URL, for link URLs and OAuth redirect URIs",
     )
     .kind(SettingKind::HttpUrl),
-    SettingSpec::new("COMMERCE_API_KEYS", "comma-separated API keys, 16 characters or more")
-        .secret()
-        .required(),
+    SettingSpec::new(
+        "COMMERCE_API_KEYS",
+        "comma-separated API keys, 16 characters or more",
+    )
+    .secret()
+    .required(),
     SettingSpec::new(
         "COMMERCE_ENCRYPTION_KEY",
         "32 random bytes, base64-encoded: encrypts stored credentials",
@@ -70,8 +76,11 @@ pub const GENERIC_SETTINGS: &[SettingSpec] = &[
         "whsec_<base64>: signs the client webhooks sent to COMMERCE_WEBHOOK_URL",
     )
     .secret(),
-    SettingSpec::new("COMMERCE_WEBHOOK_MAX_ATTEMPTS", "client webhook attempts per event")
-        .kind(SettingKind::PositiveInteger),
+    SettingSpec::new(
+        "COMMERCE_WEBHOOK_MAX_ATTEMPTS",
+        "client webhook attempts per event",
+    )
+    .kind(SettingKind::PositiveInteger),
     SettingSpec::new(
         "COMMERCE_WEBHOOK_RETRY_FOR_SECS",
         "how long client webhooks are retried",
@@ -360,7 +369,9 @@ impl Known {
                     continue;
                 }
                 match specs.get(spec.name) {
-                    Some(existing) if existing.secret != spec.secret || existing.kind != spec.kind => {
+                    Some(existing)
+                        if existing.secret != spec.secret || existing.kind != spec.kind =>
+                    {
                         problems.push(format!(
                             "setting {} is declared differently by two platforms",
                             spec.name
@@ -391,7 +402,11 @@ impl Known {
         }
         self.specs
             .get(format!("COMMERCE_{upper}").as_str())
-            .filter(|spec| GENERIC_SETTINGS.iter().any(|generic| generic.name == spec.name))
+            .filter(|spec| {
+                GENERIC_SETTINGS
+                    .iter()
+                    .any(|generic| generic.name == spec.name)
+            })
     }
 }
 
@@ -418,7 +433,8 @@ fn read_platform_settings(
             read.secrets
                 .insert((*name).to_owned(), SecretString::from(value.clone()));
         } else {
-            read.values.insert((*name).to_owned(), value.trim().to_owned());
+            read.values
+                .insert((*name).to_owned(), value.trim().to_owned());
         }
     }
     let mut reported = std::collections::BTreeSet::new();
@@ -660,7 +676,10 @@ mod tests {
         assert_eq!(config.bind.port(), 9000);
         assert_eq!(config.public_url, "https://commerce.example.com");
         assert!(config.api_keys.contains("file-key-0123456789abc"));
-        assert_eq!(config.platforms.value("ACME_TEST_CLIENT_ID"), Some("id_env"));
+        assert_eq!(
+            config.platforms.value("ACME_TEST_CLIENT_ID"),
+            Some("id_env")
+        );
         assert_eq!(
             config
                 .platforms
@@ -711,17 +730,26 @@ mod tests {
     #[test]
     fn webhook_consumer_settings_are_read_from_the_file_and_the_environment() {
         let config = ServerConfig::from_sources(ok_env(), None, &[]).unwrap();
-        assert!(!config.client_webhooks.allow_private_urls, "refused by default");
+        assert!(
+            !config.client_webhooks.allow_private_urls,
+            "refused by default"
+        );
         let file = "webhook_allow_private_urls = true\n";
         let config = ServerConfig::from_sources(ok_env(), Some(file), &[]).unwrap();
         assert!(config.client_webhooks.allow_private_urls);
         let mut env = ok_env();
         env.push(("COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS", "false"));
         let config = ServerConfig::from_sources(env, Some(file), &[]).unwrap();
-        assert!(!config.client_webhooks.allow_private_urls, "the variable wins");
+        assert!(
+            !config.client_webhooks.allow_private_urls,
+            "the variable wins"
+        );
         let mut env = ok_env();
         env.push(("COMMERCE_WEBHOOK_URL", "https://hooks.example.com/codat"));
-        env.push(("COMMERCE_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+        env.push((
+            "COMMERCE_WEBHOOK_SECRET",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ));
         let config = ServerConfig::from_sources(env, None, &[]).unwrap();
         assert!(config.client_webhooks.receiver.is_some());
         assert!(!format!("{config:?}").contains("MfKQ9r8"));

@@ -209,3 +209,58 @@ impl Store {
         Ok(deleted > 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use sqlx::migrate::Migrator;
+
+    use crate::{EncryptionKey, Store};
+
+    /// Upgrading a database that already holds outbox rows: each row becomes a delivery of its
+    /// own event to the implicit consumer (`COMMERCE_WEBHOOK_URL`), nothing else changes.
+    #[tokio::test]
+    async fn migration_0015_keeps_existing_deliveries() {
+        let dir = std::env::temp_dir().join(format!("commerce-0015-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("old.db").display());
+        let all: Migrator = sqlx::migrate!("./migrations/sqlite");
+        let before = Migrator {
+            migrations: Cow::Owned(
+                all.migrations
+                    .iter()
+                    .filter(|migration| migration.version < 15)
+                    .cloned()
+                    .collect(),
+            ),
+            ..Migrator::DEFAULT
+        };
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        before.run(&pool).await.unwrap();
+        let id = uuid::Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO client_webhook_events (id, event_type, company_id, body, status, \
+             attempts, created_at, next_attempt_at) \
+             VALUES ($1, 'read.completed', $2, '{\"a\":1}', 'Pending', 2, $3, $3)",
+        )
+        .bind(id)
+        .bind(uuid::Uuid::new_v4())
+        .bind(chrono::Utc::now())
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+
+        let store = Store::connect(&url, EncryptionKey::generate())
+            .await
+            .unwrap();
+        let event = store.get_client_event(id).await.unwrap();
+        assert_eq!(event.event_id, id);
+        assert_eq!(event.consumer_id, Some(uuid::Uuid::from_u128(1)));
+        assert_eq!((event.attempts, event.body.as_str()), (2, "{\"a\":1}"));
+        assert!(store.list_webhook_consumers().await.unwrap().is_empty());
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
