@@ -285,7 +285,7 @@ async fn token(State(fake): State<FakeQuokka>, Form(form): Form<TokenForm>) -> R
 }
 
 /// The shop a bearer token is valid for, or the error to answer.
-fn authorized(fake: &FakeQuokka, headers: &HeaderMap) -> Result<String, Response> {
+fn authorized(fake: &FakeQuokka, headers: &HeaderMap) -> Result<String, Box<Response>> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -296,16 +296,16 @@ fn authorized(fake: &FakeQuokka, headers: &HeaderMap) -> Result<String, Response
         Some((shop, expires_at)) if expires_at > Utc::now() => Ok(shop),
         Some(_) => {
             inner.expired_answers += 1;
-            Err(error(StatusCode::UNAUTHORIZED, "token_expired"))
+            Err(Box::new(error(StatusCode::UNAUTHORIZED, "token_expired")))
         }
-        None => Err(error(StatusCode::UNAUTHORIZED, "invalid_token")),
+        None => Err(Box::new(error(StatusCode::UNAUTHORIZED, "invalid_token"))),
     }
 }
 
 async fn revoke(State(fake): State<FakeQuokka>, headers: HeaderMap) -> Response {
     let shop = match authorized(&fake, &headers) {
         Ok(shop) => shop,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let mut inner = fake.lock();
     inner.access.retain(|_, (owner, _)| *owner != shop);
@@ -327,7 +327,7 @@ fn list(
 ) -> Response {
     let shop = match authorized(fake, headers) {
         Ok(shop) => shop,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let inner = fake.lock();
     let Some(shop) = inner.shops.get(&shop) else {

@@ -55,14 +55,16 @@ pub fn map_customer(customer: &QuokkaCustomer) -> Result<Record, String> {
     if customer.id.is_empty() {
         return Err("customer without id".to_owned());
     }
-    let mut record = Customer::default();
-    record.id = customer.id.clone();
-    record.customer_name = customer.name.clone();
-    record.email_address = customer.email.clone();
-    record.default_currency = customer.currency.as_deref().map(str::to_ascii_uppercase);
-    record.created_date = Some(time(customer.created, "created")?);
-    record.modified_date = Some(time(customer.updated, "updated")?);
-    record.source_modified_date = Some(time(customer.updated, "updated")?);
+    let record = Customer {
+        id: customer.id.clone(),
+        customer_name: customer.name.clone(),
+        email_address: customer.email.clone(),
+        default_currency: customer.currency.as_deref().map(str::to_ascii_uppercase),
+        created_date: Some(time(customer.created, "created")?),
+        modified_date: Some(time(customer.updated, "updated")?),
+        source_modified_date: Some(time(customer.updated, "updated")?),
+        ..Customer::default()
+    };
     Record::new(&record).map_err(|error| error.to_string())
 }
 
@@ -81,26 +83,28 @@ pub fn map_payment(payment: &QuokkaPayment) -> Result<Record, String> {
     let amount = Decimal::try_from_i128_with_scale(i128::from(payment.amount), exponent)
         .map_err(|error| format!("amount {}: {error}", payment.amount))?
         .normalize();
-    let mut record = Payment::default();
-    record.id = payment.id.clone();
-    record.amount = Some(amount);
-    record.currency = Some(currency);
-    record.status = Some(match payment.status.as_str() {
-        "succeeded" => PaymentStatus::Paid,
-        "pending" => PaymentStatus::Pending,
-        "failed" => PaymentStatus::Failed,
-        "cancelled" => PaymentStatus::Cancelled,
-        _ => PaymentStatus::Unknown,
-    });
-    record.payment_type = match payment.method.as_deref() {
-        Some("card") => Some(PaymentType::Card),
-        Some("cash") => Some(PaymentType::Cash),
-        Some(_) => Some(PaymentType::Unknown),
-        None => None,
+    let record = Payment {
+        id: payment.id.clone(),
+        amount: Some(amount),
+        currency: Some(currency),
+        status: Some(match payment.status.as_str() {
+            "succeeded" => PaymentStatus::Paid,
+            "pending" => PaymentStatus::Pending,
+            "failed" => PaymentStatus::Failed,
+            "cancelled" => PaymentStatus::Cancelled,
+            _ => PaymentStatus::Unknown,
+        }),
+        payment_type: match payment.method.as_deref() {
+            Some("card") => Some(PaymentType::Card),
+            Some("cash") => Some(PaymentType::Cash),
+            Some(_) => Some(PaymentType::Unknown),
+            None => None,
+        },
+        payment_provider: Some("Quokka".to_owned()),
+        created_date: Some(time(payment.created, "created")?),
+        modified_date: Some(time(payment.updated, "updated")?),
+        source_modified_date: Some(time(payment.updated, "updated")?),
+        ..Payment::default()
     };
-    record.payment_provider = Some("Quokka".to_owned());
-    record.created_date = Some(time(payment.created, "created")?);
-    record.modified_date = Some(time(payment.updated, "updated")?);
-    record.source_modified_date = Some(time(payment.updated, "updated")?);
     Record::new(&record).map_err(|error| error.to_string())
 }

@@ -163,7 +163,7 @@ fn query_parameter(name: &str) -> Value {
             "Number of records per page.",
         ),
         "query" => (
-            json!({"type": "string", "maxLength": crate::routes::MAX_QUERY_LEN}),
+            json!({"type": "string", "maxLength": commerce_model::query::MAX_QUERY_LENGTH}),
             "Codat query language, e.g. `currency=GBP&&amount>10`.",
         ),
         "orderBy" => (
