@@ -46,6 +46,7 @@ struct Inner {
     refreshes: u64,
     rejected_refreshes: u64,
     expired_answers: u64,
+    revocations: u64,
 }
 
 /// The fake Quokka server. Cheap to clone; stops when the runtime does.
@@ -170,6 +171,11 @@ impl FakeQuokka {
     /// List calls answered `401 token_expired`.
     pub fn expired_answers(&self) -> u64 {
         self.lock().expired_answers
+    }
+
+    /// Accepted revocations (`POST /oauth/revoke`).
+    pub fn revocations(&self) -> u64 {
+        self.lock().revocations
     }
 
     /// Whether `token` is the shop's current refresh token.
@@ -308,6 +314,7 @@ async fn revoke(State(fake): State<FakeQuokka>, headers: HeaderMap) -> Response 
         Err(response) => return *response,
     };
     let mut inner = fake.lock();
+    inner.revocations += 1;
     inner.access.retain(|_, (owner, _)| *owner != shop);
     inner.refresh.retain(|_, owner| *owner != shop);
     StatusCode::NO_CONTENT.into_response()
