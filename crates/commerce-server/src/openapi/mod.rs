@@ -99,7 +99,7 @@ pub(crate) const OPERATIONS: &[Operation] = &[
     op!("get" "/ui/webhooks/consumers", "dashboard-webhook-consumers", "Dashboard: webhook consumers, with forms to create and delete them", "Dashboard", auth: true, query: &[], body: None, Answer::Html),
     op!("post" "/ui/webhooks/consumers", "dashboard-create-webhook-consumer", "Dashboard form: create a webhook consumer and show its secret once", "Dashboard", auth: true, query: &[], body: Some("form:ConsumerForm"), Answer::Html),
     op!("post" "/ui/webhooks/consumers/{consumerId}/delete", "dashboard-delete-webhook-consumer", "Dashboard form: delete a webhook consumer", "Dashboard", auth: true, query: &[], body: Some("form:SyncForm"), Answer::Html),
-    op!("get" "/link/{connectionId}", "start-link", "Start linking a connection: redirects to the platform's authorization page", "Link", auth: false, query: &[], body: None, Answer::Redirect),
+    op!("get" "/link/{connectionId}", "start-link", "Start linking a connection: redirects to the platform's authorization page (a platform may declare query parameters it needs, e.g. a shop)", "Link", auth: false, query: &[], body: None, Answer::Redirect),
     op!("get" "/oauth/{platform}/callback", "link-callback", "OAuth callback from the platform: finishes the link", "Link", auth: false, query: &["state", "code", "error", "error_description"], body: None, Answer::Redirect),
     op!("post" "/webhooks/{webhookId}", "receive-platform-webhook", "Webhook from a platform, at `/webhooks/{platform key}` (verified by its signature)", "Platform webhooks", auth: false, query: &[], body: None, Answer::Json(200, "WebhookReceipt")),
 ];
@@ -169,7 +169,7 @@ fn query_parameter(name: &str) -> Value {
             "Number of records per page.",
         ),
         "query" => (
-            json!({"type": "string", "maxLength": crate::routes::MAX_QUERY_LEN}),
+            json!({"type": "string", "maxLength": commerce_model::query::MAX_QUERY_LENGTH}),
             "Codat query language, e.g. `currency=GBP&&amount>10`.",
         ),
         "orderBy" => (
