@@ -104,7 +104,7 @@ pub struct ClientWebhookConfig {
     /// events of this process wake it at once).
     pub poll_interval: Duration,
     /// `COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS` (default false): whether consumers may point at
-    /// loopback, private or link-local addresses (see [`guard`]). The operator's own
+    /// loopback, private or link-local addresses (see `docs/webhooks.md`). The operator's own
     /// `COMMERCE_WEBHOOK_URL` is not checked.
     pub allow_private_urls: bool,
 }
