@@ -31,7 +31,7 @@ pub use crate::data_type::{CommerceRecord, DataType, COMPANY_INFO_RECORD_ID};
 pub use crate::date::Timestamp;
 pub use crate::error::ModelError;
 pub use crate::fields::{Field, FieldContent, FieldKind, ResolvedField, ScalarField, ValueType};
-pub use crate::page::{HalRef, Links, Page};
+pub use crate::page::{HalRef, Links, Page, MAX_PAGE_NUMBER};
 pub use crate::query::{Expr, FieldPath, Literal, Op, OrderBy, Query, SortKey};
 pub use crate::records::company_info::{AccountBalance, CompanyInfo};
 pub use crate::records::customer::Customer;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
+use commerce_model::MAX_PAGE_NUMBER;
 use commerce_store::{Company, Connection, MAX_PAGE_SIZE};
 use uuid::Uuid;
 
@@ -18,6 +19,8 @@ mod health;
 mod link;
 mod records;
 mod webhooks;
+
+pub(crate) use records::record_query;
 
 /// The longest `query` accepted (Codat's limit).
 pub(crate) const MAX_QUERY_LEN: usize = 2048;
@@ -131,6 +134,14 @@ pub(crate) struct Paging {
 
 impl Paging {
     pub(crate) fn parse(params: &BTreeMap<String, String>) -> Result<Paging, ApiError> {
+        Self::parse_with_default(params, commerce_store::DEFAULT_PAGE_SIZE)
+    }
+
+    /// [`Paging::parse`] with another default `pageSize` (the dashboard shows fewer rows).
+    pub(crate) fn parse_with_default(
+        params: &BTreeMap<String, String>,
+        default_page_size: u32,
+    ) -> Result<Paging, ApiError> {
         let number = |name: &str, default: u32| -> Result<u32, ApiError> {
             match params.get(name).map(|text| text.trim()) {
                 None | Some("") => Ok(default),
@@ -143,7 +154,12 @@ impl Paging {
             }
         };
         let page = number("page", 1)?;
-        let page_size = number("pageSize", commerce_store::DEFAULT_PAGE_SIZE)?;
+        if page > MAX_PAGE_NUMBER {
+            return Err(ApiError::bad_request(format!(
+                "page must be at most {MAX_PAGE_NUMBER}, got {page}"
+            )));
+        }
+        let page_size = number("pageSize", default_page_size)?;
         if page_size > MAX_PAGE_SIZE {
             return Err(ApiError::bad_request(format!(
                 "pageSize must be at most {MAX_PAGE_SIZE}, got {page_size}"
