@@ -19,6 +19,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::ApiKeys;
 use crate::client_webhooks::ClientWebhookConfig;
+use crate::edge::{HttpLimits, EDGE_SETTINGS};
 use crate::error::ServerError;
 
 /// `COMMERCE_DATABASE_URL`'s default.
@@ -93,6 +94,11 @@ pub struct ServerConfig {
     pub platforms: PlatformSettings,
     /// `COMMERCE_WEBHOOK_*`: where client webhooks go, when set.
     pub client_webhooks: Option<ClientWebhookConfig>,
+    // --- HTTP edge settings (module `edge`): begin ---
+    /// `COMMERCE_HEADER_READ_TIMEOUT_SECS`, `COMMERCE_BODY_TIMEOUT_SECS`,
+    /// `COMMERCE_KEEP_ALIVE_TIMEOUT_SECS`, `COMMERCE_MAX_CONNECTIONS`, `COMMERCE_MAX_BODY_BYTES`.
+    pub http: HttpLimits,
+    // --- HTTP edge settings: end ---
 }
 
 impl fmt::Debug for ServerConfig {
@@ -108,6 +114,7 @@ impl fmt::Debug for ServerConfig {
             .field("encryption_key", &"[redacted]")
             .field("platforms", &self.platforms)
             .field("client_webhooks", &self.client_webhooks)
+            .field("http", &self.http)
             .finish()
     }
 }
@@ -312,6 +319,9 @@ impl ServerConfig {
         }
 
         let client_webhooks = crate::client_webhooks::config_from(&settings, &mut problems);
+        // --- HTTP edge settings: begin ---
+        let http = HttpLimits::from_settings(&settings, &mut problems);
+        // --- HTTP edge settings: end ---
 
         match (bind, public_url, api_keys, encryption_key) {
             (Some(bind), Some(public_url), Some(api_keys), Some(encryption_key))
@@ -325,6 +335,7 @@ impl ServerConfig {
                     encryption_key,
                     platforms,
                     client_webhooks,
+                    http,
                 })
             }
             _ => Err(ServerError::InvalidConfig { problems }),
@@ -333,7 +344,11 @@ impl ServerConfig {
 }
 
 fn is_known(name: &str) -> bool {
-    GENERIC.contains(&name) || PLATFORM_SETTINGS.contains(&name) || PLATFORM_SECRETS.contains(&name)
+    GENERIC.contains(&name)
+        || PLATFORM_SETTINGS.contains(&name)
+        || PLATFORM_SECRETS.contains(&name)
+        // HTTP edge settings.
+        || EDGE_SETTINGS.contains(&name)
 }
 
 fn read_file(path: &Path) -> Result<String, ServerError> {
@@ -367,6 +382,10 @@ fn read_toml(text: &str, settings: &mut BTreeMap<String, String>, problems: &mut
         let text = match value {
             toml::Value::String(text) => text,
             toml::Value::Integer(number) if name.starts_with("COMMERCE_WEBHOOK_") => {
+                number.to_string()
+            }
+            // HTTP edge settings are numbers.
+            toml::Value::Integer(number) if EDGE_SETTINGS.contains(&name.as_str()) => {
                 number.to_string()
             }
             toml::Value::Array(items) if name == "COMMERCE_API_KEYS" => {
@@ -524,6 +543,37 @@ mod tests {
         assert!(!config
             .platforms
             .enabled("STRIPE_LIVE_CLIENT_ID", "STRIPE_LIVE_SECRET_KEY"));
+    }
+
+    #[test]
+    fn http_edge_settings_have_safe_defaults_and_are_read_from_env_and_file() {
+        let config = ServerConfig::from_sources(ok_env(), None).unwrap();
+        assert_eq!(config.http, HttpLimits::default());
+        assert_eq!(config.http.header_read_timeout.as_secs(), 10);
+        assert_eq!(config.http.max_connections, 1024);
+        let file = "header_read_timeout_secs = 3\nmax_body_bytes = \"65536\"\n";
+        let mut env = ok_env();
+        env.push(("COMMERCE_MAX_CONNECTIONS", "50"));
+        env.push(("COMMERCE_KEEP_ALIVE_TIMEOUT_SECS", "2"));
+        env.push(("COMMERCE_BODY_TIMEOUT_SECS", "7"));
+        let config = ServerConfig::from_sources(env, Some(file)).unwrap();
+        assert_eq!(config.http.header_read_timeout.as_secs(), 3);
+        assert_eq!(config.http.max_body_bytes, 65536);
+        assert_eq!(config.http.max_connections, 50);
+        assert_eq!(config.http.keep_alive_timeout.as_secs(), 2);
+        assert_eq!(config.http.body_timeout.as_secs(), 7);
+        let mut env = ok_env();
+        env.push(("COMMERCE_MAX_CONNECTIONS", "0"));
+        env.push(("COMMERCE_BODY_TIMEOUT_SECS", "soon"));
+        let Err(ServerError::InvalidConfig { problems }) = ServerConfig::from_sources(env, None)
+        else {
+            panic!("expected invalid config");
+        };
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("COMMERCE_MAX_CONNECTIONS")
+                || problems[1].contains("COMMERCE_MAX_CONNECTIONS")
+        );
     }
 
     #[test]

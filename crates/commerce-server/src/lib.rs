@@ -22,6 +22,7 @@ mod auth;
 mod client_webhooks;
 mod codat;
 mod config;
+mod edge;
 mod error;
 mod openapi;
 mod pages;
@@ -46,6 +47,7 @@ pub use crate::config::{
     PlatformSettings, ServerConfig, DEFAULT_BIND, DEFAULT_CONFIG_FILE, DEFAULT_DATABASE_URL,
     MIN_API_KEY_LEN, PLATFORM_PAIRS, PLATFORM_SECRETS, PLATFORM_SETTINGS,
 };
+pub use crate::edge::HttpLimits;
 pub use crate::error::ServerError;
 pub use crate::routes::build_router;
 pub use crate::state::{AppState, DEFAULT_LINK_STATE_TTL};
@@ -81,7 +83,8 @@ where
         engine.clone(),
         config.api_keys.clone(),
         config.public_url.clone(),
-    );
+    )
+    .with_http_limits(config.http);
     let hooks = match &config.client_webhooks {
         Some(settings) => Some(ClientWebhooks::new(
             engine.store().clone(),
@@ -119,7 +122,8 @@ where
     Ok(())
 }
 
-/// Runs only the HTTP side of `state` on `listener` until `shutdown` completes.
+/// Runs only the HTTP side of `state` on `listener` until `shutdown` completes, within the
+/// state's [`HttpLimits`] (connection cap, header, body and keep-alive timeouts).
 pub async fn serve_http<F>(
     listener: TcpListener,
     state: AppState,
@@ -128,8 +132,8 @@ pub async fn serve_http<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    axum::serve(listener, build_router(state))
-        .with_graceful_shutdown(shutdown)
+    let limits = state.http_limits();
+    crate::edge::serve_connections(listener, build_router(state), limits, shutdown)
         .await
         .map_err(ServerError::Serve)
 }

@@ -84,9 +84,15 @@ pub fn build_router(state: AppState) -> Router {
         .route("/link/{connection_id}", get(link::start))
         .route("/oauth/{platform}/callback", get(link::callback))
         .route("/webhooks/{platform}", post(webhooks::receive));
+    let limits = state.http_limits();
     api.merge(public)
         .merge(crate::ui::router(&state))
         .fallback(|| async { ApiError::not_found("No such resource") })
+        // Bodies are read whole by `guard_body`, within the edge's size and time limits.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(move |request, next| {
+            crate::edge::guard_body(limits, request, next)
+        }))
         .with_state(state)
 }
 

@@ -220,8 +220,7 @@ async fn a_state_used_on_another_platforms_callback_is_refused() {
 async fn expired_states_are_refused_and_link_nothing() {
     let (server, platform) = setup(Some(Options {
         link_state_ttl: Some(Duration::from_millis(1)),
-        public_url: None,
-        listener: None,
+        ..Options::default()
     }))
     .await;
     let company = server.create_company("Acme", None).await;
