@@ -28,6 +28,7 @@ mod openapi;
 mod pages;
 mod routes;
 mod state;
+mod text;
 mod ui;
 
 use std::future::Future;
@@ -51,6 +52,7 @@ pub use crate::edge::HttpLimits;
 pub use crate::error::ServerError;
 pub use crate::routes::build_router;
 pub use crate::state::{AppState, DEFAULT_LINK_STATE_TTL};
+pub use crate::text::{MAX_COMPANY_DESCRIPTION_CHARS, MAX_COMPANY_NAME_CHARS};
 
 /// Opens (and migrates) the store named by the configuration.
 pub async fn open_store(config: &ServerConfig) -> Result<Store, ServerError> {

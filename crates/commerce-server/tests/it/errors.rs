@@ -388,3 +388,29 @@ async fn queries_that_cannot_mean_anything_are_400_naming_the_wrong_part() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["results"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn company_names_and_descriptions_are_bounded_and_printable() {
+    let server = TestServer::start(Vec::new()).await;
+    for body in [
+        json!({"name": "a".repeat(201)}),
+        json!({"name": "Acme\u{0}Ltd"}),
+        json!({"name": "Acme\nLtd"}),
+        json!({"name": "Acme", "description": "d".repeat(4001)}),
+        json!({"name": "Acme", "description": "bell\u{7}"}),
+    ] {
+        let (status, answer) = server.post("/companies", body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_error_body(&answer, 400);
+    }
+    let (_, list) = server.get("/companies").await;
+    assert_eq!(list["totalResults"], 0, "nothing was stored");
+    let (status, company) = server
+        .post(
+            "/companies",
+            json!({"name": "a".repeat(200), "description": "two\nlines"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{company}");
+    assert_eq!(company["description"], "two\nlines");
+}
