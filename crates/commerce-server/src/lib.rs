@@ -117,11 +117,43 @@ where
             }
         }
     };
+    let purge = purge_link_states(
+        engine.store().clone(),
+        LINK_STATE_PURGE_INTERVAL,
+        wait(stopped.clone()),
+    );
     let sync = engine.run(wait(stopped));
-    let (http, sync, ()) = tokio::join!(http, sync, deliveries);
+    let (http, sync, (), ()) = tokio::join!(http, sync, deliveries, purge);
     http?;
     sync?;
     Ok(())
+}
+
+/// How often [`serve`] deletes expired link states.
+pub const LINK_STATE_PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Deletes expired link states now and then every `interval` until `stopped` completes
+/// ([`serve`] runs it every [`LINK_STATE_PURGE_INTERVAL`]).
+pub async fn purge_link_states(
+    store: Store,
+    interval: std::time::Duration,
+    stopped: impl Future<Output = ()>,
+) {
+    let purge = async {
+        let mut every = tokio::time::interval(interval);
+        loop {
+            every.tick().await;
+            match store.purge_expired_link_states().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired link states deleted"),
+                Err(error) => tracing::warn!(error = %error, "purging expired link states failed"),
+            }
+        }
+    };
+    tokio::select! {
+        () = purge => {}
+        () = stopped => {}
+    }
 }
 
 /// Runs only the HTTP side of `state` on `listener` until `shutdown` completes, within the

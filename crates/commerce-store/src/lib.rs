@@ -81,6 +81,7 @@ pub use crate::deliveries::{
     AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,
 };
 pub use crate::error::StoreError;
+pub use crate::link_state_store::MAX_PENDING_LINK_STATES;
 pub use crate::records::{
     RawRecordPage, RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };

@@ -37,6 +37,7 @@ pub struct TestServer {
     _dir: TempDir,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub link_state_ttl: Option<Duration>,
     /// Public URL override; `None` uses the listener's address.
@@ -47,16 +48,6 @@ pub struct Options {
     pub http_limits: Option<HttpLimits>,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            link_state_ttl: None,
-            public_url: None,
-            listener: None,
-            http_limits: None,
-        }
-    }
-}
 
 impl TestServer {
     pub async fn start(platforms: Vec<Arc<dyn Platform>>) -> TestServer {
