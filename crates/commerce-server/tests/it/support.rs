@@ -48,7 +48,6 @@ pub struct Options {
     pub http_limits: Option<HttpLimits>,
 }
 
-
 impl TestServer {
     pub async fn start(platforms: Vec<Arc<dyn Platform>>) -> TestServer {
         Self::start_with(platforms, Options::default()).await
