@@ -104,6 +104,7 @@ pub(crate) async fn receive(
         }
         return Err(error);
     }
+    tracing::info!(platform = %key, event = %event_id, "webhook applied");
     Ok((
         StatusCode::OK,
         Json(json!({ "received": true, "duplicate": false })),
