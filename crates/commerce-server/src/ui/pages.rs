@@ -10,10 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::Extension;
 use chrono::{DateTime, Days, Utc};
 use commerce_model::DataType;
 use commerce_store::{
@@ -27,6 +27,7 @@ use crate::state::AppState;
 use crate::ui::auth::{check_form, refused, Viewer};
 use crate::ui::chart::{self, Chart};
 use crate::ui::html::{message_page, render};
+use crate::ui::params::{FormBody, Params};
 use crate::ui::tables::{self, Cell, TableSpec, TABLES};
 
 /// Companies per page of the companies list.
@@ -110,7 +111,7 @@ struct Pager {
 pub(crate) async fn companies(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(params): Query<CompaniesParams>,
+    Params(params): Params<CompaniesParams>,
 ) -> Response {
     let page = positive(params.page.as_deref()).map_or(1, u64::from);
     let offset = (page - 1) * COMPANIES_PER_PAGE;
@@ -293,7 +294,7 @@ pub(crate) async fn connection(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(connection_id): Path<String>,
-    Query(params): Query<ConnectionParams>,
+    Params(params): Params<ConnectionParams>,
 ) -> Response {
     let (connection, company) = match load(&state, &connection_id).await {
         Ok(found) => found,
@@ -713,7 +714,7 @@ pub(crate) async fn sync_now(
     Extension(viewer): Extension<Viewer>,
     headers: HeaderMap,
     Path(connection_id): Path<String>,
-    Form(form): Form<SyncForm>,
+    FormBody(form): FormBody<SyncForm>,
 ) -> Response {
     if let Err(reason) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
         return refused(reason);
@@ -764,7 +765,7 @@ pub(crate) async fn create_link(
     Extension(viewer): Extension<Viewer>,
     headers: HeaderMap,
     Path(company_id): Path<String>,
-    Form(form): Form<LinkForm>,
+    FormBody(form): FormBody<LinkForm>,
 ) -> Response {
     if let Err(reason) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
         return refused(reason);
