@@ -15,7 +15,7 @@ pub const MAX_COMPANY_DESCRIPTION_CHARS: usize = 4000;
 pub(crate) fn company_name(text: Option<&str>) -> Result<String, ApiError> {
     let name = text.map(str::trim).unwrap_or_default();
     if name.is_empty() {
-        return Err(ApiError::bad_request("name is required"));
+        return Err(ApiError::invalid("name", "name is required"));
     }
     check("name", name, MAX_COMPANY_NAME_CHARS, |_| false)?;
     Ok(name.to_owned())
@@ -34,25 +34,29 @@ pub(crate) fn company_description(text: Option<String>) -> Result<Option<String>
 }
 
 fn check(
-    field: &str,
+    field: &'static str,
     text: &str,
     max: usize,
     allowed_control: impl Fn(char) -> bool,
 ) -> Result<(), ApiError> {
     let length = text.chars().count();
     if length > max {
-        return Err(ApiError::bad_request(format!(
-            "{field} is {length} characters long; the maximum is {max}"
-        )));
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} is {length} characters long; the maximum is {max}"),
+        ));
     }
     if let Some(control) = text
         .chars()
         .find(|c| c.is_control() && !allowed_control(*c))
     {
-        return Err(ApiError::bad_request(format!(
-            "{field} must not contain control characters (found U+{:04X})",
-            u32::from(control)
-        )));
+        return Err(ApiError::invalid(
+            field,
+            format!(
+                "{field} must not contain control characters (found U+{:04X})",
+                u32::from(control)
+            ),
+        ));
     }
     Ok(())
 }

@@ -153,23 +153,26 @@ impl Paging {
                 None | Some("") => Ok(default),
                 Some(text) => match text.parse::<u32>() {
                     Ok(value) if value >= 1 => Ok(value),
-                    _ => Err(ApiError::bad_request(format!(
-                        "{name} must be a whole number of at least 1, got {text:?}"
-                    ))),
+                    _ => Err(ApiError::invalid(
+                        if name == "page" { "page" } else { "pageSize" },
+                        format!("{name} must be a whole number of at least 1, got {text:?}"),
+                    )),
                 },
             }
         };
         let page = number("page", 1)?;
         if page > MAX_PAGE_NUMBER {
-            return Err(ApiError::bad_request(format!(
-                "page must be at most {MAX_PAGE_NUMBER}, got {page}"
-            )));
+            return Err(ApiError::invalid(
+                "page",
+                format!("page must be at most {MAX_PAGE_NUMBER}, got {page}"),
+            ));
         }
         let page_size = number("pageSize", default_page_size)?;
         if page_size > MAX_PAGE_SIZE {
-            return Err(ApiError::bad_request(format!(
-                "pageSize must be at most {MAX_PAGE_SIZE}, got {page_size}"
-            )));
+            return Err(ApiError::invalid(
+                "pageSize",
+                format!("pageSize must be at most {MAX_PAGE_SIZE}, got {page_size}"),
+            ));
         }
         let text = |name: &str| {
             params
@@ -180,10 +183,13 @@ impl Paging {
         let query = text("query");
         if let Some(query) = &query {
             if query.len() > MAX_QUERY_LEN {
-                return Err(ApiError::bad_request(format!(
-                    "Error parsing query - the query is {} characters long; the maximum is {MAX_QUERY_LEN}",
-                    query.len()
-                )));
+                return Err(ApiError::invalid(
+                    "query",
+                    format!(
+                        "Error parsing query - the query is {} characters long; the maximum is {MAX_QUERY_LEN}",
+                        query.len()
+                    ),
+                ));
             }
         }
         Ok(Paging {

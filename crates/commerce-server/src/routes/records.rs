@@ -162,20 +162,21 @@ async fn one(
 /// declared fields (`Query::parse_for`), so that an unknown field, a value of the wrong type
 /// or an operator the field's type does not take is a 400 saying which part is wrong.
 pub(crate) fn record_query(data_type: DataType, paging: &Paging) -> Result<RecordQuery, ApiError> {
-    let invalid =
-        |error: ModelError| ApiError::bad_request(format!("Error parsing query - {error}"));
+    let invalid = |item: &'static str| {
+        move |error: ModelError| ApiError::invalid(item, format!("Error parsing query - {error}"))
+    };
     let query = paging
         .query
         .as_deref()
         .map(|text| Query::parse_for(data_type, text))
         .transpose()
-        .map_err(invalid)?;
+        .map_err(invalid("query"))?;
     let order_by = paging
         .order_by
         .as_deref()
         .map(|text| OrderBy::parse_for(data_type, text))
         .transpose()
-        .map_err(invalid)?;
+        .map_err(invalid("orderBy"))?;
     Ok(RecordQuery::new(
         paging.page,
         paging.page_size,
@@ -187,7 +188,7 @@ pub(crate) fn record_query(data_type: DataType, paging: &Paging) -> Result<Recor
 fn query_error(error: StoreError) -> ApiError {
     match error {
         StoreError::InvalidQuery { reason } => {
-            ApiError::bad_request(format!("Error parsing query - {reason}"))
+            ApiError::invalid("query", format!("Error parsing query - {reason}"))
         }
         other => other.into(),
     }

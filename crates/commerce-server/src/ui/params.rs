@@ -19,26 +19,30 @@ pub(crate) struct Params<T>(pub(crate) T);
 /// A form body as `T` (a struct of optional strings).
 pub(crate) struct FormBody<T>(pub(crate) T);
 
-fn decode<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, Response> {
+fn decode<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, serde_json::Error> {
     let params: Map<String, Value> = crate::routes::query_params(raw)
         .into_iter()
         .map(|(name, value)| (name, Value::String(value)))
         .collect();
-    serde_json::from_value(Value::Object(params)).map_err(|error| {
-        message_page(
-            StatusCode::BAD_REQUEST,
-            "Bad request",
-            &format!("The request's parameters cannot be used: {error}."),
-            Some(("/ui", "Back to the dashboard")),
-        )
-    })
+    serde_json::from_value(Value::Object(params))
+}
+
+fn refused(error: &serde_json::Error) -> Response {
+    message_page(
+        StatusCode::BAD_REQUEST,
+        "Bad request",
+        &format!("The request's parameters cannot be used: {error}."),
+        Some(("/ui", "Back to the dashboard")),
+    )
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
-        decode(parts.uri.query()).map(Params)
+        decode(parts.uri.query())
+            .map(Params)
+            .map_err(|error| refused(&error))
     }
 }
 
@@ -50,6 +54,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormBody<T> {
             .await
             .map_err(IntoResponse::into_response)?;
         let text = String::from_utf8_lossy(&body);
-        decode(Some(&text)).map(FormBody)
+        decode(Some(&text))
+            .map(FormBody)
+            .map_err(|error| refused(&error))
     }
 }

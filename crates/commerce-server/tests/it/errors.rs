@@ -334,34 +334,49 @@ async fn queries_that_cannot_mean_anything_are_400_naming_the_wrong_part() {
     let (server, _platform, company, connection) = setup().await;
     let list = format!("/companies/{company}/connections/{connection}/data/commerce-customers");
     let cases = [
-        ("query=nosuch%3D1", "could not resolve property nosuch"),
-        ("query=addresses.nosuch%3D1", "addresses.nosuch"),
+        (
+            "query=nosuch%3D1",
+            "query",
+            "could not resolve property nosuch",
+        ),
+        ("query=addresses.nosuch%3D1", "query", "addresses.nosuch"),
         (
             "query=createdDate%3Eyesterday",
+            "query",
             "createdDate is a date field, and \"yesterday\" is not",
         ),
         (
             "query=createdDate%3D2024-02-30",
+            "query",
             "createdDate is a date field",
         ),
         (
             "query=customerName%3E5",
+            "query",
             "operator > cannot be used on customerName",
         ),
         (
             "query=createdDate~2024",
+            "query",
             "operator ~ cannot be used on createdDate",
         ),
-        ("orderBy=-nosuch", "could not resolve property nosuch"),
-        ("orderBy=addresses.city", "inside a list"),
-        ("page=2147483648", "page must be at most 2147483647"),
+        (
+            "orderBy=-nosuch",
+            "orderBy",
+            "could not resolve property nosuch",
+        ),
+        ("orderBy=addresses.city", "orderBy", "inside a list"),
+        ("page=2147483648", "page", "page must be at most 2147483647"),
+        ("pageSize=0", "pageSize", "pageSize must be a whole number"),
     ];
-    for (query, message) in cases {
+    for (query, item, message) in cases {
         let (status, body) = server.get(&format!("{list}?{query}")).await;
         assert_eq!(status, 400, "{query}: {body}");
         assert_error_body(&body, 400);
         let error = body["error"].as_str().unwrap();
         assert!(error.contains(message), "{query}: {body}");
+        // The validation error names the parameter that is wrong.
+        assert_eq!(body["validation"]["errors"][0]["itemId"], item, "{query}");
     }
     // Payments: a number field compared with text.
     let payments = format!("/companies/{company}/connections/{connection}/data/commerce-payments");
@@ -402,6 +417,8 @@ async fn company_names_and_descriptions_are_bounded_and_printable() {
         let (status, answer) = server.post("/companies", body.clone()).await;
         assert_eq!(status, 400, "{body}: {answer}");
         assert_error_body(&answer, 400);
+        let item = &answer["validation"]["errors"][0]["itemId"];
+        assert!(item == "name" || item == "description", "{answer}");
     }
     let (_, list) = server.get("/companies").await;
     assert_eq!(list["totalResults"], 0, "nothing was stored");
