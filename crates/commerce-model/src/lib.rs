@@ -12,6 +12,7 @@
 //! This crate must never depend on a `stripe-*` crate, nor name any platform in its types.
 
 mod codat_enum;
+pub mod currency;
 pub mod data_type;
 pub mod date;
 pub mod error;
@@ -26,12 +27,13 @@ pub mod records;
 #[cfg_attr(docsrs, doc(cfg(feature = "schema-check")))]
 pub mod schema_check;
 pub mod shared;
+pub mod status;
 
 pub use crate::data_type::{CommerceRecord, DataType, COMPANY_INFO_RECORD_ID};
 pub use crate::date::Timestamp;
 pub use crate::error::ModelError;
 pub use crate::fields::{Field, FieldContent, FieldKind, ResolvedField, ScalarField, ValueType};
-pub use crate::page::{HalRef, Links, Page, MAX_PAGE_NUMBER};
+pub use crate::page::{HalRef, Links, Page};
 pub use crate::query::{Expr, FieldPath, Literal, Op, OrderBy, Query, SortKey};
 pub use crate::records::company_info::{AccountBalance, CompanyInfo};
 pub use crate::records::customer::Customer;
@@ -55,3 +57,4 @@ pub use crate::shared::{
     SupplementalData, TaxComponentRef, TransactionSourceRef, TransactionSourceType, WebLink,
     WebLinkType,
 };
+pub use crate::status::{ConnectionStatus, DatasetStatus, MAX_PAGE_NUMBER};

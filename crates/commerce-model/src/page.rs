@@ -2,9 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The largest `page` a list accepts: Codat's OAS types it `int32` (2³¹ − 1).
-pub const MAX_PAGE_NUMBER: u32 = i32::MAX as u32;
-
 /// One page of a list endpoint (Codat `PagingInfo` plus `results`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -41,17 +41,7 @@ use tower::ServiceExt as _;
 use crate::error::ApiError;
 
 // ---------------------------------------------------------------------------------------------
-// Settings (`COMMERCE_*` generic settings of the HTTP edge; read by `config.rs`).
-
-/// The edge's settings: variable name, and the `commerce.toml` key is the same without
-/// `COMMERCE_`, in lower case.
-pub(crate) const EDGE_SETTINGS: &[&str] = &[
-    "COMMERCE_HEADER_READ_TIMEOUT_SECS",
-    "COMMERCE_BODY_TIMEOUT_SECS",
-    "COMMERCE_KEEP_ALIVE_TIMEOUT_SECS",
-    "COMMERCE_MAX_CONNECTIONS",
-    "COMMERCE_MAX_BODY_BYTES",
-];
+// Settings (`COMMERCE_*` generic settings of the HTTP edge, declared in `config.rs`).
 
 /// Limits of the HTTP edge. [`HttpLimits::default`] gives the safe defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
