@@ -3,7 +3,8 @@
 //!
 //! - **Connections** are served by hyper's HTTP/1 connection, one task each, at most
 //!   [`HttpLimits::max_connections`] at a time: when the cap is reached the server stops
-//!   accepting (new connections wait in the kernel's backlog) until one closes.
+//!   accepting (new connections wait in the kernel's backlog) until one closes. Each request
+//!   carries the peer's address as `axum::extract::ConnectInfo<SocketAddr>`.
 //! - **Header read timeout**: a connection that has not sent a complete request head within
 //!   [`HttpLimits::header_read_timeout`] of the server starting to wait for one is closed
 //!   (hyper's timer; it also runs while a kept-alive connection waits for its next request).
@@ -271,10 +272,10 @@ where
                 Err(_) => break,
             },
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(error) => {
                     // E.g. out of file descriptors: wait a little instead of spinning.
                     tracing::warn!(error = %error, "accepting a connection failed");
@@ -286,7 +287,7 @@ where
         let router = router.clone();
         let closed = closed.clone();
         tokio::spawn(async move {
-            serve_connection(stream, router, limits, closed).await;
+            serve_connection(stream, peer, router, limits, closed).await;
             drop(permit);
         });
     }
@@ -300,6 +301,7 @@ where
 
 async fn serve_connection(
     stream: TcpStream,
+    peer: std::net::SocketAddr,
     router: Router,
     limits: HttpLimits,
     mut closed: watch::Receiver<bool>,
@@ -315,9 +317,14 @@ async fn serve_connection(
     let service =
         hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
             let router = router.clone();
+            let mut request = request.map(Body::new);
+            // As `axum::serve` with `into_make_service_with_connect_info` gives it.
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
             async move {
                 let response = router
-                    .oneshot(request.map(Body::new))
+                    .oneshot(request)
                     .await
                     .unwrap_or_else(|never: Infallible| match never {});
                 Ok::<_, Infallible>(response)
