@@ -174,8 +174,13 @@ pub(crate) async fn run(args: LinkArgs) -> anyhow::Result<()> {
         "Company {} ({}), connection {} ({key}) is PendingAuth.",
         company.name, company.id, connection.id
     ));
+    let segment = engine
+        .registry()
+        .get(key)
+        .map(|platform| platform.info().callback_segment.clone())
+        .unwrap_or_default();
     say(&format!(
-        "Waiting for the callback on {public_url}/oauth/stripe/callback (register this redirect URI in Stripe)."
+        "Waiting for the callback on {public_url}/oauth/{segment}/callback (register this redirect URI in Stripe)."
     ));
     say("Open this URL in a browser and approve the connection:");
     say(&format!("  {authorize_url}"));

@@ -210,6 +210,10 @@ mod tests {
         check(json!(-26.3), "usd", "-26.30");
         check(json!(500), "JPY", "500");
         check(json!(5.12), "KWD", "5.120");
+        // The model's ISO 4217 table: whole kronur, and never a digit dropped.
+        check(json!(1250), "ISK", "1250");
+        check(json!(1.5), "ISK", "1.5");
+        check(json!(7.25), "CLF", "7.2500");
         assert_eq!(money(Some(&json!("n/a")), Some(&json!("USD"))), "n/a");
         assert_eq!(money(Some(&json!(1.5)), None), "1.5");
     }

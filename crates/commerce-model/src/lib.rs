@@ -6,7 +6,11 @@
 //!   transactions) with Codat's exact JSON; [`shared`] holds the types they share.
 //! - [`money`] and [`Timestamp`]: exact decimals written as JSON numbers, and Codat's date forms.
 //! - [`DataType`]: each type's Codat key and URL segment; [`Page`]: the paging envelope.
-//! - [`platform`]: the plug-in door ([`platform::Platform`], [`platform::LinkStateStore`]).
+//! - [`currency`]: the one currency table (ISO 4217 minor-unit exponents).
+//! - [`status`]: Codat's connection and pull-operation statuses and paging limits, shared by the
+//!   store, the engine and the server.
+//! - [`platform`]: the plug-in door ([`platform::Platform`], [`platform::PlatformInfo`],
+//!   [`platform::SettingSpec`], [`platform::LinkedAccount`], [`platform::LinkStateStore`]).
 //! - `schema_check` (feature `schema-check`): validates values against a Codat OpenAPI file.
 //!
 //! This crate must never depend on a `stripe-*` crate, nor name any platform in its types.

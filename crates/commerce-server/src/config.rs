@@ -40,7 +40,10 @@ pub const DEFAULT_CONFIG_FILE: &str = "commerce.toml";
 pub const MIN_API_KEY_LEN: usize = 16;
 
 /// The generic settings: every `COMMERCE_*` variable the server reads. In `commerce.toml` they
-/// are written in lower case without `COMMERCE_` (`database_url`).
+/// are written in lower case without `COMMERCE_` (`database_url`). Unlike platform settings,
+/// their values are checked by the code that reads them ([`ServerConfig::from_sources`], or the
+/// module owning them); their [`SettingKind`] only lets `commerce.toml` give a
+/// [`SettingKind::PositiveInteger`] as a TOML integer.
 pub const GENERIC_SETTINGS: &[SettingSpec] = &[
     SettingSpec::new(
         "COMMERCE_DATABASE_URL",
@@ -54,8 +57,7 @@ pub const GENERIC_SETTINGS: &[SettingSpec] = &[
     SettingSpec::new(
         "COMMERCE_PUBLIC_URL",
         "the server's public base URL, for link URLs and OAuth redirect URIs",
-    )
-    .kind(SettingKind::HttpUrl),
+    ),
     SettingSpec::new(
         "COMMERCE_API_KEYS",
         "comma-separated API keys, 16 characters or more",
@@ -416,7 +418,7 @@ impl Known {
 
     /// The variable a `commerce.toml` key names: a platform setting in lower case, or a generic
     /// one without `COMMERCE_`.
-    fn spec_for_file_key(&self, key: &str) -> Option<&SettingSpec> {
+    fn for_file_key(&self, key: &str) -> Option<&SettingSpec> {
         let upper = key.to_ascii_uppercase();
         if !upper.starts_with("COMMERCE_") {
             if let Some(spec) = self.specs.get(upper.as_str()) {
@@ -507,7 +509,7 @@ fn read_toml(
         }
     };
     for (key, value) in table {
-        let Some(spec) = known.spec_for_file_key(&key) else {
+        let Some(spec) = known.for_file_key(&key) else {
             problems.push(format!("{DEFAULT_CONFIG_FILE}: unknown setting `{key}`"));
             continue;
         };

@@ -7,7 +7,8 @@ use chrono::{TimeZone, Utc};
 use commerce_model::platform::{
     Batch, Cursor, ErrorAction, LinkBinding, LinkCallback, LinkRequest, LinkStart, LinkStateStore,
     LinkedAccount, MemoryLinkStateStore, Platform, PlatformError, PlatformInfo, PlatformKey,
-    Progress, Record, RecordIssue, RetryKind, WebhookOutcome, WebhookRequest,
+    Progress, Record, RecordIssue, RetryKind, SettingKind, SettingSpec, WebhookOutcome,
+    WebhookRequest,
 };
 use commerce_model::{
     CompanyInfo, Customer, DataType, ModelError, ProductCategory, Timestamp, COMPANY_INFO_RECORD_ID,
@@ -418,4 +419,84 @@ fn keys_and_cursors_serialize_as_plain_strings() {
             .as_str(),
         "evt_1"
     );
+}
+
+#[test]
+fn expired_access_asks_for_a_refresh_and_ends_as_an_auth_error() {
+    check_error(
+        PlatformError::AccessExpired {
+            reason: "token expired".into(),
+        },
+        ErrorAction::RefreshCredentials,
+        "AuthError",
+        "access expired: token expired",
+    );
+}
+
+#[tokio::test]
+async fn credentials_are_refreshed_shortly_before_they_expire_and_not_by_default() {
+    let platform = toy();
+    let now = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
+    let mut account = LinkedAccount::new("toy_1", false);
+    assert!(
+        !platform.needs_refresh(&account, now),
+        "no expiry, no refresh"
+    );
+    account.access_expires_at = Some(now + chrono::Duration::minutes(30));
+    assert!(!platform.needs_refresh(&account, now));
+    account.access_expires_at = Some(now + chrono::Duration::seconds(30));
+    assert!(platform.needs_refresh(&account, now));
+    account.access_expires_at = Some(now - chrono::Duration::seconds(1));
+    assert!(platform.needs_refresh(&account, now));
+    let error = platform.refresh_credentials(&account).await.unwrap_err();
+    assert!(
+        matches!(error, PlatformError::Unsupported { .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_platform_info_answers_to_its_keys_and_names_its_required_settings() {
+    let info = PlatformInfo::new(
+        PlatformKey::from_static("toy-test"),
+        PlatformKey::from_static("toyt"),
+        "Toy",
+        "toy",
+    )
+    .alias(PlatformKey::from_static("toy-sandbox"))
+    .settings(&[
+        SettingSpec::new("TOY_ID", "id").required(),
+        SettingSpec::new("TOY_SECRET", "secret").secret().required(),
+        SettingSpec::new("TOY_BASE", "base").kind(SettingKind::HttpUrl),
+    ]);
+    for key in ["toy-test", "toyt", "toy-sandbox"] {
+        assert!(info.answers_to(key), "{key}");
+    }
+    assert!(!info.answers_to("toy"));
+    assert_eq!(info.required_settings(), "TOY_ID and TOY_SECRET");
+}
+
+#[test]
+fn settings_are_checked_by_kind_without_echoing_secrets() {
+    let url = SettingSpec::new("TOY_BASE", "base").kind(SettingKind::HttpUrl);
+    assert!(url.check("https://toy.example/api").is_ok());
+    assert!(url.check("ftp://toy.example").unwrap_err().contains("http"));
+    assert!(url
+        .check("https://toy.example/?q=1")
+        .unwrap_err()
+        .contains("query"));
+    let scope = SettingSpec::new("TOY_SCOPE", "scope").kind(SettingKind::OneOf(&["read", "write"]));
+    assert!(scope.check("read").is_ok());
+    assert_eq!(
+        scope.check("all").unwrap_err(),
+        "TOY_SCOPE \"all\" must be one of read, write"
+    );
+    let limit = SettingSpec::new("TOY_LIMIT", "limit").kind(SettingKind::PositiveInteger);
+    assert!(limit.check("25").is_ok());
+    assert!(limit.check("0").is_err() && limit.check("many").is_err());
+    let secret = SettingSpec::new("TOY_TOKEN", "token")
+        .secret()
+        .kind(SettingKind::OneOf(&["a"]));
+    let problem = secret.check("tok_live_hidden").unwrap_err();
+    assert!(!problem.contains("tok_live_hidden"), "{problem}");
 }

@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
+use commerce_model::query::MAX_QUERY_LENGTH;
+use commerce_model::status::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use commerce_model::MAX_PAGE_NUMBER;
-use commerce_store::{Company, Connection, MAX_PAGE_SIZE};
+use commerce_store::{Company, Connection};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -21,9 +23,6 @@ mod records;
 mod webhooks;
 
 pub(crate) use records::record_query;
-
-/// The longest `query` accepted (Codat's limit).
-pub(crate) const MAX_QUERY_LEN: usize = 2048;
 
 /// The whole HTTP API.
 ///
@@ -140,7 +139,7 @@ pub(crate) struct Paging {
 
 impl Paging {
     pub(crate) fn parse(params: &BTreeMap<String, String>) -> Result<Paging, ApiError> {
-        Self::parse_with_default(params, commerce_store::DEFAULT_PAGE_SIZE)
+        Self::parse_with_default(params, DEFAULT_PAGE_SIZE)
     }
 
     /// [`Paging::parse`] with another default `pageSize` (the dashboard shows fewer rows).
@@ -182,12 +181,13 @@ impl Paging {
         };
         let query = text("query");
         if let Some(query) = &query {
-            if query.len() > MAX_QUERY_LEN {
+            // The model's limit, in characters (Codat's).
+            let length = query.chars().count();
+            if length > MAX_QUERY_LENGTH {
                 return Err(ApiError::invalid(
                     "query",
                     format!(
-                        "Error parsing query - the query is {} characters long; the maximum is {MAX_QUERY_LEN}",
-                        query.len()
+                        "Error parsing query - the query is {length} characters long; the maximum is {MAX_QUERY_LENGTH}"
                     ),
                 ));
             }

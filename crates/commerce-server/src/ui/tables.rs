@@ -302,6 +302,9 @@ mod tests {
         assert_eq!(amount("0", "USD"), "0.00");
         assert_eq!(amount("500", "JPY"), "500");
         assert_eq!(amount("1.5", "KWD"), "1.500");
+        // The model's ISO 4217 table, as the CLI uses it.
+        assert_eq!(amount("1250", "ISK"), "1,250");
+        assert_eq!(amount("7.25", "CLF"), "7.2500");
         assert_eq!(amount("0.123456", "USD"), "0.123456");
         assert_eq!(amount("123", ""), "123.00");
         assert_eq!(amount("1e3", "USD"), "1e3");

@@ -31,6 +31,8 @@ pub(crate) enum Fault {
     IssueInBatch,
     /// The request never answers (a stalled process).
     Hang,
+    /// The access token expired: the engine must refresh the credentials.
+    AccessExpired,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +72,10 @@ pub(crate) struct FakePlatform {
     log: Mutex<Vec<Served>>,
     /// Where to append the log too (one tab-separated line per entry), for worker processes.
     log_file: Option<std::path::PathBuf>,
+    /// `Some(refreshes so far)` when the platform can refresh credentials.
+    refreshes: Mutex<Option<u32>>,
+    /// The access token of every pull, in order.
+    tokens: Mutex<Vec<String>>,
 }
 
 pub(crate) const SUPPORTED: [DataType; 3] =
@@ -94,6 +100,8 @@ impl FakePlatform {
             data: Mutex::new(Data::default()),
             log: Mutex::new(Vec::new()),
             log_file: None,
+            refreshes: Mutex::new(None),
+            tokens: Mutex::new(Vec::new()),
         }
     }
 
@@ -184,6 +192,23 @@ impl FakePlatform {
             .get(&(account.to_owned(), data_type))
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Lets the platform refresh credentials: each refresh returns the account with the access
+    /// token `refreshed-N`.
+    pub(crate) fn with_refresh(self) -> Self {
+        *self.refreshes.lock().unwrap() = Some(0);
+        self
+    }
+
+    /// Refreshes so far (`None` when the platform cannot refresh).
+    pub(crate) fn refreshes(&self) -> Option<u32> {
+        *self.refreshes.lock().unwrap()
+    }
+
+    /// The access token each pull was given, in order.
+    pub(crate) fn tokens(&self) -> Vec<String> {
+        self.tokens.lock().unwrap().clone()
     }
 
     pub(crate) fn log(&self) -> Vec<Served> {
@@ -283,6 +308,9 @@ impl FakePlatform {
                 Fault::Internal => Some(PlatformError::Internal {
                     message: "unexpected answer".to_owned(),
                     source: None,
+                }),
+                Fault::AccessExpired => Some(PlatformError::AccessExpired {
+                    reason: "token expired".to_owned(),
                 }),
             };
             if let Some(error) = error {
@@ -399,6 +427,22 @@ impl Platform for FakePlatform {
         Err(PlatformError::Unsupported { what: "linking" })
     }
 
+    async fn refresh_credentials(
+        &self,
+        account: &LinkedAccount,
+    ) -> Result<LinkedAccount, PlatformError> {
+        let mut refreshes = self.refreshes.lock().unwrap();
+        let Some(count) = refreshes.as_mut() else {
+            return Err(PlatformError::Unsupported {
+                what: "credential refresh",
+            });
+        };
+        *count += 1;
+        let mut refreshed = account.clone();
+        refreshed.access_token = Some(secrecy::SecretString::from(format!("refreshed-{count}")));
+        Ok(refreshed)
+    }
+
     async fn unlink(&self, _account: &LinkedAccount) -> Result<(), PlatformError> {
         Ok(())
     }
@@ -409,6 +453,13 @@ impl Platform for FakePlatform {
         data_type: DataType,
         cursor: Option<Cursor>,
     ) -> BoxStream<'a, Result<Batch, PlatformError>> {
+        self.tokens.lock().unwrap().push(
+            account
+                .access_token
+                .as_ref()
+                .map(|token| secrecy::ExposeSecret::expose_secret(token).to_owned())
+                .unwrap_or_default(),
+        );
         let pull_cursor = cursor.map(|cursor| cursor.as_str().to_owned());
         let position = match pull_cursor.as_deref() {
             None => Position::Full { next_page: 1 },
