@@ -24,6 +24,7 @@ mod chart;
 mod consumers;
 mod html;
 mod pages;
+mod params;
 mod tables;
 mod webhooks;
 
