@@ -7,8 +7,8 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
-use serde::{Deserialize, Serialize};
+use axum::Extension;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::client_webhooks::consumers::{self, ConsumerPrototype, DeleteError};
@@ -204,20 +204,20 @@ struct CreateForm {
     event_types: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct DeleteForm {
-    csrf: Option<String>,
-}
-
-/// `POST /ui/webhooks/consumers/{id}/delete`.
+/// `POST /ui/webhooks/consumers/{id}/delete`. The form (`csrf`) is read from the body
+/// whatever its declared type, like the create form, so a missing token is a `403`.
 pub(crate) async fn delete(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     headers: HeaderMap,
     Path(consumer_id): Path<String>,
-    Form(form): Form<DeleteForm>,
+    body: axum::body::Bytes,
 ) -> Response {
-    if let Err(reason) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
+    let csrf = url::form_urlencoded::parse(&body)
+        .filter(|(name, _)| name == "csrf")
+        .map(|(_, value)| value.into_owned())
+        .last();
+    if let Err(reason) = check_form(&state, &viewer, &headers, csrf.as_deref()) {
         return refused(reason);
     }
     match consumers::delete_consumer(&state, &consumer_id).await {
