@@ -52,6 +52,7 @@ mod config;
 mod error;
 mod limiter;
 mod list;
+mod rate;
 mod retry;
 
 pub use crate::client::StripeClient;
@@ -61,3 +62,7 @@ pub use crate::config::{
 };
 pub use crate::error::StripeError;
 pub use crate::list::{CreatedRange, ListParams, Page, MAX_PAGE_SIZE};
+pub use crate::rate::{
+    BudgetScope, RateSettings, SharedBudget, SharedBudgetError, DEFAULT_ENDPOINT_RATE_LIMIT,
+    DEFAULT_RATE_LIMIT_PATIENCE, MAX_RATE_LIMIT, MIN_RATE_LIMIT,
+};
