@@ -10,6 +10,11 @@
 //!   `STRIPE_WEBHOOK_SECRET` for a mode without its own.
 //! - The OAuth redirect URI is `{public_url}/oauth/stripe/callback`; OAuth states are kept in
 //!   the store's link-state table.
+//! - Rate budgets: `STRIPE_TEST_RATE_LIMIT`, `STRIPE_LIVE_RATE_LIMIT`,
+//!   `STRIPE_ENDPOINT_RATE_LIMIT`, `STRIPE_MAX_CONCURRENCY`, `STRIPE_RATE_LIMIT_SCOPE` and
+//!   `STRIPE_RATE_LIMIT_PATIENCE_SECS` ([`RateSettings`], validated here at start). On
+//!   PostgreSQL the budgets are shared by every process on the database
+//!   ([`commerce_store::SharedRateBudgets`]); on SQLite they stay in this process.
 //!
 //! Adding a platform means adding its builder here; nothing else in the binary names Stripe
 //! except `demo` and `sandbox`, which start the fake Stripe.
@@ -20,17 +25,17 @@ use anyhow::{anyhow, Context as _};
 use commerce_model::platform::{LinkStateStore, Platform};
 use commerce_server::PlatformSettings;
 use commerce_store::Store;
-use commerce_stripe::StripePlatform;
+use commerce_stripe::{SharedBudgetAdapter, StripePlatform};
 use commerce_sync::PlatformRegistry;
 use secrecy::SecretString;
-use stripe_client::{ClientConfig, StripeClient};
+use stripe_client::{ClientConfig, RateSettings, StripeClient};
 use stripe_connect::{Integration, IntegrationKind, Scope};
 
 /// Options the configuration does not carry.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct PlatformOptions {
-    /// Requests per second to Stripe per integration; `None` keeps Stripe's documented limit of
-    /// the key's mode (25 in test mode, 100 in live mode).
+    /// Requests per second to Stripe per budget and per endpoint, overriding the settings
+    /// (the demo's unlimited sandbox); `None` keeps the settings.
     pub(crate) rate_limit: Option<u32>,
 }
 
@@ -43,13 +48,36 @@ pub(crate) fn registry(
     options: PlatformOptions,
 ) -> anyhow::Result<PlatformRegistry> {
     let link_states: Arc<dyn LinkStateStore> = Arc::new(store.clone());
+    let rate = rate_settings(settings)?;
+    let shared_budget = store.shared_rate_budgets().map(|budgets| {
+        Arc::new(SharedBudgetAdapter::new(Arc::new(budgets)))
+            as Arc<dyn stripe_client::SharedBudget>
+    });
     let mut registry = PlatformRegistry::new();
     for kind in [IntegrationKind::Test, IntegrationKind::Live] {
-        if let Some(platform) = stripe(kind, settings, public_url, &link_states, options)? {
+        let budget = Budget {
+            rate: &rate,
+            shared: shared_budget.clone(),
+            options,
+        };
+        if let Some(platform) = stripe(kind, settings, public_url, &link_states, budget)? {
             registry.register(Arc::new(platform) as Arc<dyn Platform>);
         }
     }
     Ok(registry)
+}
+
+/// The Stripe rate budget settings, validated: one error listing every problem.
+pub(crate) fn rate_settings(settings: &PlatformSettings) -> anyhow::Result<RateSettings> {
+    RateSettings::from_lookup(|name| settings.value(name))
+        .map_err(|problems| anyhow!(crate::config::ConfigProblems(problems)))
+}
+
+/// How an integration's client spends its requests.
+struct Budget<'a> {
+    rate: &'a RateSettings,
+    shared: Option<Arc<dyn stripe_client::SharedBudget>>,
+    options: PlatformOptions,
 }
 
 /// The names of a Stripe integration's settings.
@@ -88,7 +116,7 @@ fn stripe(
     settings: &PlatformSettings,
     public_url: &str,
     link_states: &Arc<dyn LinkStateStore>,
-    options: PlatformOptions,
+    budget: Budget<'_>,
 ) -> anyhow::Result<Option<StripePlatform>> {
     let names = names(kind);
     if !settings.enabled(names.client_id, names.secret_key) {
@@ -122,8 +150,12 @@ fn stripe(
     if let Some(base) = settings.value("STRIPE_API_BASE") {
         client = client.api_base(base);
     }
-    if let Some(limit) = options.rate_limit {
-        client = client.rate_limit(limit);
+    client = client.rate_settings(budget.rate);
+    if let Some(limit) = budget.options.rate_limit {
+        client = client.rate_limit(limit).endpoint_rate_limit(limit);
+    }
+    if let Some(shared) = budget.shared {
+        client = client.shared_budget(shared);
     }
     let client = client
         .build()

@@ -20,6 +20,7 @@ pub mod money;
 pub mod page;
 pub mod platform;
 pub mod query;
+pub mod rate_budget;
 pub mod records;
 #[cfg(feature = "schema-check")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema-check")))]

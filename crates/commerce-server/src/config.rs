@@ -39,6 +39,18 @@ pub const PLATFORM_SETTINGS: &[&str] = &[
     "STRIPE_SCOPE",
 ];
 
+/// Rate budget settings of the Stripe integrations, read like the other platform settings and
+/// handed over as values; the platform parses and validates them at start
+/// (`stripe_client::RateSettings`). In `commerce.toml` they may be numbers.
+pub const PLATFORM_RATE_SETTINGS: &[&str] = &[
+    "STRIPE_TEST_RATE_LIMIT",
+    "STRIPE_LIVE_RATE_LIMIT",
+    "STRIPE_ENDPOINT_RATE_LIMIT",
+    "STRIPE_MAX_CONCURRENCY",
+    "STRIPE_RATE_LIMIT_SCOPE",
+    "STRIPE_RATE_LIMIT_PATIENCE_SECS",
+];
+
 /// Platform settings that are secret (keys, webhook signing secrets).
 pub const PLATFORM_SECRETS: &[&str] = &[
     "STRIPE_TEST_SECRET_KEY",
@@ -284,7 +296,7 @@ impl ServerConfig {
         };
 
         let mut platforms = PlatformSettings::default();
-        for name in PLATFORM_SETTINGS {
+        for name in PLATFORM_SETTINGS.iter().chain(PLATFORM_RATE_SETTINGS) {
             if let Some(value) = settings.get(*name) {
                 platforms.values.insert((*name).to_owned(), value.clone());
             }
@@ -333,7 +345,10 @@ impl ServerConfig {
 }
 
 fn is_known(name: &str) -> bool {
-    GENERIC.contains(&name) || PLATFORM_SETTINGS.contains(&name) || PLATFORM_SECRETS.contains(&name)
+    GENERIC.contains(&name)
+        || PLATFORM_SETTINGS.contains(&name)
+        || PLATFORM_RATE_SETTINGS.contains(&name)
+        || PLATFORM_SECRETS.contains(&name)
 }
 
 fn read_file(path: &Path) -> Result<String, ServerError> {
@@ -366,7 +381,10 @@ fn read_toml(text: &str, settings: &mut BTreeMap<String, String>, problems: &mut
         }
         let text = match value {
             toml::Value::String(text) => text,
-            toml::Value::Integer(number) if name.starts_with("COMMERCE_WEBHOOK_") => {
+            toml::Value::Integer(number)
+                if name.starts_with("COMMERCE_WEBHOOK_")
+                    || PLATFORM_RATE_SETTINGS.contains(&name.as_str()) =>
+            {
                 number.to_string()
             }
             toml::Value::Array(items) if name == "COMMERCE_API_KEYS" => {

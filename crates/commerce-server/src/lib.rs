@@ -44,7 +44,7 @@ pub use crate::client_webhooks::{
 };
 pub use crate::config::{
     PlatformSettings, ServerConfig, DEFAULT_BIND, DEFAULT_CONFIG_FILE, DEFAULT_DATABASE_URL,
-    MIN_API_KEY_LEN, PLATFORM_PAIRS, PLATFORM_SECRETS, PLATFORM_SETTINGS,
+    MIN_API_KEY_LEN, PLATFORM_PAIRS, PLATFORM_RATE_SETTINGS, PLATFORM_SECRETS, PLATFORM_SETTINGS,
 };
 pub use crate::error::ServerError;
 pub use crate::routes::build_router;

@@ -69,6 +69,7 @@ mod deliveries;
 mod error;
 mod link_state_store;
 mod query;
+mod rate_budgets;
 mod records;
 mod store;
 mod types;
@@ -80,6 +81,7 @@ pub use crate::deliveries::{
     AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,
 };
 pub use crate::error::StoreError;
+pub use crate::rate_budgets::SharedRateBudgets;
 pub use crate::records::{
     RawRecordPage, RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };

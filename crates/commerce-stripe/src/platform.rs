@@ -21,6 +21,7 @@ mod cursor;
 mod errors;
 mod price_walk;
 mod pull;
+mod rate_budget;
 mod state_store;
 mod webhook;
 
@@ -43,6 +44,7 @@ use stripe_connect::{
     SystemClock,
 };
 
+pub use crate::platform::rate_budget::SharedBudgetAdapter;
 pub use crate::platform::state_store::LinkStateStoreAdapter;
 pub use crate::platform::webhook::{StripeWebhook, WebhookChanges};
 

@@ -169,11 +169,11 @@ async fn track(Extract(state): Extract<Arc<State>>, request: Request, next: Next
     let dropped = response.extensions().get::<DropConnection>().is_some();
     state.record(
         RequestRecord {
-        request_id: request_id.clone(),
-        method,
-        path,
-        query,
-        account,
+            request_id: request_id.clone(),
+            method,
+            path,
+            query,
+            account,
             status: (!dropped).then(|| response.status().as_u16()),
             fault,
             received_at_ms,

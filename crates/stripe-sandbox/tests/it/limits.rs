@@ -106,7 +106,9 @@ async fn limits_counted_per_key_are_shared_by_every_account_of_the_key() {
     let total = ok_count(&first) + ok_count(&second);
     assert!((4..=5).contains(&total), "{first:?} {second:?}");
     assert_eq!(ok_count(&second), total - ok_count(&first));
-    assert!(second.iter().any(|(_, reason)| reason.as_deref() == Some("global-rate")));
+    assert!(second
+        .iter()
+        .any(|(_, reason)| reason.as_deref() == Some("global-rate")));
 }
 
 #[tokio::test]
@@ -142,7 +144,9 @@ async fn counters_are_served_at_sandbox_info_and_cleared_with_the_log() {
     assert_eq!(requests["accounts"]["platform"]["requests"], 1);
     // The log carries arrival times.
     let log = env.sandbox.requests();
-    assert!(log.windows(2).all(|pair| pair[0].received_at_ms <= pair[1].received_at_ms));
+    assert!(log
+        .windows(2)
+        .all(|pair| pair[0].received_at_ms <= pair[1].received_at_ms));
 
     env.sandbox.clear_requests();
     assert!(env.sandbox.counters().accounts.is_empty());
