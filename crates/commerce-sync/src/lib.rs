@@ -23,7 +23,7 @@ mod events;
 mod registry;
 mod worker;
 
-pub use crate::config::{Schedule, SyncConfig};
+pub use crate::config::{Schedule, SyncConfig, DEFAULT_LEASE};
 pub use crate::engine::{IdleSummary, QueueAll, SyncEngine};
 pub use crate::error::SyncError;
 pub use crate::events::{DatasetOutcome, SyncEvent};
