@@ -6,9 +6,10 @@
 //! burst at the start of a second is what trips its limiter) and adapts to 429s: a rate limit
 //! answer shrinks the budget that was hit (multiplicative decrease, once per round of
 //! requests), and every success grows it back by a small step up to its setting (additive
-//! increase). With a [`SharedBudget`], the global budgets' slots are reserved a few at a time
-//! in a store that several processes share; endpoint budgets, and every budget without one,
-//! live in this process.
+//! increase). With a [`SharedBudget`], the global budgets' slots are reserved in a store that
+//! several processes share, one round trip for all of this process's requests waiting on the
+//! budget at that moment; endpoint budgets, and every budget without a store, live in this
+//! process.
 //!
 //! Time comes from `tokio::time`, so tests can run it under paused time. No HTTP here.
 
@@ -17,6 +18,7 @@ mod tests;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -28,15 +30,13 @@ use crate::rate::{BudgetScope, SharedBudget};
 /// A rate limit answer shrinks the budget hit to this share of its rate.
 pub(crate) const DECREASE_FACTOR: f64 = 0.7;
 /// After a decrease, this many successes bring the rate back to where it was cut.
-pub(crate) const SUCCESSES_TO_RECOVER: f64 = 120.0;
+pub(crate) const SUCCESSES_TO_RECOVER: f64 = 200.0;
 /// The lowest rate a budget shrinks to, in requests per second.
 pub(crate) const MIN_RATE: f64 = 0.2;
 /// Shared budgets space slots this much wider than the rate (2%), so that jitter between
 /// processes does not push a second over the limit.
 pub(crate) const SHARED_HEADROOM: f64 = 1.02;
-/// Shared budgets reserve this much time's worth of slots per round trip to the store.
-pub(crate) const SHARED_BATCH: Duration = Duration::from_millis(200);
-/// The most slots reserved per round trip.
+/// The most slots reserved per round trip to the store.
 pub(crate) const SHARED_BATCH_MAX: u32 = 50;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -112,6 +112,24 @@ pub(crate) struct Bucket {
     shared: Option<Arc<dyn SharedBudget>>,
     state: Mutex<BucketState>,
     refill: tokio::sync::Mutex<()>,
+    /// Requests of this process waiting for a slot of this (shared) budget.
+    waiting: AtomicU32,
+}
+
+/// Counts a waiter of a shared budget while it waits.
+struct Waiting<'a>(&'a AtomicU32);
+
+impl<'a> Waiting<'a> {
+    fn new(counter: &'a AtomicU32) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Self(counter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn interval(rate: f64) -> Duration {
@@ -135,6 +153,7 @@ impl Bucket {
                 last_success: None,
             }),
             refill: tokio::sync::Mutex::new(()),
+            waiting: AtomicU32::new(0),
         }
     }
 
@@ -161,8 +180,10 @@ impl Bucket {
             tokio::time::sleep_until(slot).await;
             return epoch;
         };
+        let waiting = Waiting::new(&self.waiting);
         loop {
             if let Some((slot, epoch)) = self.reserved_slot() {
+                drop(waiting);
                 tokio::time::sleep_until(slot).await;
                 return epoch;
             }
@@ -170,15 +191,13 @@ impl Bucket {
             if lock(&self.state).reserved > 0 {
                 continue;
             }
-            let (slots, spacing) = {
-                let state = lock(&self.state);
-                let spacing = interval(state.rate).mul_f64(SHARED_HEADROOM);
-                let per_batch = (SHARED_BATCH.as_secs_f64() * state.rate).ceil();
-                // In range 1..=SHARED_BATCH_MAX, so the cast is exact.
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let slots = per_batch.clamp(1.0, f64::from(SHARED_BATCH_MAX)) as u32;
-                (slots, spacing)
-            };
+            // One slot for every request of this process waiting on this budget: a slot
+            // reserved for nobody would be lost to every process.
+            let slots = self
+                .waiting
+                .load(Ordering::SeqCst)
+                .clamp(1, SHARED_BATCH_MAX);
+            let spacing = interval(lock(&self.state).rate).mul_f64(SHARED_HEADROOM);
             match shared.reserve(&self.name, slots, spacing).await {
                 Ok(wait) => {
                     let mut state = lock(&self.state);
@@ -191,6 +210,7 @@ impl Bucket {
                         "shared rate budget unavailable; limiting in this process alone");
                     let (slot, epoch) = self.local_slot();
                     drop(_refilling);
+                    drop(waiting);
                     tokio::time::sleep_until(slot).await;
                     return epoch;
                 }

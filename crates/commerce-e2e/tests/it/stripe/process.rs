@@ -17,7 +17,7 @@ use crate::sync_support::{wait_until, Kind, TestDb};
 
 /// The example binary, built next to this test binary (`cargo test` builds examples); built
 /// on demand when missing (e.g. `cargo test --test it`).
-fn worker_binary() -> PathBuf {
+pub(crate) fn worker_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let target = exe.parent().unwrap().parent().unwrap();
     let binary = target.join("examples").join(format!(
