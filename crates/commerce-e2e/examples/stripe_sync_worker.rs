@@ -8,7 +8,9 @@
 //! `STRIPE_SECRET_KEY` (a test key); `STRIPE_TEST_RATE_LIMIT` and `STRIPE_ENDPOINT_RATE_LIMIT`
 //! (default 1000 each) set the client's budgets, which are shared through the database on
 //! PostgreSQL, as `commerce worker` shares them.
-//! Runs until no dataset is claimable and prints `finished <n> released <m>`.
+//! Runs until no dataset is claimable (with `SYNC_WAIT_FOR_DATASET=<id>`: until that dataset is
+//! no longer in progress, polling for it while another process holds it) and prints
+//! `finished <n> released <m>`.
 #![allow(clippy::print_stdout)]
 
 use std::sync::Arc;
@@ -74,20 +76,28 @@ async fn main() -> anyhow::Result<()> {
     if std::env::var("SYNC_LEASE_MS").is_ok() {
         config = config.with_lease(Duration::from_millis(number("SYNC_LEASE_MS")?));
     }
+    let wait_for = match std::env::var("SYNC_WAIT_FOR_DATASET") {
+        Ok(id) => Some(uuid::Uuid::parse_str(&id).context("SYNC_WAIT_FOR_DATASET")?),
+        Err(_) => None,
+    };
     let engine = SyncEngine::new(
-        store,
+        store.clone(),
         PlatformRegistry::new().with(Arc::new(platform)),
         config,
     );
-    let summary = engine.run_until_idle().await?;
-    let finished = summary
-        .outcomes
+    let mut outcomes = Vec::new();
+    loop {
+        outcomes.extend(engine.run_until_idle().await?.outcomes);
+        let Some(id) = wait_for else { break };
+        if !store.get_dataset(id).await?.status.is_in_progress() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let finished = outcomes
         .iter()
         .filter(|outcome| matches!(outcome, DatasetOutcome::Finished { .. }))
         .count();
-    println!(
-        "finished {finished} released {}",
-        summary.outcomes.len() - finished
-    );
+    println!("finished {finished} released {}", outcomes.len() - finished);
     Ok(())
 }
