@@ -154,6 +154,7 @@ fn stripe(
     if let Some(limit) = budget.options.rate_limit {
         client = client.rate_limit(limit).endpoint_rate_limit(limit);
     }
+    let shared_budget = budget.shared.is_some();
     if let Some(shared) = budget.shared {
         client = client.shared_budget(shared);
     }
@@ -161,8 +162,23 @@ fn stripe(
         .build()
         .and_then(StripeClient::new)
         .with_context(|| names.secret_key)?;
+    let mut shown: Vec<(String, String)> = budget
+        .rate
+        .describe()
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+    shown.push((
+        "rate budgets".to_owned(),
+        if shared_budget {
+            "shared by every process on this database".to_owned()
+        } else {
+            "in this process".to_owned()
+        },
+    ));
     let platform = StripePlatform::new(integration, client, Arc::clone(link_states))
-        .with_context(|| names.secret_key)?;
+        .with_context(|| names.secret_key)?
+        .with_settings(shown);
     let secrets: Vec<SecretString> = settings
         .secret(names.webhook_secret)
         .or_else(|| settings.secret("STRIPE_WEBHOOK_SECRET"))

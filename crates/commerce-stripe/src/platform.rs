@@ -83,6 +83,7 @@ pub struct StripePlatform {
     client: StripeClient,
     webhooks: Vec<WebhookEndpoint>,
     clock: Arc<dyn Clock>,
+    settings: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for StripePlatform {
@@ -137,6 +138,7 @@ impl StripePlatform {
             client: client.as_platform(),
             webhooks: Vec::new(),
             clock: Arc::new(SystemClock),
+            settings: Vec::new(),
         })
     }
 
@@ -151,6 +153,13 @@ impl StripePlatform {
                 .push(WebhookEndpoint::new(secret).map_err(errors::from_connect)?);
         }
         Ok(self)
+    }
+
+    /// The settings [`Platform::settings`] shows operators (e.g. the client's rate budgets,
+    /// from `stripe_client::RateSettings::describe`); never secrets.
+    pub fn with_settings(mut self, settings: Vec<(String, String)>) -> Self {
+        self.settings = settings;
+        self
     }
 
     /// Uses `clock` for "now": cursor ages, webhook signature tolerance and state expiry.
@@ -231,6 +240,10 @@ impl Platform for StripePlatform {
 
     fn supports(&self) -> &[DataType] {
         &SUPPORTED_DATA_TYPES
+    }
+
+    fn settings(&self) -> Vec<(String, String)> {
+        self.settings.clone()
     }
 
     /// Stripe's authorize URL carrying the server's `state` (which the server saved bound to the

@@ -109,6 +109,10 @@ impl Platform for FakePlatform {
         "Fake Test"
     }
 
+    fn settings(&self) -> Vec<(String, String)> {
+        vec![("FAKE_RATE_LIMIT".to_owned(), "7/s".to_owned())]
+    }
+
     fn supports(&self) -> &[DataType] {
         &self.supports
     }
