@@ -545,6 +545,20 @@ mod tests {
     }
 
     #[test]
+    fn rate_settings_come_from_the_file_as_numbers_or_text_and_the_environment_wins() {
+        let file = "stripe_test_rate_limit = 10000\nstripe_rate_limit_scope = \"platform\"\n\
+                    stripe_endpoint_rate_limit = 40\n";
+        let mut env = ok_env();
+        env.push(("STRIPE_ENDPOINT_RATE_LIMIT", "50"));
+        let config = ServerConfig::from_sources(env, Some(file)).unwrap();
+        let value = |name| config.platforms.value(name);
+        assert_eq!(value("STRIPE_TEST_RATE_LIMIT"), Some("10000"));
+        assert_eq!(value("STRIPE_RATE_LIMIT_SCOPE"), Some("platform"));
+        assert_eq!(value("STRIPE_ENDPOINT_RATE_LIMIT"), Some("50"));
+        assert_eq!(value("STRIPE_LIVE_RATE_LIMIT"), None);
+    }
+
+    #[test]
     fn unknown_file_keys_are_problems() {
         let file = "colour = \"blue\"\nport = 1\n";
         let Err(ServerError::InvalidConfig { problems }) =
