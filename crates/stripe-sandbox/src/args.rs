@@ -30,16 +30,16 @@ pub struct SandboxArgs {
     /// Show a consent page (Approve / Deny) on /oauth/authorize instead of approving at once.
     #[arg(long)]
     consent: bool,
-    /// Requests per second per test key (0: unlimited).
+    /// Requests per second per test-mode account or key (0: unlimited).
     #[arg(long, default_value_t = 25)]
     test_rate_limit: u32,
-    /// Requests per second per live key (0: unlimited).
+    /// Requests per second per live-mode account or key (0: unlimited).
     #[arg(long, default_value_t = 100)]
     live_rate_limit: u32,
-    /// Requests per second per endpoint, both modes (0: unlimited).
+    /// Requests per second per endpoint of an account or key (0: unlimited).
     #[arg(long, default_value_t = 25)]
     endpoint_rate_limit: u32,
-    /// What the limits are counted against: each Stripe account, or each API key.
+    /// What limits are counted against: each Stripe account, or each API key.
     #[arg(long, value_enum, default_value_t = ScopeArg::Account)]
     rate_limit_scope: ScopeArg,
     /// Registered OAuth redirect URI (repeatable); none accepts any.
@@ -78,11 +78,9 @@ impl SandboxArgs {
     }
 }
 
-/// `--rate-limit-scope`.
+/// `--rate-limit-scope`: `account` (each Stripe account, as Stripe counts) or `key`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ScopeArg {
-    /// Per Stripe account (as Stripe counts).
     Account,
-    /// Per API key.
     Key,
 }
