@@ -6,12 +6,17 @@
 //!   transactions) with Codat's exact JSON; [`shared`] holds the types they share.
 //! - [`money`] and [`Timestamp`]: exact decimals written as JSON numbers, and Codat's date forms.
 //! - [`DataType`]: each type's Codat key and URL segment; [`Page`]: the paging envelope.
-//! - [`platform`]: the plug-in door ([`platform::Platform`], [`platform::LinkStateStore`]).
+//! - [`currency`]: the one currency table (ISO 4217 minor-unit exponents).
+//! - [`status`]: Codat's connection and pull-operation statuses and paging limits, shared by the
+//!   store, the engine and the server.
+//! - [`platform`]: the plug-in door ([`platform::Platform`], [`platform::PlatformInfo`],
+//!   [`platform::SettingSpec`], [`platform::LinkedAccount`], [`platform::LinkStateStore`]).
 //! - `schema_check` (feature `schema-check`): validates values against a Codat OpenAPI file.
 //!
 //! This crate must never depend on a `stripe-*` crate, nor name any platform in its types.
 
 mod codat_enum;
+pub mod currency;
 pub mod data_type;
 pub mod date;
 pub mod error;
@@ -26,6 +31,7 @@ pub mod records;
 #[cfg_attr(docsrs, doc(cfg(feature = "schema-check")))]
 pub mod schema_check;
 pub mod shared;
+pub mod status;
 
 pub use crate::data_type::{CommerceRecord, DataType, COMPANY_INFO_RECORD_ID};
 pub use crate::date::Timestamp;
@@ -55,3 +61,4 @@ pub use crate::shared::{
     SupplementalData, TaxComponentRef, TransactionSourceRef, TransactionSourceType, WebLink,
     WebLinkType,
 };
+pub use crate::status::{ConnectionStatus, DatasetStatus};

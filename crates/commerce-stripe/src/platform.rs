@@ -32,12 +32,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use commerce_model::platform::{
     Batch, Cursor, LinkCallback, LinkRequest, LinkStart, LinkStateStore, LinkedAccount, Platform,
-    PlatformError, PlatformKey, WebhookOutcome, WebhookRequest,
+    PlatformError, PlatformInfo, PlatformKey, SettingKind, SettingSpec, WebhookOutcome,
+    WebhookRequest,
 };
 use commerce_model::DataType;
 use futures::stream::BoxStream;
 use secrecy::{ExposeSecret, SecretString};
-use stripe_client::StripeClient;
+use stripe_client::{RateSettings, StripeClient};
 use stripe_connect::webhook::WebhookEndpoint;
 use stripe_connect::{
     Callback, CallbackOutcome, Clock, ConnectFlow, HttpClient, Integration, IntegrationKind,
@@ -62,6 +63,133 @@ pub const SUPPORTED_DATA_TYPES: [DataType; 6] = [
 /// safety margin of one hour) starts a full pull instead.
 pub const EVENT_RETENTION_SECS: i64 = 30 * 24 * 60 * 60;
 
+/// Codat's integration key of "Stripe Test".
+pub const CODAT_KEY_TEST: &str = "yzth";
+/// Codat's integration key of "Stripe" (live).
+pub const CODAT_KEY_LIVE: &str = "exgd";
+/// The path segment of Stripe's OAuth callback (`/oauth/stripe/callback`), shared by both
+/// integrations (one redirect URI registered with Stripe serves test and live mode).
+pub const CALLBACK_SEGMENT: &str = "stripe";
+
+/// The settings of a Stripe integration, by mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StripeSettingNames {
+    /// The Connect client id (`ca_...`).
+    pub client_id: &'static str,
+    /// The platform's secret key (`sk_...`).
+    pub secret_key: &'static str,
+    /// The webhook signing secret of this mode's endpoint (`whsec_...`).
+    pub webhook_secret: &'static str,
+}
+
+/// The settings of [`IntegrationKind::Test`] or [`IntegrationKind::Live`].
+pub fn setting_names(kind: IntegrationKind) -> StripeSettingNames {
+    match kind {
+        IntegrationKind::Live => StripeSettingNames {
+            client_id: "STRIPE_LIVE_CLIENT_ID",
+            secret_key: "STRIPE_LIVE_SECRET_KEY",
+            webhook_secret: "STRIPE_LIVE_WEBHOOK_SECRET",
+        },
+        _ => StripeSettingNames {
+            client_id: "STRIPE_TEST_CLIENT_ID",
+            secret_key: "STRIPE_TEST_SECRET_KEY",
+            webhook_secret: "STRIPE_TEST_WEBHOOK_SECRET",
+        },
+    }
+}
+
+/// The signing secret used by a mode without its own (`STRIPE_WEBHOOK_SECRET`).
+pub const WEBHOOK_SECRET_SETTING: &str = "STRIPE_WEBHOOK_SECRET";
+/// Another API host for both modes (e.g. the sandbox).
+pub const API_BASE_SETTING: &str = "STRIPE_API_BASE";
+/// Another Connect OAuth host for both modes.
+pub const CONNECT_BASE_SETTING: &str = "STRIPE_CONNECT_BASE";
+/// The OAuth scope asked for: `read_only` (default) or `read_write`.
+pub const SCOPE_SETTING: &str = "STRIPE_SCOPE";
+
+/// What a Stripe integration says about itself: key (`stripe-test` / `stripe`), Codat key
+/// (`yzth` / `exgd`), name, data types, callback segment and settings.
+pub fn platform_info(kind: IntegrationKind) -> PlatformInfo {
+    let names = setting_names(kind);
+    let codat_key = if kind.is_live() {
+        CODAT_KEY_LIVE
+    } else {
+        CODAT_KEY_TEST
+    };
+    PlatformInfo::new(
+        PlatformKey::from_static(kind.platform_key()),
+        PlatformKey::from_static(codat_key),
+        kind.display_name(),
+        CALLBACK_SEGMENT,
+    )
+    .supports(&SUPPORTED_DATA_TYPES)
+    .settings(&[
+        SettingSpec::new(names.client_id, "Connect client id (ca_...) of this mode").required(),
+        SettingSpec::new(
+            names.secret_key,
+            "the platform's secret key (sk_...) of this mode",
+        )
+        .secret()
+        .required(),
+        SettingSpec::new(
+            names.webhook_secret,
+            "signing secret (whsec_...) of this mode's Connect webhook endpoint",
+        )
+        .secret(),
+        SettingSpec::new(
+            WEBHOOK_SECRET_SETTING,
+            "webhook signing secret for a mode without its own",
+        )
+        .secret(),
+        SettingSpec::new(
+            API_BASE_SETTING,
+            "another Stripe API host (e.g. stripe-sandbox)",
+        )
+        .kind(SettingKind::HttpUrl),
+        SettingSpec::new(
+            CONNECT_BASE_SETTING,
+            "another Connect OAuth host (e.g. stripe-sandbox)",
+        )
+        .kind(SettingKind::HttpUrl),
+        SettingSpec::new(
+            SCOPE_SETTING,
+            "OAuth scope: read_only (default) or read_write",
+        )
+        .kind(SettingKind::OneOf(&["read_only", "read_write"])),
+        // Rate budgets (parsed and range-checked by `stripe_client::RateSettings`).
+        SettingSpec::new(
+            RateSettings::TEST_RATE_LIMIT,
+            "requests/s of each test-mode budget, 1 to 1000000 (default 25)",
+        )
+        .kind(SettingKind::PositiveInteger),
+        SettingSpec::new(
+            RateSettings::LIVE_RATE_LIMIT,
+            "requests/s of each live-mode budget, 1 to 1000000 (default 100)",
+        )
+        .kind(SettingKind::PositiveInteger),
+        SettingSpec::new(
+            RateSettings::ENDPOINT_RATE_LIMIT,
+            "requests/s of each endpoint within a budget, 1 to 1000000 (default 25)",
+        )
+        .kind(SettingKind::PositiveInteger),
+        SettingSpec::new(
+            RateSettings::MAX_CONCURRENCY,
+            "Stripe requests in flight per process and mode, 1 to 10000 (default 10)",
+        )
+        .kind(SettingKind::PositiveInteger),
+        SettingSpec::new(
+            RateSettings::SCOPE,
+            "what a rate budget counts: account (default) or platform",
+        )
+        .kind(SettingKind::OneOf(&["account", "platform"])),
+        SettingSpec::new(
+            RateSettings::PATIENCE_SECS,
+            "seconds rate-limited requests are retried without any success (default 600)",
+        )
+        .kind(SettingKind::PositiveInteger),
+    ])
+}
+
 /// The metadata key of [`LinkedAccount::metadata`] holding the account's publishable key.
 pub const PUBLISHABLE_KEY_METADATA: &str = "stripe_publishable_key";
 
@@ -77,8 +205,7 @@ const PRICE_CONCURRENCY: usize = 8;
 /// and [`StripePlatform::with_connect_http_client`].
 pub struct StripePlatform {
     kind: IntegrationKind,
-    key: PlatformKey,
-    aliases: [PlatformKey; 1],
+    info: PlatformInfo,
     flow: ConnectFlow,
     client: StripeClient,
     webhooks: Vec<WebhookEndpoint>,
@@ -89,7 +216,7 @@ pub struct StripePlatform {
 impl std::fmt::Debug for StripePlatform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StripePlatform")
-            .field("key", &self.key)
+            .field("key", &self.info.key)
             .field("flow", &self.flow)
             .field("webhook_secrets", &self.webhooks.len())
             .finish_non_exhaustive()
@@ -126,14 +253,9 @@ impl StripePlatform {
             Arc::new(LinkStateStoreAdapter::new(link_states)),
         )
         .map_err(errors::from_connect)?;
-        let alias = match kind {
-            IntegrationKind::Test => "yzth",
-            IntegrationKind::Live => "exgd",
-        };
         Ok(Self {
             kind,
-            key: PlatformKey::from_static(kind.platform_key()),
-            aliases: [PlatformKey::from_static(alias)],
+            info: platform_info(kind),
             flow,
             client: client.as_platform(),
             webhooks: Vec::new(),
@@ -155,7 +277,7 @@ impl StripePlatform {
         Ok(self)
     }
 
-    /// The settings [`Platform::settings`] shows operators (e.g. the client's rate budgets,
+    /// The settings [`Platform::settings_in_use`] shows operators (e.g. the client's rate budgets,
     /// from `stripe_client::RateSettings::describe`); never secrets.
     pub fn with_settings(mut self, settings: Vec<(String, String)>) -> Self {
         self.settings = settings;
@@ -226,23 +348,11 @@ fn authorize_url(integration: &Integration, request: &LinkRequest) -> url::Url {
 
 #[async_trait]
 impl Platform for StripePlatform {
-    fn key(&self) -> &PlatformKey {
-        &self.key
+    fn info(&self) -> &PlatformInfo {
+        &self.info
     }
 
-    fn aliases(&self) -> &[PlatformKey] {
-        &self.aliases
-    }
-
-    fn name(&self) -> &str {
-        self.kind.display_name()
-    }
-
-    fn supports(&self) -> &[DataType] {
-        &SUPPORTED_DATA_TYPES
-    }
-
-    fn settings(&self) -> Vec<(String, String)> {
+    fn settings_in_use(&self) -> Vec<(String, String)> {
         self.settings.clone()
     }
 
@@ -299,18 +409,16 @@ impl Platform for StripePlatform {
         if let Some(key) = account.stripe_publishable_key() {
             metadata.insert(PUBLISHABLE_KEY_METADATA.to_owned(), key.to_owned());
         }
-        Ok(LinkedAccount {
-            external_id: account.stripe_user_id().to_owned(),
-            livemode: account.livemode(),
-            scope: account.scope().map(str::to_owned),
-            access_token: Some(SecretString::from(
-                account.access_token().expose_secret().to_owned(),
-            )),
-            refresh_token: account
-                .refresh_token()
-                .map(|token| SecretString::from(token.expose_secret().to_owned())),
-            metadata,
-        })
+        let mut linked = LinkedAccount::new(account.stripe_user_id(), account.livemode());
+        linked.scope = account.scope().map(str::to_owned);
+        linked.access_token = Some(SecretString::from(
+            account.access_token().expose_secret().to_owned(),
+        ));
+        linked.refresh_token = account
+            .refresh_token()
+            .map(|token| SecretString::from(token.expose_secret().to_owned()));
+        linked.metadata = metadata;
+        Ok(linked)
     }
 
     /// Deauthorizes the account; an account already disconnected is fine.

@@ -20,6 +20,7 @@ mod config;
 mod engine;
 mod error;
 mod events;
+mod refresh;
 mod registry;
 mod worker;
 
@@ -27,4 +28,5 @@ pub use crate::config::{Schedule, SyncConfig, DEFAULT_LEASE};
 pub use crate::engine::{IdleSummary, QueueAll, SyncEngine};
 pub use crate::error::SyncError;
 pub use crate::events::{DatasetOutcome, SyncEvent};
+pub use crate::refresh::{REFRESH_HOLD, REFRESH_WAIT};
 pub use crate::registry::PlatformRegistry;

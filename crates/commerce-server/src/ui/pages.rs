@@ -141,7 +141,7 @@ pub(crate) async fn companies(
         .map(|platform| PlatformView {
             key: platform.key().to_string(),
             name: platform.name().to_owned(),
-            settings: platform.settings(),
+            settings: platform.settings_in_use(),
         })
         .collect();
     render(
