@@ -110,9 +110,19 @@ fn main() -> ExitCode {
         }
         Err(Failure::Other(err)) => {
             let mut stderr = std::io::stderr().lock();
-            match err.downcast_ref::<config::ConfigProblems>() {
+            let problems = match (
+                err.downcast_ref::<config::ConfigProblems>(),
+                err.downcast_ref::<commerce_server::ServerError>(),
+            ) {
+                (Some(problems), _) => Some(&problems.0),
+                (None, Some(commerce_server::ServerError::InvalidConfig { problems })) => {
+                    Some(problems)
+                }
+                _ => None,
+            };
+            match problems {
                 Some(problems) => {
-                    for problem in &problems.0 {
+                    for problem in problems {
                         let _ = writeln!(stderr, "commerce: invalid configuration: {problem}");
                     }
                 }

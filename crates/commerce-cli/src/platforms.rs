@@ -17,6 +17,12 @@
 //! - The OAuth redirect URI is `{public_url}/oauth/stripe/callback` (the callback segment
 //!   `commerce_stripe::platform_info` declares); OAuth states are kept in the store's
 //!   link-state table.
+//! - Rate budgets: `STRIPE_TEST_RATE_LIMIT`, `STRIPE_LIVE_RATE_LIMIT`,
+//!   `STRIPE_ENDPOINT_RATE_LIMIT`, `STRIPE_MAX_CONCURRENCY`, `STRIPE_RATE_LIMIT_SCOPE` and
+//!   `STRIPE_RATE_LIMIT_PATIENCE_SECS` (declared by `commerce_stripe::platform_info`, parsed
+//!   into a [`RateSettings`] and validated here at start). On PostgreSQL the budgets are shared
+//!   by every process on the database ([`commerce_store::SharedRateBudgets`]); on SQLite they
+//!   stay in this process.
 //!
 //! Adding a platform to the binary means one factory and one line in [`shipped`]; nothing else
 //! in the binary names Stripe except `demo`, `link` (its `--integration` choices) and `sandbox`,
@@ -28,17 +34,17 @@ use anyhow::{anyhow, Context as _};
 use commerce_model::platform::{LinkStateStore, Platform, PlatformInfo};
 use commerce_server::PlatformSettings;
 use commerce_store::Store;
-use commerce_stripe::StripePlatform;
+use commerce_stripe::{SharedBudgetAdapter, StripePlatform};
 use commerce_sync::PlatformRegistry;
 use secrecy::SecretString;
-use stripe_client::{ClientConfig, StripeClient};
+use stripe_client::{ClientConfig, RateSettings, StripeClient};
 use stripe_connect::{Integration, IntegrationKind, Scope};
 
 /// Options the configuration does not carry.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PlatformOptions {
-    /// Requests per second to Stripe per integration; `None` keeps Stripe's documented limit of
-    /// the key's mode (25 in test mode, 100 in live mode).
+    /// Requests per second to Stripe per budget and per endpoint, overriding the settings
+    /// (the demo's unlimited sandbox); `None` keeps the settings.
     pub rate_limit: Option<u32>,
 }
 
@@ -98,6 +104,14 @@ pub fn registry_with(
     Ok(registry)
 }
 
+/// The Stripe rate budget settings, validated: one error listing every problem
+/// (`ServerError::InvalidConfig`, printed one line per problem).
+pub fn rate_settings(settings: &PlatformSettings) -> anyhow::Result<RateSettings> {
+    RateSettings::from_lookup(|name| settings.value(name)).map_err(|problems| {
+        anyhow::Error::new(commerce_server::ServerError::InvalidConfig { problems })
+    })
+}
+
 /// The settings an integration needs, for error messages ("set X and Y"); `key` may be any
 /// key the integration answers to.
 pub fn required_settings(infos: &[PlatformInfo], key: &str) -> String {
@@ -138,6 +152,7 @@ fn stripe(
     link_states: &Arc<dyn LinkStateStore>,
 ) -> anyhow::Result<Option<StripePlatform>> {
     let settings = context.settings;
+    let rate = rate_settings(settings)?;
     let info = commerce_stripe::platform_info(kind);
     let names = commerce_stripe::setting_names(kind);
     if !settings.enabled(&info) {
@@ -179,15 +194,35 @@ fn stripe(
     if let Some(base) = settings.value(commerce_stripe::API_BASE_SETTING) {
         client = client.api_base(base);
     }
+    client = client.rate_settings(&rate);
     if let Some(limit) = context.options.rate_limit {
-        client = client.rate_limit(limit);
+        client = client.rate_limit(limit).endpoint_rate_limit(limit);
+    }
+    let shared_budget = context.store.shared_rate_budgets();
+    let shared = shared_budget.is_some();
+    if let Some(budgets) = shared_budget {
+        client = client.shared_budget(Arc::new(SharedBudgetAdapter::new(Arc::new(budgets))));
     }
     let client = client
         .build()
         .and_then(StripeClient::new)
         .with_context(|| names.secret_key)?;
+    let mut shown: Vec<(String, String)> = rate
+        .describe()
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+    shown.push((
+        "rate budgets".to_owned(),
+        if shared {
+            "shared by every process on this database".to_owned()
+        } else {
+            "in this process".to_owned()
+        },
+    ));
     let platform = StripePlatform::new(integration, client, Arc::clone(link_states))
-        .with_context(|| names.secret_key)?;
+        .with_context(|| names.secret_key)?
+        .with_settings(shown);
     let secrets: Vec<SecretString> = settings
         .secret(names.webhook_secret)
         .or_else(|| settings.secret(commerce_stripe::WEBHOOK_SECRET_SETTING))

@@ -170,7 +170,9 @@ pub(crate) async fn sync(args: SyncArgs) -> anyhow::Result<()> {
 
 pub(crate) async fn status(args: StatusArgs) -> anyhow::Result<()> {
     let config = config::load(Needs::Store)?;
+    let rate = commerce_cli::platforms::rate_settings(&config.platforms)?;
     let store = config::open_store(&config).await?;
+    let shared = store.shared_rate_budgets().is_some();
     let mut rows = Vec::new();
     for (company, connection) in connections(&store, args.connection).await? {
         let statuses = store.data_statuses(connection.id).await?;
@@ -203,6 +205,20 @@ pub(crate) async fn status(args: StatusArgs) -> anyhow::Result<()> {
         Format::Json => crate::out(&output::json(&Value::Array(rows))),
         Format::Csv => crate::out(&flat(&rows).to_csv()),
         Format::Table => {
+            let budget: Vec<String> = rate
+                .describe()
+                .into_iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect();
+            say(&format!(
+                "Stripe rate budgets ({}): {}",
+                if shared {
+                    "shared by every process on this database"
+                } else {
+                    "in each process"
+                },
+                budget.join(", ")
+            ));
             if rows.is_empty() {
                 say("No connections yet: run `commerce link` (or `commerce demo`).");
             }

@@ -184,7 +184,7 @@ async fn child() {
     .unwrap();
     let mut client = ClientConfig::builder(SecretString::from(key)).api_base(base.as_str());
     if !limited {
-        client = client.rate_limit(1_000_000);
+        client = client.rate_limit(1_000_000).endpoint_rate_limit(1_000_000);
     }
     let client = StripeClient::new(client.build().unwrap()).unwrap();
     let platform = StripePlatform::new(

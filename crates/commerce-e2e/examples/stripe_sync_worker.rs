@@ -3,9 +3,14 @@
 //! worker processes on one PostgreSQL). Not a user-facing tool.
 //!
 //! Configured by environment variables: `COMMERCE_SYNC_DB_URL`, `COMMERCE_ENCRYPTION_KEY`,
-//! `SYNC_WORKER_NAME`, `SYNC_WORKERS`, `SYNC_LEASE_MS`, and the sandbox's `STRIPE_API_BASE`,
-//! `STRIPE_CLIENT_ID` and `STRIPE_SECRET_KEY` (a test key).
-//! Runs until no dataset is claimable and prints `finished <n> released <m>`.
+//! `SYNC_WORKER_NAME`, `SYNC_WORKERS`, `SYNC_LEASE_MS` (optional: the engine's default lease
+//! when unset), and the sandbox's `STRIPE_API_BASE`, `STRIPE_CLIENT_ID` and
+//! `STRIPE_SECRET_KEY` (a test key); `STRIPE_TEST_RATE_LIMIT` and `STRIPE_ENDPOINT_RATE_LIMIT`
+//! (default 1000 each) set the client's budgets, which are shared through the database on
+//! PostgreSQL, as `commerce worker` shares them.
+//! Runs until no dataset is claimable (with `SYNC_WAIT_FOR_DATASET=<id>`: until that dataset is
+//! no longer in progress, polling for it while another process holds it) and prints
+//! `finished <n> released <m>`.
 #![allow(clippy::print_stdout)]
 
 use std::sync::Arc;
@@ -14,7 +19,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use commerce_model::platform::MemoryLinkStateStore;
 use commerce_store::{EncryptionKey, Store};
-use commerce_stripe::StripePlatform;
+use commerce_stripe::{SharedBudgetAdapter, StripePlatform};
 use commerce_sync::{DatasetOutcome, PlatformRegistry, SyncConfig, SyncEngine};
 use secrecy::SecretString;
 use stripe_client::{ClientConfig, StripeClient};
@@ -43,36 +48,56 @@ async fn main() -> anyhow::Result<()> {
     )
     .connect_base(base.as_str())
     .build()?;
-    let client = StripeClient::new(
-        ClientConfig::builder(key)
-            .api_base(base.as_str())
-            .rate_limit(1000)
-            .build()?,
-    )?;
+    let rate = |name: &str| -> anyhow::Result<u32> {
+        match std::env::var(name) {
+            Ok(text) => text
+                .parse()
+                .with_context(|| format!("{name} is not a number")),
+            Err(_) => Ok(1000),
+        }
+    };
+    let mut client = ClientConfig::builder(key)
+        .api_base(base.as_str())
+        .rate_limit(rate("STRIPE_TEST_RATE_LIMIT")?)
+        .endpoint_rate_limit(rate("STRIPE_ENDPOINT_RATE_LIMIT")?);
+    if let Some(budgets) = store.shared_rate_budgets() {
+        client = client.shared_budget(Arc::new(SharedBudgetAdapter::new(Arc::new(budgets))));
+    }
+    let client = StripeClient::new(client.build()?)?;
     let platform = StripePlatform::new(
         integration,
         client,
         Arc::new(MemoryLinkStateStore::default()),
     )?;
-    let config = SyncConfig::default()
+    let mut config = SyncConfig::default()
         .with_worker_name(var("SYNC_WORKER_NAME")?)
         .with_workers(usize::try_from(number("SYNC_WORKERS")?)?)
-        .with_lease(Duration::from_millis(number("SYNC_LEASE_MS")?))
         .with_poll_interval(Duration::from_millis(20));
+    if std::env::var("SYNC_LEASE_MS").is_ok() {
+        config = config.with_lease(Duration::from_millis(number("SYNC_LEASE_MS")?));
+    }
+    let wait_for = match std::env::var("SYNC_WAIT_FOR_DATASET") {
+        Ok(id) => Some(uuid::Uuid::parse_str(&id).context("SYNC_WAIT_FOR_DATASET")?),
+        Err(_) => None,
+    };
     let engine = SyncEngine::new(
-        store,
+        store.clone(),
         PlatformRegistry::new().with(Arc::new(platform)),
         config,
     );
-    let summary = engine.run_until_idle().await?;
-    let finished = summary
-        .outcomes
+    let mut outcomes = Vec::new();
+    loop {
+        outcomes.extend(engine.run_until_idle().await?.outcomes);
+        let Some(id) = wait_for else { break };
+        if !store.get_dataset(id).await?.status.is_in_progress() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let finished = outcomes
         .iter()
         .filter(|outcome| matches!(outcome, DatasetOutcome::Finished { .. }))
         .count();
-    println!(
-        "finished {finished} released {}",
-        summary.outcomes.len() - finished
-    );
+    println!("finished {finished} released {}", outcomes.len() - finished);
     Ok(())
 }

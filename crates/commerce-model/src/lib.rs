@@ -26,6 +26,7 @@ pub mod page;
 pub mod platform;
 pub mod query;
 pub mod query_check;
+pub mod rate_budget;
 pub mod records;
 #[cfg(feature = "schema-check")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema-check")))]

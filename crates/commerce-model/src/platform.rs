@@ -630,6 +630,12 @@ pub trait Platform: Send + Sync {
         let _ = request;
         Err(PlatformError::Unsupported { what: "webhooks" })
     }
+
+    /// Operating settings worth showing an operator, as `(name, value)` pairs (e.g. request
+    /// rate budgets); never secrets. The dashboard lists them per platform. None by default.
+    fn settings_in_use(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// Why a platform asks to be called again later.

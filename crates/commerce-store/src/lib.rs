@@ -72,6 +72,7 @@ mod deliveries;
 mod error;
 mod link_state_store;
 mod query;
+mod rate_budgets;
 mod records;
 mod store;
 mod types;
@@ -85,6 +86,7 @@ pub use crate::deliveries::{
 };
 pub use crate::error::StoreError;
 pub use crate::link_state_store::MAX_PENDING_LINK_STATES;
+pub use crate::rate_budgets::SharedRateBudgets;
 pub use crate::records::{
     RawRecordPage, RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };

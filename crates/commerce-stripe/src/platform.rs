@@ -21,6 +21,7 @@ mod cursor;
 mod errors;
 mod price_walk;
 mod pull;
+mod rate_budget;
 mod state_store;
 mod webhook;
 
@@ -37,13 +38,14 @@ use commerce_model::platform::{
 use commerce_model::DataType;
 use futures::stream::BoxStream;
 use secrecy::{ExposeSecret, SecretString};
-use stripe_client::StripeClient;
+use stripe_client::{RateSettings, StripeClient};
 use stripe_connect::webhook::WebhookEndpoint;
 use stripe_connect::{
     Callback, CallbackOutcome, Clock, ConnectFlow, HttpClient, Integration, IntegrationKind,
     SystemClock,
 };
 
+pub use crate::platform::rate_budget::SharedBudgetAdapter;
 pub use crate::platform::state_store::LinkStateStoreAdapter;
 pub use crate::platform::webhook::{StripeWebhook, WebhookChanges};
 
@@ -154,6 +156,37 @@ pub fn platform_info(kind: IntegrationKind) -> PlatformInfo {
             "OAuth scope: read_only (default) or read_write",
         )
         .kind(SettingKind::OneOf(&["read_only", "read_write"])),
+        // Rate budgets (parsed and range-checked by `stripe_client::RateSettings`).
+        SettingSpec::new(
+            RateSettings::TEST_RATE_LIMIT,
+            "requests/s of each test-mode budget, 1 to 1000000 (default 25)",
+        )
+        .kind(SettingKind::PositiveInteger),
+        SettingSpec::new(
+            RateSettings::LIVE_RATE_LIMIT,
+            "requests/s of each live-mode budget, 1 to 1000000 (default 100)",
+        )
+        .kind(SettingKind::PositiveInteger),
+        SettingSpec::new(
+            RateSettings::ENDPOINT_RATE_LIMIT,
+            "requests/s of each endpoint within a budget, 1 to 1000000 (default 25)",
+        )
+        .kind(SettingKind::PositiveInteger),
+        SettingSpec::new(
+            RateSettings::MAX_CONCURRENCY,
+            "Stripe requests in flight per process and mode, 1 to 10000 (default 10)",
+        )
+        .kind(SettingKind::PositiveInteger),
+        SettingSpec::new(
+            RateSettings::SCOPE,
+            "what a rate budget counts: account (default) or platform",
+        )
+        .kind(SettingKind::OneOf(&["account", "platform"])),
+        SettingSpec::new(
+            RateSettings::PATIENCE_SECS,
+            "seconds rate-limited requests are retried without any success (default 600)",
+        )
+        .kind(SettingKind::PositiveInteger),
     ])
 }
 
@@ -177,6 +210,7 @@ pub struct StripePlatform {
     client: StripeClient,
     webhooks: Vec<WebhookEndpoint>,
     clock: Arc<dyn Clock>,
+    settings: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for StripePlatform {
@@ -226,6 +260,7 @@ impl StripePlatform {
             client: client.as_platform(),
             webhooks: Vec::new(),
             clock: Arc::new(SystemClock),
+            settings: Vec::new(),
         })
     }
 
@@ -240,6 +275,13 @@ impl StripePlatform {
                 .push(WebhookEndpoint::new(secret).map_err(errors::from_connect)?);
         }
         Ok(self)
+    }
+
+    /// The settings [`Platform::settings_in_use`] shows operators (e.g. the client's rate budgets,
+    /// from `stripe_client::RateSettings::describe`); never secrets.
+    pub fn with_settings(mut self, settings: Vec<(String, String)>) -> Self {
+        self.settings = settings;
+        self
     }
 
     /// Uses `clock` for "now": cursor ages, webhook signature tolerance and state expiry.
@@ -308,6 +350,10 @@ fn authorize_url(integration: &Integration, request: &LinkRequest) -> url::Url {
 impl Platform for StripePlatform {
     fn info(&self) -> &PlatformInfo {
         &self.info
+    }
+
+    fn settings_in_use(&self) -> Vec<(String, String)> {
+        self.settings.clone()
     }
 
     /// Stripe's authorize URL carrying the server's `state` (which the server saved bound to the

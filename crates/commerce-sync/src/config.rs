@@ -43,6 +43,10 @@ impl Schedule {
     }
 }
 
+/// The default lease: a dataset whose worker died (even by SIGKILL) is claimed again by
+/// another worker at most this long (plus one poll interval) after its last heartbeat.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(10);
+
 /// The engine's settings.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -52,10 +56,10 @@ pub struct SyncConfig {
     /// Prefix of this process's worker ids in dataset leases; each worker appends `-<n>`.
     /// Defaults to `sync-<pid>-<random>` so processes sharing a database never collide.
     pub worker_name: String,
-    /// How long a claimed dataset stays leased without renewal (60 s by default). A worker
+    /// How long a claimed dataset stays leased without renewal (10 s by default). A worker
     /// that dies holds its datasets at most this long before another worker resumes them.
     pub lease: Duration,
-    /// How often a working worker renews its lease (every `lease / 3` by default).
+    /// How often a working worker's heartbeat renews its lease (every `lease / 3` by default).
     pub renew_every: Duration,
     /// How long an idle worker of [`crate::SyncEngine::run`] waits before looking for work
     /// again (1 s by default); queueing in this process wakes it at once.
@@ -68,7 +72,7 @@ pub struct SyncConfig {
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        let lease = Duration::from_secs(60);
+        let lease = DEFAULT_LEASE;
         Self {
             workers: 4,
             worker_name: format!(

@@ -24,7 +24,7 @@ mod refresh;
 mod registry;
 mod worker;
 
-pub use crate::config::{Schedule, SyncConfig};
+pub use crate::config::{Schedule, SyncConfig, DEFAULT_LEASE};
 pub use crate::engine::{IdleSummary, QueueAll, SyncEngine};
 pub use crate::error::SyncError;
 pub use crate::events::{DatasetOutcome, SyncEvent};

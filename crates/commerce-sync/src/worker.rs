@@ -161,15 +161,21 @@ impl Job<'_> {
         tracing::debug!(dataset = %self.dataset_id, data_type = self.data_type.key(),
             worker = self.worker_id, cursor = cursor.as_ref().map(Cursor::as_str), "pull starts");
 
-        let renew_every = self
-            .engine
-            .inner
-            .config
-            .renew_every
-            .max(Duration::from_millis(10));
-        let mut renew =
-            tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
-        renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The heartbeat renews the lease on its own task, so it keeps beating while a page is
+        // fetched or written; it reports a lost lease (another worker took the dataset over).
+        let (lost_tx, mut lost) = watch::channel(false);
+        let heartbeat = Heartbeat(Some(tokio::spawn(heartbeat(
+            store.clone(),
+            self.dataset_id,
+            self.worker_id.to_owned(),
+            self.engine.inner.config.lease,
+            self.engine
+                .inner
+                .config
+                .renew_every
+                .max(Duration::from_millis(10)),
+            lost_tx,
+        ))));
         let mut restarted = false;
         let mut refreshes = 0_u32;
         'pull: loop {
@@ -180,16 +186,18 @@ impl Job<'_> {
                     biased;
                     changed = shutdown.changed() => {
                         if changed.is_err() || *shutdown.borrow() {
+                            // Stop beating first, so no renewal follows the release.
+                            heartbeat.stop().await;
                             return self.release("the worker is shutting down").await;
                         }
                         continue;
                     }
-                    _ = renew.tick() => {
-                        match store.renew_lease(self.dataset_id, self.worker_id, self.engine.inner.config.lease).await {
-                            Ok(_) => continue,
-                            Err(StoreError::LeaseLost { .. }) => return Ok(self.lost()),
-                            Err(error) => return Err(error.into()),
+                    changed = lost.changed() => {
+                        if changed.is_err() || *lost.borrow() {
+                            drop(heartbeat);
+                            return Ok(self.lost());
                         }
+                        continue;
                     }
                     item = stream.next() => item,
                 };
@@ -293,7 +301,19 @@ impl Job<'_> {
                     "could not mark the connection Deauthorized");
             }
         }
-        self.finish(error.dataset_status(), Some(message)).await
+        let status = error.dataset_status();
+        let mut message = message;
+        if status == DatasetStatus::RateLimitError {
+            // The platform client already waited out its patience: say when the schedule
+            // queues the data type again.
+            let retry = self.engine.inner.config.schedule.rate_limit_retry;
+            let at = chrono::Utc::now() + chrono::Duration::from_std(retry).unwrap_or_default();
+            message.push_str(&format!(
+                "; tried again after {}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
+        }
+        self.finish(status, Some(message)).await
     }
 
     /// Writes one batch with its cursor and the pending issues, in one transaction.
@@ -456,6 +476,56 @@ impl Job<'_> {
 enum Written {
     Yes,
     LeaseLost,
+}
+
+/// The heartbeat task of a claimed dataset; stopped when dropped (the job ended).
+struct Heartbeat(Option<tokio::task::JoinHandle<()>>);
+
+impl Heartbeat {
+    /// Stops the heartbeat and waits until it has.
+    async fn stop(mut self) {
+        if let Some(handle) = self.0.take() {
+            handle.abort();
+            let _ = handle.await;
+        }
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        if let Some(handle) = &self.0 {
+            handle.abort();
+        }
+    }
+}
+
+/// Renews the lease of `dataset_id` every `every` until the lease is lost (then says so on
+/// `lost`) or the task is aborted. A failed renewal (database unreachable) is retried at the
+/// next beat: the lease still runs for `lease` from the last good one.
+async fn heartbeat(
+    store: commerce_store::Store,
+    dataset_id: Uuid,
+    worker_id: String,
+    lease: Duration,
+    every: Duration,
+    lost: watch::Sender<bool>,
+) {
+    let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        beat.tick().await;
+        match store.renew_lease(dataset_id, &worker_id, lease).await {
+            Ok(_) => {}
+            Err(StoreError::LeaseLost { .. }) => {
+                let _ = lost.send(true);
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(dataset = %dataset_id, worker = %worker_id, error = %error,
+                    "could not renew the lease; trying again at the next heartbeat");
+            }
+        }
+    }
 }
 
 /// How many times one pull may refresh its credentials before the dataset fails.

@@ -23,15 +23,17 @@ use stripe_wire::{ApiErrorBody, HasId, List};
 
 use crate::config::{ClientConfig, Mode, RetryPolicy, SecretKey, STRIPE_VERSION};
 use crate::error::{ErrorResponse, StripeError};
-use crate::limiter::RequestBudget;
+use crate::limiter::{fingerprint, BudgetConfig, LimitHit, RequestBudget};
 use crate::list::{ListParams, Page};
+use crate::rate::BudgetScope;
 use crate::retry;
 
 /// A Stripe API client for one platform key.
 ///
 /// Cloning is cheap, and every clone (including those made by [`StripeClient::on_behalf_of`])
-/// shares one HTTP connection pool, one rate limiter and one concurrency cap, so the whole
-/// process stays within the budget of that key.
+/// shares one HTTP connection pool, one concurrency cap and the rate budgets (one per Stripe
+/// account, or one per key: [`crate::BudgetScope`]), so the whole process stays within them;
+/// with a [`crate::SharedBudget`], so do all processes sharing it.
 #[derive(Clone)]
 pub struct StripeClient {
     inner: Arc<Inner>,
@@ -45,6 +47,7 @@ struct Inner {
     api_base: Url,
     budget: RequestBudget,
     retry: RetryPolicy,
+    rate_limit_patience: Duration,
 }
 
 /// A successful response body and what identifies it.
@@ -60,6 +63,8 @@ enum AttemptOutcome {
     Failed {
         response: ErrorResponse,
         should_retry: bool,
+        /// The budget a rate limit answer names (`Stripe-Rate-Limited-Reason`).
+        limit_hit: LimitHit,
     },
     NoResponse {
         error: reqwest::Error,
@@ -92,6 +97,7 @@ impl AttemptOutcome {
             AttemptOutcome::Failed {
                 response,
                 should_retry,
+                ..
             } => {
                 let code = response
                     .api_error
@@ -153,14 +159,29 @@ impl StripeClient {
                 field: "http_client",
                 reason: error.to_string(),
             })?;
+        let mode = config.key.mode();
+        let budget = RequestBudget::new(BudgetConfig {
+            rate: config.rate_limit,
+            endpoint_rate: config.endpoint_rate_limit,
+            max_concurrency: config.max_concurrency,
+            scope: config.budget_scope,
+            namespace: match config.budget_scope {
+                BudgetScope::Account => format!("stripe:{mode}"),
+                BudgetScope::PlatformKey => {
+                    format!("stripe:{mode}:{}", fingerprint(config.key.expose_secret()))
+                }
+            },
+            shared: config.shared_budget,
+        });
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
                 authorization,
                 key: config.key,
                 api_base: config.api_base,
-                budget: RequestBudget::new(config.rate_limit, config.max_concurrency),
+                budget,
                 retry: config.retry,
+                rate_limit_patience: config.rate_limit_patience,
             }),
             stripe_account: None,
         })
@@ -321,7 +342,7 @@ impl StripeClient {
             request_id = field::Empty,
             latency_ms = field::Empty,
         );
-        self.send_with_retries(url, span.clone())
+        self.send_with_retries(url, path, span.clone())
             .instrument(span)
             .await
     }
@@ -329,13 +350,18 @@ impl StripeClient {
     async fn send_with_retries(
         &self,
         url: Url,
+        path: &str,
         span: tracing::Span,
     ) -> Result<SuccessResponse, StripeError> {
         let policy = &self.inner.retry;
         let started = Instant::now();
         let mut attempt: u32 = 0;
+        // Attempts counted against the retry policy: retries of rate limited requests within
+        // the patience are not.
+        let mut policy_attempt: u32 = 0;
         loop {
             attempt += 1;
+            policy_attempt += 1;
             let attempt_span = tracing::debug_span!(
                 "stripe_attempt",
                 attempt,
@@ -343,10 +369,33 @@ impl StripeClient {
                 request_id = field::Empty,
                 latency_ms = field::Empty,
             );
-            let outcome = async {
-                let _permit = self.inner.budget.acquire().await;
+            let (outcome, patience_left) = async {
+                let grant = self
+                    .inner
+                    .budget
+                    .acquire(self.stripe_account.as_deref(), path)
+                    .await;
                 let attempt_started = Instant::now();
                 let outcome = self.send_once(url.clone()).await;
+                let mut patience_left = None;
+                match &outcome {
+                    AttemptOutcome::Success(_) => grant.succeeded(),
+                    AttemptOutcome::Failed {
+                        response,
+                        limit_hit,
+                        ..
+                    } if response.is_rate_limit() => {
+                        grant.rate_limited(*limit_hit);
+                        // Keep retrying while the budget saw a success (or this request
+                        // started) within the patience.
+                        let since = grant
+                            .last_success()
+                            .map_or(started, |success| success.max(started));
+                        patience_left = (since + self.inner.rate_limit_patience)
+                            .checked_duration_since(Instant::now());
+                    }
+                    _ => {}
+                }
                 let current = tracing::Span::current();
                 current.record("latency_ms", latency_millis(attempt_started.elapsed()));
                 if let Some(status) = outcome.status() {
@@ -356,7 +405,7 @@ impl StripeClient {
                     current.record("request_id", request_id);
                 }
                 outcome.log();
-                outcome
+                (outcome, patience_left)
             }
             .instrument(attempt_span)
             .await;
@@ -365,11 +414,27 @@ impl StripeClient {
                 AttemptOutcome::Failed {
                     response,
                     should_retry,
+                    ..
                 } => (*should_retry, response.retry_after),
                 AttemptOutcome::NoResponse { .. } => (true, None),
             };
-            if retryable && attempt < policy.max_attempts {
-                let delay = retry::retry_delay(policy, attempt, retry_after);
+            if let Some(left) = patience_left.filter(|_| retryable) {
+                // Rate limited: the budget shrank; retry once it allows (and no sooner than
+                // `Retry-After`), as long as the patience lasts.
+                let delay = retry_after.unwrap_or(Duration::ZERO);
+                if delay <= left {
+                    policy_attempt -= 1;
+                    tracing::debug!(
+                        attempt,
+                        delay_ms = latency_millis(delay),
+                        "rate limited; retrying within the budget"
+                    );
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+            }
+            if retryable && policy_attempt < policy.max_attempts {
+                let delay = retry::retry_delay(policy, policy_attempt, retry_after);
                 if started.elapsed() + delay <= policy.max_elapsed {
                     tracing::info!(
                         attempt,
@@ -443,6 +508,7 @@ impl StripeClient {
         let request_id = header_text("request-id");
         let should_retry = retry::parse_should_retry(header_text("stripe-should-retry").as_deref());
         let retry_after = retry::parse_retry_after(header_text("retry-after").as_deref());
+        let limit_hit = LimitHit::from_reason(header_text("stripe-rate-limited-reason").as_deref());
         let content_type = headers
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
@@ -472,6 +538,7 @@ impl StripeClient {
                 request_id,
             },
             should_retry,
+            limit_hit,
         }
     }
 

@@ -5,12 +5,17 @@
 //! environment variable.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::error::StripeError;
+use crate::rate::{
+    BudgetScope, RateSettings, SharedBudget, DEFAULT_ENDPOINT_RATE_LIMIT,
+    DEFAULT_RATE_LIMIT_PATIENCE, MAX_RATE_LIMIT,
+};
 
 /// The Stripe API version sent as `Stripe-Version` on every request.
 ///
@@ -212,7 +217,11 @@ pub struct ClientConfig {
     pub(crate) request_timeout: Duration,
     pub(crate) user_agent: String,
     pub(crate) rate_limit: u32,
+    pub(crate) endpoint_rate_limit: u32,
     pub(crate) max_concurrency: usize,
+    pub(crate) budget_scope: BudgetScope,
+    pub(crate) rate_limit_patience: Duration,
+    pub(crate) shared_budget: Option<Arc<dyn SharedBudget>>,
     pub(crate) retry: RetryPolicy,
 }
 
@@ -227,7 +236,12 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(80),
             user_agent: None,
             rate_limit: None,
+            rate_limit_live: None,
+            endpoint_rate_limit: DEFAULT_ENDPOINT_RATE_LIMIT,
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            budget_scope: BudgetScope::Account,
+            rate_limit_patience: DEFAULT_RATE_LIMIT_PATIENCE,
+            shared_budget: None,
             retry: RetryPolicy::default(),
         }
     }
@@ -242,9 +256,25 @@ impl ClientConfig {
         &self.api_base
     }
 
-    /// Requests per second allowed by the client-side limiter.
+    /// Requests per second of each budget's setting (per account, or per platform key).
     pub fn rate_limit(&self) -> u32 {
         self.rate_limit
+    }
+
+    /// Requests per second of each endpoint within a budget.
+    pub fn endpoint_rate_limit(&self) -> u32 {
+        self.endpoint_rate_limit
+    }
+
+    /// What a budget is counted against.
+    pub fn budget_scope(&self) -> BudgetScope {
+        self.budget_scope
+    }
+
+    /// How long a rate limited request keeps being retried while no request of its budget
+    /// succeeds.
+    pub fn rate_limit_patience(&self) -> Duration {
+        self.rate_limit_patience
     }
 
     /// Maximum requests in flight at once.
@@ -275,7 +305,12 @@ pub struct ClientConfigBuilder {
     request_timeout: Duration,
     user_agent: Option<String>,
     rate_limit: Option<u32>,
+    rate_limit_live: Option<u32>,
+    endpoint_rate_limit: u32,
     max_concurrency: usize,
+    budget_scope: BudgetScope,
+    rate_limit_patience: Duration,
+    shared_budget: Option<Arc<dyn SharedBudget>>,
     retry: RetryPolicy,
 }
 
@@ -319,12 +354,52 @@ impl ClientConfigBuilder {
     /// 100 for live keys).
     pub fn rate_limit(mut self, requests_per_second: u32) -> Self {
         self.rate_limit = Some(requests_per_second);
+        self.rate_limit_live = None;
         self
     }
 
     /// Overrides the cap on requests in flight at once (default [`DEFAULT_MAX_CONCURRENCY`]).
     pub fn max_concurrency(mut self, max_concurrency: usize) -> Self {
         self.max_concurrency = max_concurrency;
+        self
+    }
+
+    /// Overrides the limit of each endpoint within a budget, in requests per second
+    /// (default [`DEFAULT_ENDPOINT_RATE_LIMIT`], Stripe's 25).
+    pub fn endpoint_rate_limit(mut self, requests_per_second: u32) -> Self {
+        self.endpoint_rate_limit = requests_per_second;
+        self
+    }
+
+    /// Sets what a budget is counted against (default: each Stripe account).
+    pub fn budget_scope(mut self, scope: BudgetScope) -> Self {
+        self.budget_scope = scope;
+        self
+    }
+
+    /// How long a rate limited request keeps being retried while no request of its budget
+    /// succeeds (default 10 minutes). `Duration::ZERO` retries 429s only within the
+    /// [`RetryPolicy`].
+    pub fn rate_limit_patience(mut self, patience: Duration) -> Self {
+        self.rate_limit_patience = patience;
+        self
+    }
+
+    /// Applies integration settings: the rate of this key's mode, the endpoint rate, the
+    /// concurrency cap, the scope and the patience.
+    pub fn rate_settings(mut self, settings: &RateSettings) -> Self {
+        self.rate_limit = Some(settings.test_rate_limit);
+        self.rate_limit_live = Some(settings.live_rate_limit);
+        self.endpoint_rate_limit = settings.endpoint_rate_limit;
+        self.max_concurrency = settings.max_concurrency;
+        self.budget_scope = settings.scope;
+        self.rate_limit_patience = settings.patience;
+        self
+    }
+
+    /// Shares the rate budgets with other processes through `budget` (e.g. on PostgreSQL).
+    pub fn shared_budget(mut self, budget: Arc<dyn SharedBudget>) -> Self {
+        self.shared_budget = Some(budget);
         self
     }
 
@@ -354,14 +429,21 @@ impl ClientConfigBuilder {
                 reason: "must not have a query or fragment".to_owned(),
             });
         }
-        let rate_limit = self
-            .rate_limit
-            .unwrap_or_else(|| key.mode().default_rate_limit());
-        if rate_limit == 0 {
-            return Err(StripeError::InvalidConfig {
-                field: "rate_limit",
-                reason: "must be at least 1 request per second".to_owned(),
-            });
+        let rate_limit = match key.mode() {
+            Mode::Live => self.rate_limit_live.or(self.rate_limit),
+            Mode::Test => self.rate_limit,
+        }
+        .unwrap_or_else(|| key.mode().default_rate_limit());
+        for (field, value) in [
+            ("rate_limit", rate_limit),
+            ("endpoint_rate_limit", self.endpoint_rate_limit),
+        ] {
+            if value == 0 || value > MAX_RATE_LIMIT {
+                return Err(StripeError::InvalidConfig {
+                    field,
+                    reason: format!("must be from 1 to {MAX_RATE_LIMIT} requests per second"),
+                });
+            }
         }
         if self.max_concurrency == 0 {
             return Err(StripeError::InvalidConfig {
@@ -387,7 +469,11 @@ impl ClientConfigBuilder {
             request_timeout: self.request_timeout,
             user_agent,
             rate_limit,
+            endpoint_rate_limit: self.endpoint_rate_limit,
             max_concurrency: self.max_concurrency,
+            budget_scope: self.budget_scope,
+            rate_limit_patience: self.rate_limit_patience,
+            shared_budget: self.shared_budget,
             retry,
         })
     }

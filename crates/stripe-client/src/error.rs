@@ -288,6 +288,16 @@ const ACCOUNT_ACCESS_MARKERS: [&str; 3] = [
 ];
 
 impl ErrorResponse {
+    /// Whether this is a rate limit answer (429, or 400 `rate_limit`), not a lock timeout.
+    pub(crate) fn is_rate_limit(&self) -> bool {
+        let code = self
+            .api_error
+            .as_ref()
+            .and_then(|error| error.code.as_deref());
+        (self.status == 429 && code != Some("lock_timeout"))
+            || (self.status == 400 && code == Some("rate_limit"))
+    }
+
     /// Whether Stripe says the connected account is out of reach.
     fn is_account_access_error(&self) -> bool {
         let Some(api_error) = &self.api_error else {

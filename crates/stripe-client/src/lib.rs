@@ -36,11 +36,17 @@
 //!
 //! # Behaviour
 //!
-//! - Rate: by default 25 requests/s for test keys and 100/s for live keys (Stripe's documented
-//!   global limits), evenly spaced, and at most [`DEFAULT_MAX_CONCURRENCY`] requests in flight;
-//!   both shared by every clone of a client.
+//! - Rate: budgets per Stripe account (or per platform key, [`BudgetScope`]): by default 25
+//!   requests/s for test keys and 100/s for live keys (Stripe's documented global limits), and
+//!   25/s per endpoint within each, evenly spaced; at most [`DEFAULT_MAX_CONCURRENCY`] requests
+//!   in flight. All shared by every clone of a client, and with a [`SharedBudget`] by every
+//!   process using the same store. A 429 shrinks the budget `Stripe-Rate-Limited-Reason` names
+//!   (the account's global one when absent); successes grow it back to its setting.
+//!   [`RateSettings`] reads the settings by name (`STRIPE_TEST_RATE_LIMIT`...).
 //! - Retries: 429, 409 `lock_timeout`, 5xx, timeouts and transport errors, with exponential
-//!   backoff and full jitter within [`RetryPolicy`]'s attempts and total time;
+//!   backoff and full jitter within [`RetryPolicy`]'s attempts and total time; a rate limit
+//!   429 is also retried beyond them, once its budget allows, while some request of its budget
+//!   succeeded within the patience ([`ClientConfigBuilder::rate_limit_patience`], 10 minutes);
 //!   `Stripe-Should-Retry` overrides the status and `Retry-After` sets a minimum delay.
 //! - Errors: [`StripeError`], with [`StripeError::request_id`], [`StripeError::is_retryable`]
 //!   and [`StripeError::is_access_revoked`].
@@ -52,6 +58,7 @@ mod config;
 mod error;
 mod limiter;
 mod list;
+mod rate;
 mod retry;
 
 pub use crate::client::StripeClient;
@@ -61,3 +68,7 @@ pub use crate::config::{
 };
 pub use crate::error::StripeError;
 pub use crate::list::{CreatedRange, ListParams, Page, MAX_PAGE_SIZE};
+pub use crate::rate::{
+    BudgetScope, RateSettings, SharedBudget, SharedBudgetError, DEFAULT_ENDPOINT_RATE_LIMIT,
+    DEFAULT_RATE_LIMIT_PATIENCE, MAX_RATE_LIMIT, MIN_RATE_LIMIT,
+};

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use crate::config::{RateLimits, SandboxConfig};
+use crate::config::{LimitScope, RateLimits, SandboxConfig};
 
 /// Command-line options of a standalone sandbox; [`SandboxArgs::into_config`] turns them into
 /// a [`SandboxConfig`].
@@ -30,12 +30,18 @@ pub struct SandboxArgs {
     /// Show a consent page (Approve / Deny) on /oauth/authorize instead of approving at once.
     #[arg(long)]
     consent: bool,
-    /// Requests per second per test key (0: unlimited).
+    /// Requests per second per test-mode account or key (0: unlimited).
     #[arg(long, default_value_t = 25)]
     test_rate_limit: u32,
-    /// Requests per second per live key (0: unlimited).
+    /// Requests per second per live-mode account or key (0: unlimited).
     #[arg(long, default_value_t = 100)]
     live_rate_limit: u32,
+    /// Requests per second per endpoint of an account or key (0: unlimited).
+    #[arg(long, default_value_t = 25)]
+    endpoint_rate_limit: u32,
+    /// What limits are counted against: each Stripe account, or each API key.
+    #[arg(long, value_enum, default_value_t = ScopeArg::Account)]
+    rate_limit_scope: ScopeArg,
     /// Registered OAuth redirect URI (repeatable); none accepts any.
     #[arg(long = "redirect-uri", value_name = "URI")]
     redirect_uris: Vec<String>,
@@ -60,8 +66,21 @@ impl SandboxArgs {
             rate_limits: RateLimits {
                 test_per_second: (self.test_rate_limit > 0).then_some(self.test_rate_limit),
                 live_per_second: (self.live_rate_limit > 0).then_some(self.live_rate_limit),
+                endpoint_per_second: (self.endpoint_rate_limit > 0)
+                    .then_some(self.endpoint_rate_limit),
+                scope: match self.rate_limit_scope {
+                    ScopeArg::Account => LimitScope::Account,
+                    ScopeArg::Key => LimitScope::Key,
+                },
             },
             ..SandboxConfig::default()
         }
     }
+}
+
+/// `--rate-limit-scope`: `account` (each Stripe account, as Stripe counts) or `key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ScopeArg {
+    Account,
+    Key,
 }

@@ -23,7 +23,7 @@ pub struct SandboxConfig {
     /// The sandbox's "now" at start (unix seconds); generated history ends just before it.
     /// `None` uses the current time rounded down to the day, so data is stable within a day.
     pub start_time: Option<i64>,
-    /// Per-key request rate limits.
+    /// Request rate limits: global per mode and per endpoint, counted per account or per key.
     pub rate_limits: RateLimits,
     /// Serve an HTML consent page (Approve / Deny) from `/oauth/authorize` instead of
     /// approving at once.
@@ -64,14 +64,32 @@ impl Default for SandboxConfig {
     }
 }
 
-/// Requests per second allowed per API key, like Stripe's default limits.
+/// What a rate limit is counted against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LimitScope {
+    /// Per Stripe account, as Stripe documents it: the `Stripe-Account` named by the request,
+    /// or the key's own account when there is none. Connected accounts have separate budgets.
+    #[default]
+    Account,
+    /// Per API key: every connected account reached with one platform key shares one budget.
+    Key,
+}
+
+/// Requests per second allowed, like Stripe's default limits: a global limit per mode and a
+/// limit per endpoint (each named operation, e.g. `GET /v1/charges` or
+/// `GET /v1/charges/{id}`), both counted per [`LimitScope`]. A request over a limit is answered
+/// 429 with `Stripe-Rate-Limited-Reason: global-rate` or `endpoint-rate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RateLimits {
-    /// Limit for test-mode keys (`None`: unlimited). Stripe's default is 25.
+    /// Global limit in test mode (`None`: unlimited). Stripe's default is 25.
     pub test_per_second: Option<u32>,
-    /// Limit for live-mode keys (`None`: unlimited). Stripe's default is 100.
+    /// Global limit in live mode (`None`: unlimited). Stripe's default is 100.
     pub live_per_second: Option<u32>,
+    /// Limit of each endpoint, in both modes (`None`: unlimited). Stripe's default is 25.
+    pub endpoint_per_second: Option<u32>,
+    /// What the limits are counted against (per account by default).
+    pub scope: LimitScope,
 }
 
 impl Default for RateLimits {
@@ -79,6 +97,8 @@ impl Default for RateLimits {
         Self {
             test_per_second: Some(25),
             live_per_second: Some(100),
+            endpoint_per_second: Some(25),
+            scope: LimitScope::Account,
         }
     }
 }
@@ -89,14 +109,29 @@ impl RateLimits {
         Self {
             test_per_second: None,
             live_per_second: None,
+            endpoint_per_second: None,
+            scope: LimitScope::Account,
         }
     }
 
-    /// The same limit for both modes.
+    /// The same global limit for both modes; the endpoint limit stays Stripe's 25/s.
     pub fn per_second(limit: u32) -> Self {
         Self {
             test_per_second: Some(limit),
             live_per_second: Some(limit),
+            ..Self::default()
         }
+    }
+
+    /// Sets the endpoint limit (`None`: unlimited).
+    pub fn with_endpoint_limit(mut self, limit: Option<u32>) -> Self {
+        self.endpoint_per_second = limit;
+        self
+    }
+
+    /// Sets what the limits are counted against.
+    pub fn with_scope(mut self, scope: LimitScope) -> Self {
+        self.scope = scope;
+        self
     }
 }

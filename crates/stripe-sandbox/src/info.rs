@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
-use crate::state::{Mode, State};
+use crate::state::{Mode, RequestCounters, State};
 
 /// The platform's credentials in one mode.
 #[derive(Debug, Clone)]
@@ -58,6 +58,8 @@ pub struct SandboxInfo {
     pub seed: u64,
     /// Objects per primary resource per account.
     pub size: u64,
+    /// API requests so far per account and endpoint, with how many were rate limited.
+    pub requests: RequestCounters,
 }
 
 impl SandboxInfo {
@@ -90,6 +92,7 @@ impl SandboxInfo {
             webhook_secret: state.webhook_secret.clone(),
             seed: state.config.seed,
             size: state.config.size,
+            requests: state.counters(),
         }
     }
 
@@ -140,6 +143,7 @@ impl SandboxInfo {
             "webhook_secret": self.webhook_secret.expose_secret(),
             "seed": self.seed,
             "size": self.size,
+            "requests": self.requests,
         })
     }
 }

@@ -42,12 +42,12 @@ use tokio::task::JoinHandle;
 
 pub use crate::activity::{Activity, ActivityOutcome};
 pub use crate::args::SandboxArgs;
-pub use crate::config::{RateLimits, SandboxConfig};
+pub use crate::config::{LimitScope, RateLimits, SandboxConfig};
 pub use crate::data::{Resource, CURRENCIES};
 pub use crate::error::SandboxError;
 pub use crate::faults::{Fault, FaultRates, FaultRule};
 pub use crate::info::{AccountInfo, ModeInfo, SandboxInfo};
-pub use crate::state::{Mode, RequestRecord};
+pub use crate::state::{Counter, Mode, RequestCounters, RequestRecord};
 pub use crate::webhook::sign_payload;
 
 use crate::state::{lock, State};
@@ -189,7 +189,13 @@ impl SandboxHandle {
         self.state.requests()
     }
 
-    /// Empties the request log.
+    /// API requests so far per account and endpoint (also under `requests` in
+    /// `GET /_sandbox/info`), with how many a rate limit answered 429.
+    pub fn counters(&self) -> RequestCounters {
+        self.state.counters()
+    }
+
+    /// Empties the request log and the request counters.
     pub fn clear_requests(&self) {
         self.state.clear_requests();
     }

@@ -21,7 +21,7 @@ use tower::ServiceExt;
 
 use crate::error::ApiFailure;
 use crate::faults::Fault;
-use crate::state::{lock, Mode, RequestRecord, State};
+use crate::state::{endpoint_name, lock, Mode, RequestRecord, State};
 
 /// Marks a response whose connection must be closed without sending it.
 #[derive(Debug, Clone, Copy)]
@@ -116,12 +116,29 @@ async fn track(Extract(state): Extract<Arc<State>>, request: Request, next: Next
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     let key = bearer_key(request.headers());
+    let endpoint = endpoint_name(&method, &path);
+    let received_at_ms = chrono::Utc::now().timestamp_millis();
 
-    let admitted = key
-        .as_deref()
-        .is_none_or(|key| state.admit(key, key_mode(key)));
+    let admitted = match key.as_deref() {
+        Some(key) => state.admit(key, key_mode(key), account.as_deref(), &endpoint),
+        None => Ok(()),
+    };
     let mut fault = None;
-    let mut response = if admitted {
+    let mut response = if let Err(reason) = admitted {
+        let mut failure = ApiFailure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "invalid_request_error",
+            Some("rate_limit"),
+            "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
+        );
+        failure.should_retry = Some(true);
+        let mut response = failure.into_response();
+        response.headers_mut().insert(
+            "stripe-rate-limited-reason",
+            HeaderValue::from_static(reason.header_value()),
+        );
+        response
+    } else {
         fault = lock(&state.faults)
             .ok()
             .and_then(|mut faults| faults.decide(&path, account.as_deref()));
@@ -148,26 +165,21 @@ async fn track(Extract(state): Extract<Arc<State>>, request: Request, next: Next
             Some(Fault::TruncatedBody) => truncate(next.run(request).await).await,
             None => next.run(request).await,
         }
-    } else {
-        let mut failure = ApiFailure::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "invalid_request_error",
-            Some("rate_limit"),
-            "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
-        );
-        failure.should_retry = Some(true);
-        failure.into_response()
     };
     let dropped = response.extensions().get::<DropConnection>().is_some();
-    state.record(RequestRecord {
-        request_id: request_id.clone(),
-        method,
-        path,
-        query,
-        account,
-        status: (!dropped).then(|| response.status().as_u16()),
-        fault,
-    });
+    state.record(
+        RequestRecord {
+            request_id: request_id.clone(),
+            method,
+            path,
+            query,
+            account,
+            status: (!dropped).then(|| response.status().as_u16()),
+            fault,
+            received_at_ms,
+        },
+        &endpoint,
+    );
     stamp(&mut response, &request_id, version);
     response
 }

@@ -2,7 +2,7 @@
 //! clock, OAuth grants, the request log, the rate limiter and the fault injector.
 //! Depends on the data generator for account contents; knows nothing of HTTP routing.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -10,7 +10,7 @@ use std::time::Instant;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
-use crate::config::SandboxConfig;
+use crate::config::{LimitScope, SandboxConfig};
 use crate::data::Merchant;
 use crate::error::SandboxError;
 use crate::faults::{Fault, FaultInjector};
@@ -58,6 +58,68 @@ pub struct RequestRecord {
     pub status: Option<u16>,
     /// The fault injected, if any.
     pub fault: Option<Fault>,
+    /// When it arrived, in milliseconds since the Unix epoch (wall clock, not the sandbox clock).
+    pub received_at_ms: i64,
+}
+
+/// How many requests arrived, and how many of them were answered 429 by a rate limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Counter {
+    /// Requests that arrived (whatever their answer).
+    pub requests: u64,
+    /// Of those, the ones answered 429 by a rate limit.
+    pub rate_limited: u64,
+}
+
+/// API requests counted per account and per endpoint (`GET /v1/charges`,
+/// `GET /v1/charges/{id}`...), since start or the last [`crate::SandboxHandle::clear_requests`].
+///
+/// The account is the `Stripe-Account` header, or `platform` for calls without one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RequestCounters {
+    /// Per account: all its requests.
+    pub accounts: BTreeMap<String, Counter>,
+    /// Per account, then per endpoint.
+    pub endpoints: BTreeMap<String, BTreeMap<String, Counter>>,
+}
+
+/// Why a request was refused by a rate limit (the `Stripe-Rate-Limited-Reason` value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LimitedReason {
+    /// The global limit of the account (or key).
+    GlobalRate,
+    /// The endpoint's own limit.
+    EndpointRate,
+}
+
+impl LimitedReason {
+    pub(crate) fn header_value(self) -> &'static str {
+        match self {
+            LimitedReason::GlobalRate => "global-rate",
+            LimitedReason::EndpointRate => "endpoint-rate",
+        }
+    }
+}
+
+/// The named operation a request counts against: the method and the path with object ids
+/// replaced by `{id}` (`GET /v1/charges/ch_1` is `GET /v1/charges/{id}`).
+pub(crate) fn endpoint_name(method: &str, path: &str) -> String {
+    let mut name = String::with_capacity(method.len() + path.len() + 1);
+    name.push_str(method);
+    name.push(' ');
+    for (index, segment) in path.split('/').enumerate() {
+        if index > 0 {
+            name.push('/');
+        }
+        if index > 2 && segment.contains('_') {
+            name.push_str("{id}");
+        } else {
+            name.push_str(segment);
+        }
+    }
+    name
 }
 
 /// The platform's credentials for one mode.
@@ -211,7 +273,8 @@ pub(crate) struct State {
     pub(crate) webhooks: Option<WebhookSender>,
     pub(crate) pages: Mutex<PageCache>,
     log: Mutex<VecDeque<RequestRecord>>,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    buckets: Mutex<HashMap<(String, Option<String>), Bucket>>,
+    counters: Mutex<RequestCounters>,
     request_counter: AtomicU64,
 }
 
@@ -292,6 +355,7 @@ impl State {
             pages: Mutex::new(PageCache::default()),
             log: Mutex::new(VecDeque::new()),
             buckets: Mutex::new(HashMap::new()),
+            counters: Mutex::new(RequestCounters::default()),
             request_counter: AtomicU64::new(0),
             config,
         }
@@ -341,7 +405,22 @@ impl State {
         )
     }
 
-    pub(crate) fn record(&self, record: RequestRecord) {
+    pub(crate) fn record(&self, record: RequestRecord, endpoint: &str) {
+        if let Ok(mut counters) = self.counters.lock() {
+            let account = record.account.as_deref().unwrap_or("platform");
+            let limited = u64::from(record.status == Some(429) && record.fault.is_none());
+            let total = counters.accounts.entry(account.to_owned()).or_default();
+            total.requests += 1;
+            total.rate_limited += limited;
+            let per_endpoint = counters
+                .endpoints
+                .entry(account.to_owned())
+                .or_default()
+                .entry(endpoint.to_owned())
+                .or_default();
+            per_endpoint.requests += 1;
+            per_endpoint.rate_limited += limited;
+        }
         if let Ok(mut log) = self.log.lock() {
             if log.len() >= self.config.request_log_capacity.max(1) {
                 log.pop_front();
@@ -361,33 +440,71 @@ impl State {
         if let Ok(mut log) = self.log.lock() {
             log.clear();
         }
+        if let Ok(mut counters) = self.counters.lock() {
+            *counters = RequestCounters::default();
+        }
     }
 
-    /// Takes one token from `key`'s bucket; `false` when the key is over its limit.
-    pub(crate) fn admit(&self, key: &str, mode: Mode) -> bool {
-        let limit = match mode {
-            Mode::Test => self.config.rate_limits.test_per_second,
-            Mode::Live => self.config.rate_limits.live_per_second,
+    pub(crate) fn counters(&self) -> RequestCounters {
+        self.counters
+            .lock()
+            .map(|counters| counters.clone())
+            .unwrap_or_default()
+    }
+
+    /// Takes one token from the global bucket and one from the endpoint's bucket of the
+    /// request's scope (its account, or its key); refuses with the limit hit when either is
+    /// empty (then neither is taken).
+    pub(crate) fn admit(
+        &self,
+        key: &str,
+        mode: Mode,
+        account: Option<&str>,
+        endpoint: &str,
+    ) -> Result<(), LimitedReason> {
+        let limits = self.config.rate_limits;
+        let global = match mode {
+            Mode::Test => limits.test_per_second,
+            Mode::Live => limits.live_per_second,
         };
-        let Some(limit) = limit else { return true };
-        let rate = f64::from(limit.max(1));
+        if global.is_none() && limits.endpoint_per_second.is_none() {
+            return Ok(());
+        }
+        let scope = match (limits.scope, account) {
+            (LimitScope::Account, Some(account)) => format!("account:{account}"),
+            _ => format!("key:{key}"),
+        };
         let Ok(mut buckets) = self.buckets.lock() else {
-            return true;
+            return Ok(());
         };
         let now = Instant::now();
-        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
-            tokens: rate,
-            last: now,
-        });
-        let refill = now.duration_since(bucket.last).as_secs_f64() * rate;
-        bucket.tokens = (bucket.tokens + refill).min(rate);
-        bucket.last = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            true
-        } else {
-            false
+        let mut refill = |name: Option<&str>, limit: Option<u32>| -> Option<f64> {
+            let rate = f64::from(limit?.max(1));
+            let bucket = buckets
+                .entry((scope.clone(), name.map(str::to_owned)))
+                .or_insert(Bucket {
+                    tokens: rate,
+                    last: now,
+                });
+            let added = now.duration_since(bucket.last).as_secs_f64() * rate;
+            bucket.tokens = (bucket.tokens + added).min(rate);
+            bucket.last = now;
+            Some(bucket.tokens)
+        };
+        let global_tokens = refill(None, global);
+        let endpoint_tokens = refill(Some(endpoint), limits.endpoint_per_second);
+        if global_tokens.is_some_and(|tokens| tokens < 1.0) {
+            return Err(LimitedReason::GlobalRate);
         }
+        if endpoint_tokens.is_some_and(|tokens| tokens < 1.0) {
+            return Err(LimitedReason::EndpointRate);
+        }
+        for name in [None, Some(endpoint.to_owned())] {
+            if let Some(bucket) = buckets.get_mut(&(scope.clone(), name)) {
+                bucket.tokens -= 1.0;
+            }
+        }
+        Ok(())
     }
 
     /// Issues a new opaque token with `prefix`, unique within this sandbox.

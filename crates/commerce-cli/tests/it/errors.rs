@@ -43,6 +43,84 @@ fn bad_configuration_is_one_line_per_problem() {
     assert!(stderr.contains("COMMERCE_ENCRYPTION_KEY is not set"));
 }
 
+#[test]
+fn rate_settings_are_validated_at_start() {
+    let dir = temp_dir("rate");
+    let output = commerce_in(&dir.0)
+        .arg("status")
+        .env(
+            "COMMERCE_DATABASE_URL",
+            format!("sqlite://{}/c.db", dir.0.display()),
+        )
+        .env(
+            "COMMERCE_ENCRYPTION_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
+        .env("STRIPE_TEST_RATE_LIMIT", "0")
+        .env("STRIPE_RATE_LIMIT_SCOPE", "everyone")
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        stderr.contains("STRIPE_TEST_RATE_LIMIT") && stderr.contains("at least 1"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("STRIPE_RATE_LIMIT_SCOPE"), "{stderr}");
+    assert!(stderr.contains("account"), "{stderr}");
+
+    // Beyond the accepted range.
+    let output = commerce_in(&dir.0)
+        .arg("status")
+        .env(
+            "COMMERCE_DATABASE_URL",
+            format!("sqlite://{}/c.db", dir.0.display()),
+        )
+        .env(
+            "COMMERCE_ENCRYPTION_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
+        .env("STRIPE_LIVE_RATE_LIMIT", "2000000")
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "commerce: invalid configuration: STRIPE_LIVE_RATE_LIMIT must be a whole number of requests per second from 1 to 1000000, got \"2000000\"\n"
+    );
+
+    let output = commerce_in(&dir.0)
+        .arg("status")
+        .env(
+            "COMMERCE_DATABASE_URL",
+            format!("sqlite://{}/c.db", dir.0.display()),
+        )
+        .env(
+            "COMMERCE_ENCRYPTION_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
+        .env("STRIPE_TEST_RATE_LIMIT", "10000")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains("STRIPE_TEST_RATE_LIMIT=10000/s"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("STRIPE_ENDPOINT_RATE_LIMIT=25/s"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("STRIPE_RATE_LIMIT_SCOPE=account"),
+        "{stdout}"
+    );
+}
+
 /// What the store says about an undecodable key (the same text `commerce` prints).
 fn encryption_key_problem() -> String {
     commerce_store::EncryptionKey::from_base64("not base64!")

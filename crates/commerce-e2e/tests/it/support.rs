@@ -38,6 +38,7 @@ pub fn stripe_platform(
     let config = ClientConfig::builder(SecretString::from(key.to_owned()))
         .api_base(base)
         .rate_limit(1000)
+        .endpoint_rate_limit(1000)
         .retry_policy(
             RetryPolicy::default()
                 .with_max_attempts(2)
@@ -150,6 +151,7 @@ impl SandboxServer {
         let config = ClientConfig::builder(self.info.test.secret_key.clone())
             .api_base(self.sandbox.base_url())
             .rate_limit(1000)
+            .endpoint_rate_limit(1000)
             .build()
             .unwrap();
         StripeClient::new(config)

@@ -97,6 +97,8 @@ struct StatusRow {
 struct PlatformView {
     key: String,
     name: String,
+    /// Operating settings (name, value), e.g. request rate budgets.
+    settings: Vec<(String, String)>,
 }
 
 #[derive(Serialize, Default)]
@@ -140,6 +142,7 @@ pub(crate) async fn companies(
         .map(|platform| PlatformView {
             key: platform.key().to_string(),
             name: platform.name().to_owned(),
+            settings: platform.settings_in_use(),
         })
         .collect();
     render(

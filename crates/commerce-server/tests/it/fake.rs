@@ -104,6 +104,10 @@ impl Platform for FakePlatform {
         &self.info
     }
 
+    fn settings_in_use(&self) -> Vec<(String, String)> {
+        vec![("FAKE_RATE_LIMIT".to_owned(), "7/s".to_owned())]
+    }
+
     async fn begin_link(&self, request: LinkRequest) -> Result<LinkStart, PlatformError> {
         let mut url = url::Url::parse(&format!("{}/authorize", self.provider_url)).unwrap();
         url.query_pairs_mut()

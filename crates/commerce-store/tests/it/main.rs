@@ -15,4 +15,5 @@ mod companies;
 mod datasets;
 mod deliveries;
 mod query;
+mod rate_budgets;
 mod records;

@@ -419,10 +419,20 @@ async fn platform_errors_end_in_codat_statuses_and_rate_limits_are_retried(kind:
     assert_eq!(statuses[&Transactions], DatasetStatus::Complete);
     assert_eq!(statuses[&DataType::Orders], DatasetStatus::NotSupported);
     let customers = dataset_of(&store, conn, Customers).await;
-    assert!(customers
-        .error_message
-        .unwrap()
-        .contains("429 after retries"));
+    let message = customers.error_message.unwrap();
+    assert!(message.contains("429 after retries"), "{message}");
+    // The status says when the data type is tried again (the schedule's rate_limit_retry
+    // after the dataset ended).
+    let (_, when) = message.split_once("; tried again after ").unwrap();
+    let when = chrono::DateTime::parse_from_rfc3339(when).unwrap();
+    let expected = customers.completed.unwrap() + chrono::Duration::minutes(5);
+    assert!(
+        (when.with_timezone(&chrono::Utc) - expected)
+            .num_seconds()
+            .abs()
+            <= 2,
+        "{message}"
+    );
     assert!(dataset_of(&store, conn, Payments)
         .await
         .error_message

@@ -14,18 +14,33 @@ fn client(rate: u32) -> StripeClient {
 }
 
 #[tokio::test(start_paused = true)]
-async fn clones_and_connected_account_views_share_one_rate_limit() {
+async fn clones_share_the_budget_of_each_account() {
     let platform = client(10);
     let merchant_a = platform.on_behalf_of("acct_a").unwrap();
+    let merchant_a_again = platform.clone().on_behalf_of("acct_a").unwrap();
     let merchant_b = merchant_a.clone().on_behalf_of("acct_b").unwrap();
     let start = Instant::now();
     for _ in 0..5 {
-        for view in [&platform, &merchant_a, &merchant_b] {
-            let _permit = view.inner.budget.acquire().await;
+        for view in [&merchant_a, &merchant_a_again] {
+            let _grant = view
+                .inner
+                .budget
+                .acquire(view.stripe_account(), "/v1/charges")
+                .await;
         }
     }
-    // 15 requests at 10/s through three views: 14 gaps of 100 ms.
-    assert_eq!(Instant::now() - start, Duration::from_millis(1400));
+    // 10 requests for one account at 10/s through two clones: 9 gaps of 100 ms.
+    assert_eq!(Instant::now() - start, Duration::from_millis(900));
+    // Another account (and the platform itself) has its own budget: no wait.
+    let start = Instant::now();
+    for view in [&merchant_b, &platform] {
+        let _grant = view
+            .inner
+            .budget
+            .acquire(view.stripe_account(), "/v1/charges")
+            .await;
+    }
+    assert_eq!(Instant::now() - start, Duration::ZERO);
 }
 
 #[tokio::test(start_paused = true)]
@@ -34,8 +49,8 @@ async fn separately_built_clients_have_separate_limits() {
     let second = client(10);
     let start = Instant::now();
     for _ in 0..5 {
-        let _permit = first.inner.budget.acquire().await;
-        let _permit = second.inner.budget.acquire().await;
+        let _grant = first.inner.budget.acquire(None, "/v1/charges").await;
+        let _grant = second.inner.budget.acquire(None, "/v1/charges").await;
     }
     assert_eq!(Instant::now() - start, Duration::from_millis(400));
 }

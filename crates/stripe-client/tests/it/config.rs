@@ -1,5 +1,7 @@
 //! Key validation, modes and configuration errors.
 
+use std::time::Duration;
+
 use secrecy::SecretString;
 use stripe_client::{ClientConfig, Mode, StripeError, DEFAULT_API_BASE, STRIPE_VERSION};
 
@@ -104,7 +106,11 @@ fn unusable_settings_are_refused() {
     );
     check_config_error(
         |builder| builder.rate_limit(0),
-        "invalid rate_limit: must be at least 1 request per second",
+        "invalid rate_limit: must be from 1 to 1000000 requests per second",
+    );
+    check_config_error(
+        |builder| builder.endpoint_rate_limit(1_000_001),
+        "invalid endpoint_rate_limit: must be from 1 to 1000000 requests per second",
     );
     check_config_error(
         |builder| builder.max_concurrency(0),
@@ -114,4 +120,79 @@ fn unusable_settings_are_refused() {
         |builder| builder.user_agent("bad\nagent"),
         "invalid user_agent: not a valid header value",
     );
+}
+
+#[test]
+fn rate_settings_parse_validate_and_apply_by_mode() {
+    use stripe_client::{BudgetScope, RateSettings};
+    let defaults = RateSettings::from_lookup(|_| None).unwrap();
+    assert_eq!(defaults, RateSettings::default());
+    assert_eq!(
+        (
+            defaults.test_rate_limit,
+            defaults.live_rate_limit,
+            defaults.endpoint_rate_limit
+        ),
+        (25, 100, 25)
+    );
+    assert_eq!(defaults.scope, BudgetScope::Account);
+    assert_eq!(defaults.patience, Duration::from_secs(600));
+
+    let values = [
+        ("STRIPE_TEST_RATE_LIMIT", "10000"),
+        ("STRIPE_LIVE_RATE_LIMIT", " 1 "),
+        ("STRIPE_ENDPOINT_RATE_LIMIT", "40"),
+        ("STRIPE_MAX_CONCURRENCY", "3"),
+        ("STRIPE_RATE_LIMIT_SCOPE", "platform"),
+        ("STRIPE_RATE_LIMIT_PATIENCE_SECS", "30"),
+    ];
+    let lookup = |name: &str| {
+        values
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| *value)
+    };
+    let settings = RateSettings::from_lookup(lookup).unwrap();
+    assert_eq!(settings.test_rate_limit, 10_000);
+    assert_eq!(settings.live_rate_limit, 1);
+    assert_eq!(settings.endpoint_rate_limit, 40);
+    assert_eq!(settings.max_concurrency, 3);
+    assert_eq!(settings.scope, BudgetScope::PlatformKey);
+    assert_eq!(settings.patience, Duration::from_secs(30));
+
+    let test = ClientConfig::builder(SecretString::from("sk_test_abc"))
+        .rate_settings(&settings)
+        .build()
+        .unwrap();
+    assert_eq!(test.rate_limit(), 10_000);
+    assert_eq!(test.endpoint_rate_limit(), 40);
+    assert_eq!(test.max_concurrency(), 3);
+    assert_eq!(test.budget_scope(), BudgetScope::PlatformKey);
+    let live = ClientConfig::builder(SecretString::from("sk_live_abc"))
+        .rate_settings(&settings)
+        .build()
+        .unwrap();
+    assert_eq!(live.rate_limit(), 1);
+
+    let bad = [
+        ("STRIPE_TEST_RATE_LIMIT", "0"),
+        ("STRIPE_LIVE_RATE_LIMIT", "fast"),
+        ("STRIPE_ENDPOINT_RATE_LIMIT", "1000001"),
+        ("STRIPE_MAX_CONCURRENCY", "0"),
+        ("STRIPE_RATE_LIMIT_SCOPE", "merchant"),
+        ("STRIPE_RATE_LIMIT_PATIENCE_SECS", "-1"),
+    ];
+    let problems = RateSettings::from_lookup(|name: &str| {
+        bad.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| *value)
+    })
+    .unwrap_err();
+    assert_eq!(problems.len(), 6, "{problems:?}");
+    for (name, _) in bad {
+        assert!(
+            problems.iter().any(|problem| problem.starts_with(name)),
+            "{name}: {problems:?}"
+        );
+    }
 }

@@ -147,7 +147,14 @@ async fn exhausted_retries_give_the_last_error_with_its_request_id() {
         .expect(3)
         .mount(&server)
         .await;
-    let error = get_charge(&client(&server)).await.unwrap_err();
+    // Without patience, a 429 is retried like any other retryable failure.
+    let config = config(&server)
+        .rate_limit_patience(Duration::ZERO)
+        .build()
+        .unwrap();
+    let error = get_charge(&StripeClient::new(config).unwrap())
+        .await
+        .unwrap_err();
     match &error {
         StripeError::Api {
             status,
@@ -182,7 +189,14 @@ async fn a_persistent_429_is_rate_limited_after_retries() {
         .expect(3)
         .mount(&server)
         .await;
-    let error = get_charge(&client(&server)).await.unwrap_err();
+    // Without patience, a 429 is retried like any other retryable failure.
+    let config = config(&server)
+        .rate_limit_patience(Duration::ZERO)
+        .build()
+        .unwrap();
+    let error = get_charge(&StripeClient::new(config).unwrap())
+        .await
+        .unwrap_err();
     match &error {
         StripeError::RateLimited {
             attempts,
@@ -236,6 +250,7 @@ async fn a_retry_after_beyond_the_time_budget_ends_the_retries() {
     .await;
     mount_success(&server, 0).await;
     let config = config(&server)
+        .rate_limit_patience(Duration::ZERO)
         .retry_policy(
             RetryPolicy::default()
                 .with_max_attempts(5)
@@ -317,4 +332,59 @@ async fn a_refused_connection_is_a_transport_error_after_retries() {
     );
     assert!(error.is_retryable());
     assert_eq!(error.request_id(), None);
+}
+
+#[tokio::test]
+async fn rate_limited_requests_are_retried_past_the_policy_until_the_patience_runs_out() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/charges/ch_1"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("stripe-rate-limited-reason", "global-rate")
+                .set_body_json(error_json(
+                    "invalid_request_error",
+                    Some("rate_limit"),
+                    "Too many requests",
+                )),
+        )
+        .mount(&server)
+        .await;
+    let config = config(&server)
+        .rate_limit(20)
+        .rate_limit_patience(Duration::from_millis(1500))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = get_charge(&StripeClient::new(config).unwrap())
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(1500), "{elapsed:?}");
+    match error {
+        // Far more than the policy's 3 attempts, fewer than the first rate allows: the
+        // budget shrank after each round of 429s.
+        StripeError::RateLimited { attempts, .. } => {
+            assert!((4..30).contains(&attempts), "{attempts}")
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_lock_timeout_429_is_retried_within_the_policy_only() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/charges/ch_1"))
+        .respond_with(ResponseTemplate::new(429).set_body_json(error_json(
+            "invalid_request_error",
+            Some("lock_timeout"),
+            "locked",
+        )))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let error = get_charge(&client(&server)).await.unwrap_err();
+    assert!(
+        matches!(error, StripeError::RateLimited { attempts: 3, .. }),
+        "{error:?}"
+    );
 }

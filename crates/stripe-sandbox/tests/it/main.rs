@@ -4,6 +4,7 @@
 mod activity;
 mod auth;
 mod faults;
+mod limits;
 mod lists;
 mod oauth;
 

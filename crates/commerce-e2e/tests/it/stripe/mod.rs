@@ -6,6 +6,7 @@ mod deauthorize;
 mod faults;
 mod full_and_incremental;
 mod process;
+mod rate;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -83,6 +84,7 @@ impl StripeEnv {
         let config = ClientConfig::builder(SecretString::from(self.key.clone()))
             .api_base(base)
             .rate_limit(rate)
+            .endpoint_rate_limit(rate)
             .retry_policy(
                 RetryPolicy::default()
                     .with_max_attempts(attempts)

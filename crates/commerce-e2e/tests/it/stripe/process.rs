@@ -17,7 +17,7 @@ use crate::sync_support::{wait_until, Kind, TestDb};
 
 /// The example binary, built next to this test binary (`cargo test` builds examples); built
 /// on demand when missing (e.g. `cargo test --test it`).
-fn worker_binary() -> PathBuf {
+pub(crate) fn worker_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let target = exe.parent().unwrap().parent().unwrap();
     let binary = target.join("examples").join(format!(
@@ -245,4 +245,121 @@ async fn postgres_two_stripe_worker_processes_share_datasets_without_loss_or_dup
             DatasetStatus::Complete | DatasetStatus::NotSupported
         )));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_sigkilled_workers_dataset_is_claimed_again_within_15_seconds() {
+    sigkilled_dataset_is_taken_over(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_sigkilled_workers_dataset_is_claimed_again_within_15_seconds() {
+    sigkilled_dataset_is_taken_over(Kind::Postgres).await;
+}
+
+/// Worker processes with the engine's default lease (heartbeats renew it): the one pulling is
+/// killed with SIGKILL mid-pull; another, started at once and polling, claims the dataset
+/// within 15 s of the kill and finishes it from the last committed page, nothing lost or read
+/// twice.
+async fn sigkilled_dataset_is_taken_over(kind: Kind) {
+    let env = sandbox(1000, |_| {}).await;
+    let account = env.account().to_owned();
+    let expected = env.expected(&account, DataType::Customers).await;
+    let newest_first = env.list_ids(&account, "/v1/customers").await;
+    env.sandbox.clear_requests();
+    // Slow enough (10 pages of 0.6 s) that the pull outlives a heartbeat period (lease / 3).
+    slow_down(&env, 600);
+
+    let db = TestDb::new(kind).await;
+    let store = db.store().await;
+    let conn = link(&store, &account).await;
+    let dataset = store
+        .queue_dataset(conn, DataType::Customers)
+        .await
+        .unwrap();
+    let spawn_default_lease = |name: &str| {
+        Command::new(worker_binary())
+            .env("COMMERCE_SYNC_DB_URL", &db.url)
+            .env("COMMERCE_ENCRYPTION_KEY", db.key_base64())
+            .env("SYNC_WORKER_NAME", name)
+            .env("SYNC_WORKERS", "1")
+            .env("STRIPE_API_BASE", env.sandbox.base_url())
+            .env("STRIPE_CLIENT_ID", &env.client_id)
+            .env("STRIPE_SECRET_KEY", &env.key)
+            .env_remove("SYNC_LEASE_MS")
+            .env("SYNC_WAIT_FOR_DATASET", dataset.id.to_string())
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = spawn_default_lease("first");
+    wait_until("the first page is committed", || async {
+        store.get_dataset(dataset.id).await.unwrap().pages >= 1
+    })
+    .await;
+    let claimed = store.get_dataset(dataset.id).await.unwrap();
+    assert_eq!(claimed.lease_owner.as_deref(), Some("first-0"));
+    // The heartbeat renews the lease while the pull goes on.
+    tokio::time::sleep(Duration::from_millis(3800)).await;
+    let renewed = store.get_dataset(dataset.id).await.unwrap();
+    assert!(
+        renewed.lease_expires_at > claimed.lease_expires_at,
+        "{:?} then {:?}",
+        claimed.lease_expires_at,
+        renewed.lease_expires_at
+    );
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let killed_at = std::time::Instant::now();
+    let committed = store.get_dataset(dataset.id).await.unwrap();
+    let k = usize::try_from(committed.pages).unwrap();
+    assert!(committed.status.is_in_progress(), "{:?}", committed.status);
+    let first_run = customer_pages(&env.sandbox.requests());
+    env.sandbox.clear_requests();
+
+    // The other worker process starts now and polls: the dataset is claimable only once the
+    // killed worker's lease runs out.
+    let second = spawn_default_lease("second");
+    let mut taken_over = None;
+    while killed_at.elapsed() < Duration::from_secs(20) {
+        let now = store.get_dataset(dataset.id).await.unwrap();
+        if now.lease_owner.as_deref() == Some("second-0") || !now.status.is_in_progress() {
+            taken_over = Some(killed_at.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let taken_over = taken_over.expect("the dataset was not claimed again within 20 s");
+    eprintln!(
+        "{kind:?}: claimed again {:.1} s after SIGKILL",
+        taken_over.as_secs_f64()
+    );
+    assert!(
+        taken_over < Duration::from_secs(15),
+        "claimed again after {taken_over:?}"
+    );
+    let finished = tokio::task::spawn_blocking(move || finished_by(second))
+        .await
+        .unwrap();
+    assert_eq!(finished, 1);
+
+    // The second process resumed after the last committed customer and read each later page
+    // once; every customer is stored exactly once.
+    let second_run = customer_pages(&env.sandbox.requests());
+    assert_eq!(second_run.len(), 10 - k, "{second_run:?}");
+    assert!(
+        second_run[0].contains(&format!("starting_after={}", newest_first[100 * k - 1])),
+        "{}",
+        second_run[0]
+    );
+    let earlier: BTreeSet<&String> = first_run[..k].iter().collect();
+    assert!(second_run.iter().all(|query| !earlier.contains(query)));
+    let done = store.get_dataset(dataset.id).await.unwrap();
+    assert_eq!(done.status, DatasetStatus::Complete);
+    assert_eq!((done.pages, done.records), (10, 1000));
+    assert_eq!(
+        super::live(&store, conn, DataType::Customers).await,
+        expected
+    );
 }

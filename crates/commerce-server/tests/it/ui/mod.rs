@@ -268,6 +268,11 @@ async fn create_link_makes_a_pending_connection_and_shows_its_link_url() {
         "action=\"/ui/companies/{}/links\"",
         filled.company
     )));
+    // The platform's operating settings (e.g. its rate budgets) are shown.
+    assert!(
+        html.contains("<th scope=\"row\"><code>FAKE_RATE_LIMIT</code></th><td>7/s</td>"),
+        "{html}"
+    );
     let response = client
         .post(
             filled

@@ -79,6 +79,10 @@ pub(crate) fn platform_for(
     let config = ClientConfig::builder(SecretString::from(key.to_owned()))
         .api_base(base)
         .rate_limit(1000)
+        .endpoint_rate_limit(1000)
+        // 429s are retried within the retry policy only: the error tests expect the
+        // typed error once the attempts run out.
+        .rate_limit_patience(Duration::ZERO)
         .retry_policy(
             RetryPolicy::default()
                 .with_max_attempts(2)
