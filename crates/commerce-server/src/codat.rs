@@ -54,6 +54,21 @@ fn derived_uuid(label: &str) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
+/// The `integrationId` of a platform key (stable across restarts).
+pub(crate) fn integration_id(key: &str) -> Uuid {
+    derived_uuid(&format!("integration:{key}"))
+}
+
+/// The `sourceId` of a platform key: one per platform family.
+pub(crate) fn source_id(key: &str) -> Uuid {
+    derived_uuid(&format!("source:{}", family(key)))
+}
+
+/// A stable id for something named by `label` (API keys from the configuration).
+pub(crate) fn derived_id(label: &str) -> Uuid {
+    derived_uuid(label)
+}
+
 /// The platform family of a key: the part before the first `-` (`stripe-test` -> `stripe`).
 pub(crate) fn family(key: &str) -> &str {
     key.split('-').next().unwrap_or(key)
@@ -84,15 +99,9 @@ pub(crate) fn connection(
         .unwrap_or_else(|| key.to_owned());
     let mut object = Map::new();
     object.insert("id".into(), json!(connection.id));
-    object.insert(
-        "integrationId".into(),
-        json!(derived_uuid(&format!("integration:{key}"))),
-    );
+    object.insert("integrationId".into(), json!(integration_id(key)));
     object.insert("integrationKey".into(), json!(integration_key));
-    object.insert(
-        "sourceId".into(),
-        json!(derived_uuid(&format!("source:{}", family(key)))),
-    );
+    object.insert("sourceId".into(), json!(source_id(key)));
     object.insert("platformName".into(), json!(platform_name));
     object.insert("linkUrl".into(), json!(link_url(public_url, connection.id)));
     object.insert("status".into(), json!(connection.status.as_str()));

@@ -62,6 +62,7 @@
 //! (its records joined in one text, with the live count) is one statement.
 
 mod aggregates;
+mod client_settings;
 mod companies;
 mod crypto;
 mod datasets;
@@ -75,6 +76,7 @@ mod types;
 mod webhook_events;
 
 pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
+pub use crate::client_settings::{Profile, StoredApiKey, SyncSetting, SyncSettings};
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
 pub use crate::deliveries::{
     AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,

@@ -21,6 +21,7 @@ mod engine;
 mod error;
 mod events;
 mod registry;
+mod settings;
 mod worker;
 
 pub use crate::config::{Schedule, SyncConfig};
@@ -28,3 +29,4 @@ pub use crate::engine::{IdleSummary, QueueAll, SyncEngine};
 pub use crate::error::SyncError;
 pub use crate::events::{DatasetOutcome, SyncEvent};
 pub use crate::registry::PlatformRegistry;
+pub use crate::settings::EffectiveSetting;

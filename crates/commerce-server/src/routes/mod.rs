@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use commerce_store::{Company, Connection, MAX_PAGE_SIZE};
 use uuid::Uuid;
@@ -11,10 +11,13 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+mod api_keys;
+mod client_settings;
 mod companies;
 mod connections;
 mod data;
 mod health;
+pub(crate) mod integrations;
 mod link;
 mod records;
 mod webhooks;
@@ -32,7 +35,10 @@ pub fn build_router(state: AppState) -> Router {
         .route("/companies", get(companies::list).post(companies::create))
         .route(
             "/companies/{company_id}",
-            get(companies::get_one).delete(companies::delete),
+            get(companies::get_one)
+                .delete(companies::delete)
+                .put(client_settings::replace_company)
+                .patch(client_settings::update_company),
         )
         .route(
             "/companies/{company_id}/connections",
@@ -71,6 +77,7 @@ pub fn build_router(state: AppState) -> Router {
             "/webhooks/deliveries/{event_id}",
             get(crate::client_webhooks::api::get_one),
         )
+        .merge(platform_api())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::auth::require_api_key,
@@ -80,11 +87,41 @@ pub fn build_router(state: AppState) -> Router {
         .route("/openapi.json", get(crate::openapi::serve))
         .route("/link/{connection_id}", get(link::start))
         .route("/oauth/{platform}/callback", get(link::callback))
-        .route("/webhooks/{platform}", post(webhooks::receive));
+        .route("/webhooks/{platform}", post(webhooks::receive))
+        .route(
+            "/integrations/{platform_key}/images/{image}",
+            get(integrations::image),
+        );
     api.merge(public)
         .merge(crate::ui::router(&state))
         .fallback(|| async { ApiError::not_found("No such resource") })
         .with_state(state)
+}
+
+/// The rest of Codat's Platform API (behind the API key): integrations, profile, sync
+/// settings, API keys.
+fn platform_api() -> Router<AppState> {
+    Router::new()
+        .route("/integrations", get(integrations::list))
+        .route("/integrations/{platform_key}", get(integrations::get_one))
+        .route(
+            "/integrations/{platform_key}/branding",
+            get(integrations::branding),
+        )
+        .route(
+            "/profile",
+            get(client_settings::get_profile).put(client_settings::put_profile),
+        )
+        .route(
+            "/profile/syncSettings",
+            get(client_settings::get_profile_sync).post(client_settings::set_profile_sync),
+        )
+        .route(
+            "/companies/{company_id}/syncSettings",
+            get(client_settings::get_company_sync).post(client_settings::set_company_sync),
+        )
+        .route("/apiKeys", get(api_keys::list).post(api_keys::create))
+        .route("/apiKeys/{api_key_id}", delete(api_keys::delete))
 }
 
 /// A company id from the path; anything that is not a known company's UUID is 404.
