@@ -134,7 +134,7 @@ pub(crate) fn operations() -> Vec<(String, Operation)> {
         .chain(platform_api::PLATFORM_OPERATIONS)
         .map(|operation| (operation.path.to_owned(), *operation))
         .collect();
-    for (_, segment, item, list) in data_routes() {
+    for (data_type, segment, item, list) in data_routes() {
         let base = format!("/companies/{{companyId}}/connections/{{connectionId}}/data/{segment}");
         let item: &'static str = item;
         match list {
@@ -143,10 +143,13 @@ pub(crate) fn operations() -> Vec<(String, Operation)> {
                 op!("get" "", "get-data", "", "Commerce data", auth: true, query: &[], body: None, Answer::Json(200, item)),
             )),
             Some(list) => {
-                all.push((
-                    base.clone(),
-                    op!("get" "", "list-data", "", "Commerce data", auth: true, query: QUERIED, body: None, Answer::Json(200, list)),
-                ));
+                let list_op = if data_type == DataType::Locations {
+                    // Codat's list-locations takes no query or orderBy.
+                    op!("get" "", "list-data", "", "Commerce data", auth: true, query: PAGED, body: None, Answer::Json(200, list))
+                } else {
+                    op!("get" "", "list-data", "", "Commerce data", auth: true, query: QUERIED, body: None, Answer::Json(200, list))
+                };
+                all.push((base.clone(), list_op));
                 all.push((
                     format!("{base}/{{recordId}}"),
                     op!("get" "", "get-data-record", "", "Commerce data", auth: true, query: &[], body: None, Answer::Json(200, item)),

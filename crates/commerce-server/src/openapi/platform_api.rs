@@ -46,6 +46,7 @@ pub(crate) fn codat_errors(operation_id: &str) -> Option<&'static [u16]> {
         "update-profile" | "update-profile-syncSettings" => &[401, 403, 500],
         "create-api-key" => &[400, 401, 409, 500],
         "delete-api-key" => &[401, 403, 404, 500],
+        "list-data-commerce-locations" => &[401, 404, 409, 500],
         id if id.starts_with("list-data-") => &[400, 401, 404, 409, 500],
         id if id.starts_with("get-data-") => &[401, 404, 409, 500],
         _ => return None,

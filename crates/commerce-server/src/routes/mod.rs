@@ -209,6 +209,16 @@ impl Paging {
         })
     }
 
+    /// The first page at the default size, without query.
+    pub(crate) fn first() -> Paging {
+        Paging {
+            page: 1,
+            page_size: commerce_store::DEFAULT_PAGE_SIZE,
+            query: None,
+            order_by: None,
+        }
+    }
+
     /// The offset of the page's first item.
     pub(crate) fn offset(&self) -> u64 {
         u64::from(self.page - 1) * u64::from(self.page_size)

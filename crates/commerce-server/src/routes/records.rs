@@ -83,7 +83,13 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let data_type = data_type_of(&segment)?;
-    let paging = if data_type.is_paged() {
+    let paging = if data_type == DataType::Locations {
+        // Codat's list-locations takes no parameters and documents no 400: valid paging is
+        // honoured, anything else (and query/orderBy) is ignored.
+        let mut params = query_params(raw.as_deref());
+        params.retain(|name, _| name == "page" || name == "pageSize");
+        Some(Paging::parse(&params).unwrap_or_else(|_| Paging::first()))
+    } else if data_type.is_paged() {
         Some(Paging::parse(&query_params(raw.as_deref()))?)
     } else {
         None
