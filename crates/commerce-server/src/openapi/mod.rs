@@ -196,6 +196,7 @@ fn query_parameter(name: &str) -> Value {
                 "state" => "The state given to the platform with the authorization request.",
                 "code" => "The authorization code.",
                 "error" => "Set by the platform when the merchant declined.",
+                "deleted" => "Set after a key was deleted: the page says so.",
                 _ => "Set by the platform.",
             },
         ),

@@ -25,6 +25,9 @@ pub(crate) const PLATFORM_OPERATIONS: &[Operation] = &[
     op!("get" "/apiKeys", "list-api-keys", "List API keys (configured ones without their value)", "Settings", auth: true, query: &[], body: None, Answer::Json(200, "ApiKeys")),
     op!("post" "/apiKeys", "create-api-key", "Create an API key (its value is shown once)", "Settings", auth: true, query: &[], body: Some("CreateApiKey"), Answer::Json(201, "ApiKeyDetails")),
     op!("delete" "/apiKeys/{apiKeyId}", "delete-api-key", "Delete an API key (it stops working at once)", "Settings", auth: true, query: &[], body: None, Answer::Empty(204)),
+    op!("get" "/ui/api-keys", "dashboard-api-keys", "Dashboard: API keys (admin page)", "Dashboard", auth: true, query: &["deleted"], body: None, Answer::Html),
+    op!("post" "/ui/api-keys", "dashboard-create-api-key", "Dashboard form: make an API key (shown once on the page answered)", "Dashboard", auth: true, query: &[], body: Some("form:ApiKeyForm"), Answer::Html),
+    op!("post" "/ui/api-keys/{apiKeyId}/delete", "dashboard-delete-api-key", "Dashboard form: delete an API key", "Dashboard", auth: true, query: &[], body: Some("form:SyncForm"), Answer::Html),
 ];
 
 /// The error statuses an operation shared with Codat answers: each one Codat documents for
@@ -128,6 +131,10 @@ pub(crate) fn schemas(data_type_keys: &[&str]) -> Value {
         "ApiKeys": {"type": "object", "properties": {
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/ApiKeyDetails"}}
         }, "required": ["results"]},
+        "ApiKeyForm": {"type": "object", "description": "The dashboard's new-key form.", "properties": {
+            "csrf": {"type": "string", "description": "The page's anti-forgery token."},
+            "name": {"type": "string", "maxLength": 50}
+        }, "required": ["csrf"]},
         "CreateApiKey": {"type": "object", "properties": {
             "name": {"type": "string", "maxLength": 50}
         }},

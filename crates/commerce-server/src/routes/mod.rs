@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-mod api_keys;
+pub(crate) mod api_keys;
 mod client_settings;
 mod companies;
 mod connections;

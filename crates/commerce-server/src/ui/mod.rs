@@ -9,6 +9,8 @@
 //!   products, a page at a time, with Codat's `query` and `orderBy`.
 //! - `POST /ui/connections/{id}/sync` and `POST /ui/companies/{id}/links`: the two forms,
 //!   protected against cross-site requests (see `auth`).
+//! - `GET /ui/api-keys` with its forms `POST /ui/api-keys` and `POST /ui/api-keys/{id}/delete`:
+//!   the API keys (admin page, module `api_keys`).
 //!
 //! Templates are minijinja (a runtime engine with HTML auto-escaping), compiled into the binary
 //! from `templates/`; pages need no JavaScript and load no other resource.
@@ -16,6 +18,7 @@
 //! Reads go through the store a page at a time (never a whole data type); this module must
 //! not depend on any platform crate.
 
+mod api_keys;
 mod auth;
 mod chart;
 mod html;
@@ -45,6 +48,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/ui/companies/{company_id}/links", post(pages::create_link))
         .route("/ui/webhooks", get(webhooks::deliveries))
+        .route("/ui/api-keys", get(api_keys::list).post(api_keys::create))
+        .route("/ui/api-keys/{api_key_id}/delete", post(api_keys::delete))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_viewer,

@@ -262,7 +262,7 @@ async fn every_route_is_described_and_every_description_is_served() {
             "create-api-key" => request.json(&serde_json::json!({"name": "described"})),
             "receive-platform-webhook" => request.body("{}"),
             // Without the page's token: refused, but by the form's handler.
-            "dashboard-sync-now" | "dashboard-create-link" => {
+            "dashboard-sync-now" | "dashboard-create-link" | "dashboard-create-api-key" | "dashboard-delete-api-key" => {
                 request.form(&[("csrf", "not-the-token"), ("platform", "fake-test")])
             }
             _ => request,
