@@ -184,13 +184,13 @@ impl Store {
 
     /// Whether a stored API key has this SHA-256.
     pub async fn api_key_exists(&self, key_hash: &[u8; 32]) -> Result<bool, StoreError> {
-        let found: Option<i64> = with_pool!(self, pool => {
-            sqlx::query_scalar("SELECT 1 FROM api_keys WHERE key_hash = $1")
+        let found: i64 = with_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1")
                 .bind(key_hash.as_slice())
-                .fetch_optional(pool)
+                .fetch_one(pool)
                 .await?
         });
-        Ok(found.is_some())
+        Ok(found > 0)
     }
 
     /// Deletes a stored API key; it stops authenticating at once.
