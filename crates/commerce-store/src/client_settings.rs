@@ -310,7 +310,10 @@ impl Store {
     }
 
     /// A company's tags (empty when none were set).
-    pub async fn company_tags(&self, company_id: Uuid) -> Result<BTreeMap<String, String>, StoreError> {
+    pub async fn company_tags(
+        &self,
+        company_id: Uuid,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
         let row: Option<String> = with_pool!(self, pool => {
             sqlx::query_scalar("SELECT tags FROM company_tags WHERE company_id = $1")
                 .bind(company_id)

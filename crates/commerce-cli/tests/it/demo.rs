@@ -134,7 +134,8 @@ fn the_demo_links_syncs_and_prints_the_merchants_data() {
     assert!(
         stdout
             .lines()
-            .any(|line| line.trim() == "commerce demo --serve --database-url sqlite://commerce-demo.db"),
+            .any(|line| line.trim()
+                == "commerce demo --serve --database-url sqlite://commerce-demo.db"),
         "{stdout}"
     );
     assert!(stdout.lines().last().unwrap().starts_with("Done in "));
@@ -147,7 +148,11 @@ fn the_served_demo_prints_a_curl_line_that_works() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
 
-    if std::process::Command::new("curl").arg("--version").output().is_err() {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         panic!("curl is needed (.ci/run installs it): apt-get install curl");
     }
     let dir = temp_dir("demo-serve");
@@ -192,7 +197,9 @@ fn the_served_demo_prints_a_curl_line_that_works() {
     // The exact line, through a shell, as a newcomer pastes it.
     let output = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("{command} --silent --show-error --write-out '\\n%{{http_code}}'"))
+        .arg(format!(
+            "{command} --silent --show-error --write-out '\\n%{{http_code}}'"
+        ))
         .output()
         .unwrap();
     let (out, err) = text_of(&output);
@@ -212,7 +219,14 @@ fn the_served_demo_prints_a_curl_line_that_works() {
         .to_owned();
     let url = dashboard.split_whitespace().next().unwrap();
     let output = std::process::Command::new("curl")
-        .args(["--silent", "--output", "/dev/null", "--write-out", "%{http_code}", "-u"])
+        .args([
+            "--silent",
+            "--output",
+            "/dev/null",
+            "--write-out",
+            "%{http_code}",
+            "-u",
+        ])
         .arg(format!("anyone:{key}"))
         .arg(url)
         .output()

@@ -60,7 +60,13 @@ fn venv() -> Result<PathBuf, String> {
         run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
     }
     run(Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
         .args(SDKS))?;
     std::fs::write(&marker, b"").map_err(|e| format!("cannot write the marker: {e}"))?;
     Ok(python)

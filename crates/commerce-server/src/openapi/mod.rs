@@ -342,7 +342,9 @@ fn operation_json(path: &str, operation: &Operation) -> Value {
                 401 => "Missing or unknown API key",
                 403 => "The change is not allowed (see the error; Codat documents no 400 here)",
                 404 => "Unknown id, data type or integration",
-                409 => "The data type was never synced, the latest pull failed, or a limit is reached",
+                409 => {
+                    "The data type was never synced, the latest pull failed, or a limit is reached"
+                }
                 503 => "The platform could not complete the request",
                 _ => "A problem on the server",
             };

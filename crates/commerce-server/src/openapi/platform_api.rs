@@ -36,14 +36,23 @@ pub(crate) const PLATFORM_OPERATIONS: &[Operation] = &[
 pub(crate) fn codat_errors(operation_id: &str) -> Option<&'static [u16]> {
     Some(match operation_id {
         "list-companies" | "create-company" => &[400, 401, 500],
-        "get-company" | "delete-company" | "get-connection" | "delete-connection"
-        | "get-company-data-status" | "get-pull-operation" | "get-integration"
-        | "get-integrations-branding" | "get-company-syncSettings" => &[401, 404, 500],
+        "get-company"
+        | "delete-company"
+        | "get-connection"
+        | "delete-connection"
+        | "get-company-data-status"
+        | "get-pull-operation"
+        | "get-integration"
+        | "get-integrations-branding"
+        | "get-company-syncSettings" => &[401, 404, 500],
         "create-connection" => &[401, 404, 500],
         "replace-company" | "update-company" => &[401, 403, 404, 500],
         "unlink-connection" => &[401, 403, 404, 500, 503],
-        "list-connections" | "refresh-company-data" | "refresh-data-type"
-        | "list-pull-operations" | "set-company-syncSettings" => &[400, 401, 404, 500],
+        "list-connections"
+        | "refresh-company-data"
+        | "refresh-data-type"
+        | "list-pull-operations"
+        | "set-company-syncSettings" => &[400, 401, 404, 500],
         "list-integrations" => &[400, 401, 500],
         "get-profile" | "get-profile-syncSettings" | "list-api-keys" => &[401, 500],
         "update-profile" | "update-profile-syncSettings" => &[401, 403, 500],

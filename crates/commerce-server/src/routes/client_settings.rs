@@ -176,10 +176,9 @@ pub(crate) async fn put_profile(
     }
     let redirect_url = body.redirect_url.unwrap_or_default().trim().to_owned();
     if !redirect_url.is_empty() {
-        check_redirect(&redirect_url.replace("{companyId}", &Uuid::nil().to_string()))
-            .map_err(|_| {
-                forbidden("redirectUrl must be empty or an absolute http:// or https:// URL")
-            })?;
+        check_redirect(&redirect_url.replace("{companyId}", &Uuid::nil().to_string())).map_err(
+            |_| forbidden("redirectUrl must be empty or an absolute http:// or https:// URL"),
+        )?;
     }
     let profile = Profile::new(name, redirect_url);
     state.store().set_profile(&profile).await?;

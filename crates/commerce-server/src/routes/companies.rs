@@ -46,9 +46,7 @@ pub(crate) async fn create(
         }
     }
     let tags = match &body.tags {
-        Some(value) => {
-            super::client_settings::parse_tags(value).map_err(ApiError::bad_request)?
-        }
+        Some(value) => super::client_settings::parse_tags(value).map_err(ApiError::bad_request)?,
         None => Default::default(),
     };
     let mut new = NewCompany::named(name);

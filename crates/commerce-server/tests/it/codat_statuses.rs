@@ -17,7 +17,9 @@ use crate::fake::FakePlatform;
 use crate::support::{linked_connection, shared, status_json, TestServer, API_KEY};
 
 /// Codat's operations: (method, path) -> (operation id, documented statuses).
-fn codat_operations() -> Option<BTreeMap<(String, String), (String, BTreeSet<u16>)>> {
+type CodatOperations = BTreeMap<(String, String), (String, BTreeSet<u16>)>;
+
+fn codat_operations() -> Option<CodatOperations> {
     let mut operations = BTreeMap::new();
     for file in [
         "codat-openapi/Codat-Platform.yaml",
@@ -37,7 +39,10 @@ fn codat_operations() -> Option<BTreeMap<(String, String), (String, BTreeSet<u16
                 operations.insert(
                     (method.clone(), path.clone()),
                     (
-                        operation["operationId"].as_str().unwrap_or_default().to_owned(),
+                        operation["operationId"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
                         statuses,
                     ),
                 );
@@ -52,9 +57,9 @@ fn same_path(codat: &str, ours: &str) -> bool {
     let a: Vec<&str> = codat.split('/').collect();
     let b: Vec<&str> = ours.split('/').collect();
     a.len() == b.len()
-        && a.iter().zip(&b).all(|(x, y)| {
-            x == y || (x.starts_with('{') && y.starts_with('{'))
-        })
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| x == y || (x.starts_with('{') && y.starts_with('{')))
 }
 
 struct Fixture {
@@ -107,15 +112,21 @@ fn value_of(values: &BTreeMap<&'static str, String>, name: &str) -> String {
     }
 }
 
-fn fill(path: &str, values: &BTreeMap<&'static str, String>, replace: Option<(&str, &str)>) -> String {
+fn fill(
+    path: &str,
+    values: &BTreeMap<&'static str, String>,
+    replace: Option<(&str, &str)>,
+) -> String {
     path.split('/')
-        .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => match replace {
-                Some((which, with)) if which == name => with.to_owned(),
-                _ => value_of(values, name),
+        .map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => match replace {
+                    Some((which, with)) if which == name => with.to_owned(),
+                    _ => value_of(values, name),
+                },
+                None => segment.to_owned(),
             },
-            None => segment.to_owned(),
-        })
+        )
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -128,7 +139,9 @@ fn good_body(operation_id: &str, values: &BTreeMap<&'static str, String>) -> Opt
         }
         "create-connection" => json!({"platformKey": "fktt"}),
         "unlink-connection" => json!({"status": "Unlinked"}),
-        "update-profile" => json!({"name": "Walker", "redirectUrl": "https://example.com/{companyId}"}),
+        "update-profile" => {
+            json!({"name": "Walker", "redirectUrl": "https://example.com/{companyId}"})
+        }
         "update-profile-syncSettings" => json!({
             "clientId": uuid::Uuid::new_v4(),
             "settings": [{"dataType": "commerce-payments", "fetchOnFirstLink": true, "syncSchedule": 24, "syncOrder": 0}],
@@ -181,10 +194,7 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
         return;
     };
     let Fixture { server, mut values } = fixture().await;
-    let (_, ours) = status_json(
-        reqwest::get(server.url("/openapi.json")).await.unwrap(),
-    )
-    .await;
+    let (_, ours) = status_json(reqwest::get(server.url("/openapi.json")).await.unwrap()).await;
     let our_paths = ours["paths"].as_object().unwrap();
 
     // Codat's operations this server serves, each with our path.
@@ -212,15 +222,42 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
     }
     let ids: BTreeSet<&str> = served.iter().map(|(_, _, id, _)| id.as_str()).collect();
     for expected in [
-        "list-companies", "create-company", "get-company", "delete-company", "replace-company",
-        "update-company", "list-connections", "create-connection", "get-connection",
-        "delete-connection", "unlink-connection", "get-company-data-status",
-        "refresh-company-data", "refresh-data-type", "list-pull-operations", "get-pull-operation",
-        "list-integrations", "get-integration", "get-integrations-branding", "get-profile",
-        "update-profile", "get-profile-syncSettings", "update-profile-syncSettings",
-        "get-company-syncSettings", "set-company-syncSettings", "list-api-keys", "create-api-key",
-        "delete-api-key", "list-customers", "get-customer", "get-company-info", "list-payments",
-        "get-payment", "list-transactions", "list-disputes", "list-products",
+        "list-companies",
+        "create-company",
+        "get-company",
+        "delete-company",
+        "replace-company",
+        "update-company",
+        "list-connections",
+        "create-connection",
+        "get-connection",
+        "delete-connection",
+        "unlink-connection",
+        "get-company-data-status",
+        "refresh-company-data",
+        "refresh-data-type",
+        "list-pull-operations",
+        "get-pull-operation",
+        "list-integrations",
+        "get-integration",
+        "get-integrations-branding",
+        "get-profile",
+        "update-profile",
+        "get-profile-syncSettings",
+        "update-profile-syncSettings",
+        "get-company-syncSettings",
+        "set-company-syncSettings",
+        "list-api-keys",
+        "create-api-key",
+        "delete-api-key",
+        "list-customers",
+        "get-customer",
+        "get-company-info",
+        "list-payments",
+        "get-payment",
+        "list-transactions",
+        "list-disputes",
+        "list-products",
     ] {
         assert!(ids.contains(expected), "{expected} is not served: {ids:?}");
     }
@@ -250,17 +287,27 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
         let mut requests: Vec<(String, reqwest::RequestBuilder)> = Vec::new();
         let good = fill(path, &values, None);
         let with_body = |request: reqwest::RequestBuilder, body: Option<String>| match body {
-            Some(body) => request.header("content-type", "application/json").body(body),
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(body),
             None => request,
         };
         let good_json = good_body(id, &values).map(|body| body.to_string());
         // No key, a wrong key, a key in a scheme Codat does not use.
-        requests.push(("no key".into(), with_body(bare.request(http.clone(), server.url(&good)), good_json.clone())));
+        requests.push((
+            "no key".into(),
+            with_body(
+                bare.request(http.clone(), server.url(&good)),
+                good_json.clone(),
+            ),
+        ));
         requests.push((
             "wrong key".into(),
             with_body(
-                bare.request(http.clone(), server.url(&good))
-                    .header("authorization", commerce_server::authorization_header("not-a-key-0123456789")),
+                bare.request(http.clone(), server.url(&good)).header(
+                    "authorization",
+                    commerce_server::authorization_header("not-a-key-0123456789"),
+                ),
                 good_json.clone(),
             ),
         ));
@@ -277,42 +324,78 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
             let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
                 continue;
             };
-            for wrong in [uuid::Uuid::new_v4().to_string(), "not-an-id".to_owned(), "zzzz".to_owned()] {
+            for wrong in [
+                uuid::Uuid::new_v4().to_string(),
+                "not-an-id".to_owned(),
+                "zzzz".to_owned(),
+            ] {
                 let url = fill(path, &values, Some((name, &wrong)));
                 requests.push((
                     format!("{name}={wrong}"),
-                    with_body(server.client.request(http.clone(), server.url(&url)), good_json.clone()),
+                    with_body(
+                        server.client.request(http.clone(), server.url(&url)),
+                        good_json.clone(),
+                    ),
                 ));
             }
         }
         // The pending connection in place of the linked one.
         if path.contains("{connectionId}") && *method != "delete" {
             let url = fill(path, &values, Some(("connectionId", &pending)));
-            requests.push(("pending connection".into(), with_body(server.client.request(http.clone(), server.url(&url)), good_json.clone())));
+            requests.push((
+                "pending connection".into(),
+                with_body(
+                    server.client.request(http.clone(), server.url(&url)),
+                    good_json.clone(),
+                ),
+            ));
         }
         // Bad paging, queries and parameters.
         for query in BAD_QUERIES {
             requests.push((
                 format!("?{query}"),
-                with_body(server.client.request(http.clone(), server.url(&format!("{good}?{query}"))), good_json.clone()),
+                with_body(
+                    server
+                        .client
+                        .request(http.clone(), server.url(&format!("{good}?{query}"))),
+                    good_json.clone(),
+                ),
             ));
         }
         requests.push((
             "?connectionId=pending".into(),
-            with_body(server.client.request(http.clone(), server.url(&format!("{good}?connectionId={pending}"))), good_json.clone()),
+            with_body(
+                server.client.request(
+                    http.clone(),
+                    server.url(&format!("{good}?connectionId={pending}")),
+                ),
+                good_json.clone(),
+            ),
         ));
         // Bad bodies, where the operation takes one.
         if good_json.is_some() || matches!(method.as_str(), "post" | "put" | "patch") {
             for body in BAD_BODIES {
                 requests.push((
                     format!("body {body}"),
-                    with_body(server.client.request(http.clone(), server.url(&good)), Some((*body).to_owned())),
+                    with_body(
+                        server.client.request(http.clone(), server.url(&good)),
+                        Some((*body).to_owned()),
+                    ),
                 ));
             }
-            requests.push(("no body".into(), server.client.request(http.clone(), server.url(&good))));
+            requests.push((
+                "no body".into(),
+                server.client.request(http.clone(), server.url(&good)),
+            ));
         }
         // Last: the request that succeeds.
-        requests.push(("good".into(), with_body(server.client.request(http.clone(), server.url(&good)), good_json.clone())));
+        requests.push((
+            "good".into(),
+            with_body(
+                server.client.request(http.clone(), server.url(&good)),
+                good_json.clone(),
+            ),
+        ));
 
         for (what, request) in requests {
             let response = request.send().await.unwrap();
@@ -326,7 +409,8 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
                 failures.push(format!(
                     "{method} {path} ({id}) [{what}]: {status} not in Codat's {documented:?}: {body}"
                 ));
-            } else if status >= 400 && !(body["statusCode"] == status && body["error"].is_string()) {
+            } else if status >= 400 && !(body["statusCode"] == status && body["error"].is_string())
+            {
                 failures.push(format!(
                     "{method} {path} ({id}) [{what}]: {status} without Codat's ErrorMessage: {body}"
                 ));
@@ -337,7 +421,12 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
             values.insert("connectionId", pending.clone());
         }
     }
-    assert!(failures.is_empty(), "{} answers with undocumented statuses:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} answers with undocumented statuses:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 
     // The walk provoked the errors it claims to: every served operation answered 401 and a
     // success, and the operations with ids answered 404.
@@ -348,7 +437,10 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
         let record_read = path.split('/').filter(|s| s.starts_with('{')).count() == 3
             && !path.ends_with("{dataType}");
         if !record_read || id == "get-customer" {
-            assert!(statuses.iter().any(|s| (200..300).contains(s)), "{method} {path} ({id}) never succeeded: {statuses:?}");
+            assert!(
+                statuses.iter().any(|s| (200..300).contains(s)),
+                "{method} {path} ({id}) never succeeded: {statuses:?}"
+            );
         }
         if path.contains('{') {
             assert!(statuses.contains(&404), "{id}: {statuses:?}");
@@ -364,6 +456,10 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
         ("create-api-key", 400),
         ("refresh-data-type", 400),
     ] {
-        assert!(seen[id].contains(&status), "{id} never answered {status}: {:?}", seen[id]);
+        assert!(
+            seen[id].contains(&status),
+            "{id} never answered {status}: {:?}",
+            seen[id]
+        );
     }
 }

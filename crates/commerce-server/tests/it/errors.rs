@@ -248,7 +248,10 @@ async fn data_types_never_synced_are_409() {
         )
         .await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("PendingAuth"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("PendingAuth"),
+        "{body}"
+    );
 }
 
 #[tokio::test]

@@ -171,7 +171,11 @@ async fn unlinking_revokes_access_and_keeps_data_deleting_removes_it() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 200, "Codat answers the deleted connection");
+    assert_eq!(
+        response.status(),
+        200,
+        "Codat answers the deleted connection"
+    );
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["id"], connection.as_str());
     assert_eq!(body["status"], "Unlinked");

@@ -44,7 +44,14 @@ async fn api_keys_are_shown_once_work_at_once_and_stop_at_once() {
     let admin = authorization_header(API_KEY);
     // Both Basic forms of the configured key.
     for header in [basic(API_KEY), basic(&format!("{API_KEY}:"))] {
-        let (status, _) = send(&server, reqwest::Method::GET, "/companies", Some(&header), None).await;
+        let (status, _) = send(
+            &server,
+            reqwest::Method::GET,
+            "/companies",
+            Some(&header),
+            None,
+        )
+        .await;
         assert_eq!(status, 200, "{header}");
     }
 
@@ -65,12 +72,26 @@ async fn api_keys_are_shown_once_work_at_once_and_stop_at_once() {
 
     // The new key works at once, in Codat's form and curl's.
     for header in [basic(&key), basic(&format!("{key}:"))] {
-        let (status, body) = send(&server, reqwest::Method::GET, "/companies", Some(&header), None).await;
+        let (status, body) = send(
+            &server,
+            reqwest::Method::GET,
+            "/companies",
+            Some(&header),
+            None,
+        )
+        .await;
         assert_eq!(status, 200, "{body}");
     }
 
     // Listed: the configured key (no value, not deletable) and the new one (no value).
-    let (status, list) = send(&server, reqwest::Method::GET, "/apiKeys", Some(&admin), None).await;
+    let (status, list) = send(
+        &server,
+        reqwest::Method::GET,
+        "/apiKeys",
+        Some(&admin),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     let results = list["results"].as_array().unwrap();
     assert_eq!(results.len(), 2, "{list}");
@@ -78,7 +99,10 @@ async fn api_keys_are_shown_once_work_at_once_and_stop_at_once() {
     assert_eq!(results[1]["id"], id.as_str());
     assert_eq!(results[1]["deletable"], true);
     let text = list.to_string();
-    assert!(!text.contains(&key) && !text.contains(API_KEY), "a key leaked: {text}");
+    assert!(
+        !text.contains(&key) && !text.contains(API_KEY),
+        "a key leaked: {text}"
+    );
     assert!(results.iter().all(|entry| entry.get("apiKey").is_none()));
 
     // The configured key cannot be deleted through the API.
@@ -92,7 +116,10 @@ async fn api_keys_are_shown_once_work_at_once_and_stop_at_once() {
     )
     .await;
     assert_eq!(status, 403, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("COMMERCE_API_KEYS"));
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("COMMERCE_API_KEYS"));
 
     // Deleting the new key (with itself): it stops working at once.
     let (status, _) = send(
@@ -104,9 +131,23 @@ async fn api_keys_are_shown_once_work_at_once_and_stop_at_once() {
     )
     .await;
     assert_eq!(status, 204);
-    let (status, body) = send(&server, reqwest::Method::GET, "/companies", Some(&basic(&key)), None).await;
+    let (status, body) = send(
+        &server,
+        reqwest::Method::GET,
+        "/companies",
+        Some(&basic(&key)),
+        None,
+    )
+    .await;
     assert_eq!(status, 401, "{body}");
-    let (status, _) = send(&server, reqwest::Method::GET, "/ui", Some(&basic(&format!("x:{key}"))), None).await;
+    let (status, _) = send(
+        &server,
+        reqwest::Method::GET,
+        "/ui",
+        Some(&basic(&format!("x:{key}"))),
+        None,
+    )
+    .await;
     assert_eq!(status, 401, "the dashboard refuses it too");
     let (status, _) = send(
         &server,
@@ -135,7 +176,14 @@ async fn a_key_made_through_the_api_opens_the_dashboard() {
     let server = TestServer::start(Vec::new()).await;
     let (_, created) = server.post("/apiKeys", json!({})).await;
     let key = created["apiKey"].as_str().unwrap();
-    let (status, _) = send(&server, reqwest::Method::GET, "/ui", Some(&basic(&format!("anyone:{key}"))), None).await;
+    let (status, _) = send(
+        &server,
+        reqwest::Method::GET,
+        "/ui",
+        Some(&basic(&format!("anyone:{key}"))),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
 }
 
@@ -181,7 +229,10 @@ async fn integrations_list_the_enabled_platforms_in_codat_shapes() {
         let error = body["error"].as_str().unwrap();
         assert!(error.contains(key) && error.contains("fktt"), "{error}");
         let (status, body) = server
-            .post(&format!("/companies/{company}/connections"), json!({"platformKey": key}))
+            .post(
+                &format!("/companies/{company}/connections"),
+                json!({"platformKey": key}),
+            )
             .await;
         assert_eq!(status, 404, "{body}");
         assert!(body["error"].as_str().unwrap().contains("fktt"));
@@ -204,7 +255,10 @@ async fn integrations_list_the_enabled_platforms_in_codat_shapes() {
         assert_eq!(response.status(), 200, "{url}");
         assert_eq!(response.headers()["content-type"], "image/svg+xml");
         let svg = response.text().await.unwrap();
-        assert!(svg.starts_with("<svg") && svg.contains(&platform.name().replace('&', "&amp;")), "{svg}");
+        assert!(
+            svg.starts_with("<svg") && svg.contains(&platform.name().replace('&', "&amp;")),
+            "{svg}"
+        );
     }
     let (status, _) = server.get("/integrations/fktt/images/other.png").await;
     assert_eq!(status, 404);
@@ -214,7 +268,10 @@ async fn integrations_list_the_enabled_platforms_in_codat_shapes() {
 async fn companies_are_replaced_and_updated_with_tags() {
     let server = TestServer::start(Vec::new()).await;
     let (status, created) = server
-        .post("/companies", json!({"name": "Tagged", "description": "first", "tags": {"region": "eu"}}))
+        .post(
+            "/companies",
+            json!({"name": "Tagged", "description": "first", "tags": {"region": "eu"}}),
+        )
         .await;
     assert_eq!(status, 200, "{created}");
     assert_eq!(created["tags"], json!({"region": "eu"}));
@@ -252,7 +309,11 @@ async fn companies_are_replaced_and_updated_with_tags() {
     assert_eq!(read["name"], "Replaced");
 
     // Refused (403: Codat documents no 400 here), and nothing changed.
-    for body in [json!({"name": ""}), json!({"tags": {"k": 1}}), json!({"description": "x"})] {
+    for body in [
+        json!({"name": ""}),
+        json!({"tags": {"k": 1}}),
+        json!({"description": "x"}),
+    ] {
         let (status, error) = send(
             &server,
             reqwest::Method::PUT,
@@ -355,7 +416,9 @@ async fn sync_settings_decide_what_linking_queues_and_how_often_pulls_run() {
         )
         .await;
     assert_eq!(status, 204, "{body}");
-    let (_, effective) = server.get(&format!("/companies/{company}/syncSettings")).await;
+    let (_, effective) = server
+        .get(&format!("/companies/{company}/syncSettings"))
+        .await;
     assert_eq!(effective["companyId"], company.as_str());
     let of = |key: &str| {
         effective["settings"]
@@ -372,7 +435,9 @@ async fn sync_settings_decide_what_linking_queues_and_how_often_pulls_run() {
     assert_eq!(of("commerce-disputes")["syncSchedule"], 24);
     // Another company sees the profile's, not this company's.
     let other = server.create_company("Other", None).await;
-    let (_, theirs) = server.get(&format!("/companies/{other}/syncSettings")).await;
+    let (_, theirs) = server
+        .get(&format!("/companies/{other}/syncSettings"))
+        .await;
     assert!(theirs["settings"]
         .as_array()
         .unwrap()
@@ -388,7 +453,9 @@ async fn sync_settings_decide_what_linking_queues_and_how_often_pulls_run() {
         .await;
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("invoices"));
-    let (_, unchanged) = server.get(&format!("/companies/{company}/syncSettings")).await;
+    let (_, unchanged) = server
+        .get(&format!("/companies/{company}/syncSettings"))
+        .await;
     assert_eq!(unchanged, effective);
 
     // Linking queues every type but customers.
@@ -407,7 +474,10 @@ async fn sync_settings_decide_what_linking_queues_and_how_often_pulls_run() {
     server.engine.run_until_idle().await.unwrap();
     // ...and the schedule leaves customers until 2 hours after the link.
     let queued = server.engine.schedule_due().await.unwrap();
-    assert!(queued.iter().all(|d| d.data_type != DataType::Customers), "{queued:?}");
+    assert!(
+        queued.iter().all(|d| d.data_type != DataType::Customers),
+        "{queued:?}"
+    );
 
     // The schedule's interval comes from syncSchedule: with an engine whose own interval is
     // zero, every finished type is due again at once except payments (48 hours).

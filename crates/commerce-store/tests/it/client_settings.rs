@@ -25,13 +25,22 @@ async fn api_keys_are_kept_as_hashes_and_deleted_at_once(h: &Harness) {
         .create_api_key(Some("reporting"), &hash("first-key-0123456789"))
         .await
         .unwrap();
-    let second = store.create_api_key(None, &hash("second-key-0123456789")).await.unwrap();
+    let second = store
+        .create_api_key(None, &hash("second-key-0123456789"))
+        .await
+        .unwrap();
     // Oldest first; keys made in the same millisecond in either order.
     let mut listed = store.list_api_keys().await.unwrap();
     listed.sort_by_key(|key| (key.created, key.id != first.id));
     assert_eq!(listed, vec![first.clone(), second.clone()]);
-    assert!(store.api_key_exists(&hash("first-key-0123456789")).await.unwrap());
-    assert!(!store.api_key_exists(&hash("third-key-0123456789")).await.unwrap());
+    assert!(store
+        .api_key_exists(&hash("first-key-0123456789"))
+        .await
+        .unwrap());
+    assert!(!store
+        .api_key_exists(&hash("third-key-0123456789"))
+        .await
+        .unwrap());
     // The same hash twice is refused by the database (a key is stored once).
     assert!(store
         .create_api_key(None, &hash("first-key-0123456789"))
@@ -39,8 +48,14 @@ async fn api_keys_are_kept_as_hashes_and_deleted_at_once(h: &Harness) {
         .is_err());
 
     store.delete_api_key(first.id).await.unwrap();
-    assert!(!store.api_key_exists(&hash("first-key-0123456789")).await.unwrap());
-    assert!(store.api_key_exists(&hash("second-key-0123456789")).await.unwrap());
+    assert!(!store
+        .api_key_exists(&hash("first-key-0123456789"))
+        .await
+        .unwrap());
+    assert!(store
+        .api_key_exists(&hash("second-key-0123456789"))
+        .await
+        .unwrap());
     assert!(matches!(
         store.delete_api_key(first.id).await,
         Err(StoreError::NotFound { .. })

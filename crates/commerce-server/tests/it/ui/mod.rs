@@ -416,7 +416,9 @@ async fn api_keys_page_makes_shows_once_and_deletes_keys() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
-    let key = between(&html, "readonly value=\"", "\"").unwrap().to_owned();
+    let key = between(&html, "readonly value=\"", "\"")
+        .unwrap()
+        .to_owned();
     assert_eq!(key.len(), 40, "{html}");
     // The key works on the API, and the list page never shows it again.
     let (status, _) = status_of(&server, &key).await;
