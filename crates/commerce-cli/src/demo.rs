@@ -26,7 +26,7 @@ use stripe_sandbox::{RateLimits, Sandbox, SandboxConfig};
 use uuid::Uuid;
 
 use crate::output::{at, cell, money, Table};
-use crate::platforms::PlatformOptions;
+use commerce_cli::platforms::PlatformOptions;
 use crate::progress::SyncProgress;
 use crate::{config, say};
 

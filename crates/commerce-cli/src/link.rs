@@ -20,7 +20,7 @@ use commerce_sync::SyncConfig;
 use uuid::Uuid;
 
 use crate::config::{self, Needs};
-use crate::platforms::{self, PlatformOptions};
+use commerce_cli::platforms::{self, PlatformOptions};
 use crate::say;
 
 /// The integrations a terminal can link.
@@ -100,7 +100,7 @@ pub(crate) async fn run(args: LinkArgs) -> anyhow::Result<()> {
     if engine.registry().get(key).is_none() {
         bail!(
             "the {key} integration is not configured: set {}",
-            platforms::required_settings(key)
+            platforms::required_settings(&platforms::declared(&platforms::shipped()), key)
         );
     }
     let store = engine.store().clone();

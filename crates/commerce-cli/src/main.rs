@@ -17,7 +17,6 @@ mod demo;
 mod link;
 mod map;
 mod output;
-mod platforms;
 mod progress;
 mod sandbox;
 mod serve;

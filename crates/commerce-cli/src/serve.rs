@@ -6,7 +6,7 @@ use clap::Args;
 use commerce_sync::SyncConfig;
 
 use crate::config::{self, Needs};
-use crate::platforms::PlatformOptions;
+use commerce_cli::platforms::PlatformOptions;
 use crate::say;
 
 /// Sync worker settings shared by `serve` and `worker`.

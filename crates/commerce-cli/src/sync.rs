@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::config::{self, Needs};
 use crate::output::{self, Format, Table};
-use crate::platforms::{self, PlatformOptions};
+use commerce_cli::platforms::{self, PlatformOptions};
 use crate::progress::SyncProgress;
 use crate::say;
 
@@ -115,7 +115,10 @@ pub(crate) async fn sync(args: SyncArgs) -> anyhow::Result<()> {
                 "connection {} uses {}, which is not configured: set {}",
                 connection.id,
                 connection.platform_key,
-                platforms::required_settings(&connection.platform_key)
+                platforms::required_settings(
+                    &platforms::declared(&platforms::shipped()),
+                    &connection.platform_key
+                )
             );
         };
         let types: Vec<DataType> = if args.types.is_empty() {

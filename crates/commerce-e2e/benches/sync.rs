@@ -25,8 +25,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use commerce_model::platform::LinkedAccount;
 use commerce_model::platform::MemoryLinkStateStore;
-use commerce_store::{Credentials, EncryptionKey, LinkedAccount, NewCompany, Store};
+use commerce_store::{EncryptionKey, NewCompany, Store};
 use commerce_stripe::{StripePlatform, SUPPORTED_DATA_TYPES};
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -208,8 +209,11 @@ async fn child() {
     store
         .link_connection(
             connection.id,
-            &LinkedAccount::new(account.as_str(), false),
-            &Credentials::new(SecretString::from("unused".to_owned())),
+            &{
+                let mut account = LinkedAccount::new(account.as_str(), false);
+                account.access_token = Some(SecretString::from("unused".to_owned()));
+                account
+            },
         )
         .await
         .unwrap();

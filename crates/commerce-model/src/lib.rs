@@ -12,6 +12,7 @@
 //! This crate must never depend on a `stripe-*` crate, nor name any platform in its types.
 
 mod codat_enum;
+pub mod currency;
 pub mod data_type;
 pub mod date;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod records;
 #[cfg_attr(docsrs, doc(cfg(feature = "schema-check")))]
 pub mod schema_check;
 pub mod shared;
+pub mod status;
 
 pub use crate::data_type::{CommerceRecord, DataType, COMPANY_INFO_RECORD_ID};
 pub use crate::date::Timestamp;
@@ -48,6 +50,7 @@ pub use crate::records::product::{
 pub use crate::records::product_category::ProductCategory;
 pub use crate::records::tax_component::{TaxComponent, TaxComponentAllocation};
 pub use crate::records::transaction::{Transaction, TransactionType};
+pub use crate::status::{ConnectionStatus, DatasetStatus};
 pub use crate::shared::{
     Address, AddressType, CustomerRef, LocationRef, NamedRef, PaymentMethodRef, PhoneNumber,
     PhoneNumberType, ProductCategoryRef, ProductRef, ProductVariantRef, RecordRef,

@@ -59,19 +59,15 @@ pub(crate) fn integration_id(key: &str) -> Uuid {
     derived_uuid(&format!("integration:{key}"))
 }
 
-/// The `sourceId` of a platform key: one per platform family.
-pub(crate) fn source_id(key: &str) -> Uuid {
-    derived_uuid(&format!("source:{}", family(key)))
+/// The `sourceId` of a platform family, named by its OAuth callback segment (`stripe` for
+/// Stripe and Stripe Test).
+pub(crate) fn source_id(family: &str) -> Uuid {
+    derived_uuid(&format!("source:{family}"))
 }
 
 /// A stable id for something named by `label` (API keys from the configuration).
 pub(crate) fn derived_id(label: &str) -> Uuid {
     derived_uuid(label)
-}
-
-/// The platform family of a key: the part before the first `-` (`stripe-test` -> `stripe`).
-pub(crate) fn family(key: &str) -> &str {
-    key.split('-').next().unwrap_or(key)
 }
 
 /// A connection (`Connection`).
@@ -82,26 +78,16 @@ pub(crate) fn connection(
     last_sync: Option<DateTime<Utc>>,
 ) -> Value {
     let key = connection.platform_key.as_str();
-    let integration_key = platform
-        .and_then(|platform| {
-            platform
-                .aliases()
-                .iter()
-                .find(|alias| {
-                    alias.as_str().len() == 4
-                        && alias.as_str().bytes().all(|byte| byte.is_ascii_lowercase())
-                })
-                .map(|alias| alias.as_str().to_owned())
-        })
-        .unwrap_or_else(|| key.to_owned());
-    let platform_name = platform
-        .map(|platform| platform.name().to_owned())
-        .unwrap_or_else(|| key.to_owned());
+    // From the platform's own description; a platform no longer registered shows its key.
+    let info = platform.map(Platform::info);
+    let integration_key = info.map_or(key, |info| info.codat_key.as_str());
+    let platform_name = info.map_or(key, |info| info.name.as_str());
+    let source = info.map_or(key, |info| info.callback_segment.as_str());
     let mut object = Map::new();
     object.insert("id".into(), json!(connection.id));
     object.insert("integrationId".into(), json!(integration_id(key)));
     object.insert("integrationKey".into(), json!(integration_key));
-    object.insert("sourceId".into(), json!(source_id(key)));
+    object.insert("sourceId".into(), json!(source_id(source)));
     object.insert("platformName".into(), json!(platform_name));
     object.insert("linkUrl".into(), json!(link_url(public_url, connection.id)));
     object.insert("status".into(), json!(connection.status.as_str()));
@@ -183,17 +169,11 @@ mod tests {
 
     #[test]
     fn derived_uuids_are_stable_and_distinct() {
-        assert_eq!(derived_uuid("source:stripe"), derived_uuid("source:stripe"));
+        assert_eq!(derived_uuid("source:acme"), derived_uuid("source:acme"));
         assert_ne!(
-            derived_uuid("integration:stripe"),
-            derived_uuid("integration:stripe-test")
+            derived_uuid("integration:acme"),
+            derived_uuid("integration:acme-test")
         );
         assert_eq!(derived_uuid("x").get_version_num(), 8);
-    }
-
-    #[test]
-    fn family_is_the_first_word() {
-        assert_eq!(family("stripe-test"), "stripe");
-        assert_eq!(family("stripe"), "stripe");
     }
 }

@@ -61,6 +61,7 @@
 //! (`totalAmount>100`) is tested on the index while stepping through it in id order. A page
 //! (its records joined in one text, with the live count) is one statement.
 
+mod accounts;
 mod aggregates;
 mod client_settings;
 mod companies;
@@ -88,6 +89,6 @@ pub use crate::records::{
 pub use crate::store::{Engine, Store, StoreConfig, DEFAULT_DATABASE_URL};
 pub use crate::types::{
     Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, Dataset, DatasetPage,
-    DatasetStatus, IssueSeverity, LinkedAccount, NewCompany, PageWrite, PageWriteSummary,
-    RecordInput, StoredRecord, SyncCursor, ValidationIssue,
+    DatasetStatus, IssueSeverity, NewCompany, PageWrite, PageWriteSummary, RecordInput,
+    RefreshClaim, StoredAccount, StoredRecord, SyncCursor, ValidationIssue,
 };

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use commerce_model::platform::{
     Batch, Cursor, ErrorAction, LinkBinding, LinkCallback, LinkRequest, LinkStart, LinkStateStore,
-    LinkedAccount, MemoryLinkStateStore, Platform, PlatformError, PlatformKey, Progress, Record,
+    LinkedAccount, MemoryLinkStateStore, Platform, PlatformError, PlatformInfo, PlatformKey, Progress, Record,
     RecordIssue, RetryKind, WebhookOutcome, WebhookRequest,
 };
 use commerce_model::{
@@ -17,21 +17,13 @@ use secrecy::{ExposeSecret, SecretString};
 
 /// A platform with two customers, paged one per batch.
 struct ToyPlatform {
-    key: PlatformKey,
+    info: PlatformInfo,
 }
 
 #[async_trait]
 impl Platform for ToyPlatform {
-    fn key(&self) -> &PlatformKey {
-        &self.key
-    }
-
-    fn name(&self) -> &str {
-        "Toy"
-    }
-
-    fn supports(&self) -> &[DataType] {
-        &[DataType::Customers]
+    fn info(&self) -> &PlatformInfo {
+        &self.info
     }
 
     async fn begin_link(&self, request: LinkRequest) -> Result<LinkStart, PlatformError> {
@@ -52,14 +44,10 @@ impl Platform for ToyPlatform {
         let code = callback.param("code").ok_or(PlatformError::LinkFailed {
             reason: "no code".to_owned(),
         })?;
-        Ok(LinkedAccount {
-            external_id: format!("toy_{code}"),
-            livemode: false,
-            scope: Some("read_only".to_owned()),
-            access_token: Some(SecretString::from("tok_secret_value")),
-            refresh_token: None,
-            metadata: Default::default(),
-        })
+        let mut account = LinkedAccount::new(format!("toy_{code}"), false);
+        account.scope = Some("read_only".to_owned());
+        account.access_token = Some(SecretString::from("tok_secret_value"));
+        Ok(account)
     }
 
     async fn unlink(&self, _account: &LinkedAccount) -> Result<(), PlatformError> {
@@ -124,7 +112,13 @@ impl Platform for ToyPlatform {
 
 fn toy() -> Box<dyn Platform> {
     Box::new(ToyPlatform {
-        key: PlatformKey::from_static("toy-test"),
+        info: PlatformInfo::new(
+            PlatformKey::from_static("toy-test"),
+            PlatformKey::from_static("toyt"),
+            "Toy",
+            "toy",
+        )
+        .supports(&[DataType::Customers]),
     })
 }
 
@@ -137,6 +131,7 @@ async fn a_platform_links_pulls_and_resumes_through_the_trait_object() {
         .begin_link(LinkRequest {
             state: "st_1".into(),
             redirect_uri: "http://127.0.0.1/cb".into(),
+            params: Default::default(),
         })
         .await
         .unwrap();
@@ -204,7 +199,7 @@ async fn a_platform_links_pulls_and_resumes_through_the_trait_object() {
         .await;
     let err = unsupported.into_iter().next().unwrap().unwrap_err();
     assert_eq!(err.action(), ErrorAction::SkipDataType);
-    assert_eq!(err.dataset_status(), "NotSupported");
+    assert_eq!(err.dataset_status().as_str(), "NotSupported");
     assert_eq!(
         err.to_string(),
         "data type commerce-orders is not supported by this platform"
@@ -243,7 +238,7 @@ async fn webhooks_are_verified_by_the_platform() {
 #[track_caller]
 fn check_error(err: PlatformError, action: ErrorAction, dataset_status: &str, message: &str) {
     assert_eq!(err.action(), action, "{err}");
-    assert_eq!(err.dataset_status(), dataset_status, "{err}");
+    assert_eq!(err.dataset_status().as_str(), dataset_status, "{err}");
     assert_eq!(err.to_string(), message);
 }
 

@@ -407,7 +407,7 @@ pub(crate) fn document() -> Value {
         "info": {
             "title": "Commerce API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "A Codat-compatible Commerce API over data linked from commerce platforms (Stripe). Companies, connections, data status, pull operations and the commerce read routes follow Codat's Platform and Commerce APIs; client webhook deliveries, the link flow and platform webhooks are this server's own. Authenticate with `Authorization: Basic <base64 of an API key>`."
+            "description": "A Codat-compatible Commerce API over data linked from commerce platforms. Companies, connections, data status, pull operations and the commerce read routes follow Codat's Platform and Commerce APIs; client webhook deliveries, the link flow and platform webhooks are this server's own. Authenticate with `Authorization: Basic <base64 of an API key>`."
         },
         "servers": [{"url": "/"}],
         "tags": [
@@ -515,7 +515,7 @@ fn schemas() -> Value {
         }, "required": ["id", "name", "redirect"]},
         "Companies": paged("Company"),
         "ConnectionPrototype": {"type": "object", "properties": {
-            "platformKey": {"type": "string", "description": "`stripe-test` or `stripe` (Codat's keys are accepted too)."}
+            "platformKey": {"type": "string", "description": "The key of a platform registered on this server, or its Codat key."}
         }, "required": ["platformKey"]},
         "UpdateConnectionStatus": {"type": "object", "properties": {
             "status": {"type": "string", "enum": ["Unlinked"]}
@@ -599,7 +599,7 @@ fn schemas() -> Value {
         }, "required": ["csrf"]},
         "LinkForm": {"type": "object", "description": "The dashboard's create-link form.", "properties": {
             "csrf": {"type": "string", "description": "The page's anti-forgery token."},
-            "platform": {"type": "string", "description": "The platform key, e.g. `stripe-test`."}
+            "platform": {"type": "string", "description": "The key of a platform registered on this server."}
         }, "required": ["csrf", "platform"]},
         "Health": {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}, "required": ["status"]},
         "OpenApiDocument": {"type": "object", "description": "An OpenAPI 3.1 document.", "properties": {

@@ -4,9 +4,9 @@
 //! public so that an `<img>` can load them).
 //!
 //! An integration's key is Codat's four-letter key (`yzth` for Stripe Test, `exgd` for
-//! Stripe), taken from the platform's aliases; this server's own keys (`stripe-test`) are
-//! accepted in paths too. Everything here comes from the `Platform` trait (key, aliases,
-//! name, supported data types), so a platform brings its integration entry with it.
+//! Stripe); this server's own keys (`stripe-test`) are accepted in paths too. Everything here
+//! comes from the platform's `PlatformInfo` (keys, name, data types, family), so a platform
+//! brings its integration entry with it.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
@@ -30,17 +30,9 @@ pub(crate) const IMAGES: &[&str] = &[
     "button-hover.svg",
 ];
 
-/// Codat's four-letter key of a platform (its alias of four lowercase letters), or the
-/// platform's own key when it has none.
+/// Codat's four-letter key of a platform (from its `PlatformInfo`).
 pub(crate) fn codat_key(platform: &dyn Platform) -> String {
-    platform
-        .aliases()
-        .iter()
-        .find(|alias| {
-            alias.as_str().len() == 4 && alias.as_str().bytes().all(|b| b.is_ascii_lowercase())
-        })
-        .map(|alias| alias.as_str().to_owned())
-        .unwrap_or_else(|| platform.key().as_str().to_owned())
+    platform.info().codat_key.as_str().to_owned()
 }
 
 fn image_url(state: &AppState, key: &str, image: &str) -> String {
@@ -70,7 +62,7 @@ pub(crate) fn integration(state: &AppState, platform: &dyn Platform) -> Value {
         "logoUrl": image_url(state, &key, "logo-square.svg"),
         "name": platform.name(),
         "enabled": true,
-        "sourceId": codat::source_id(own_key),
+        "sourceId": codat::source_id(&platform.info().callback_segment),
         "sourceType": "Commerce",
         "integrationId": codat::integration_id(own_key),
         "isOfflineConnector": false,
@@ -141,7 +133,7 @@ pub(crate) async fn branding(
             "default": image("button-default.svg", format!("Connect {name}")),
             "hover": image("button-hover.svg", format!("Connect {name} (hover)")),
         },
-        "sourceId": codat::source_id(platform.key().as_str()),
+        "sourceId": codat::source_id(&platform.info().callback_segment),
     })))
 }
 

@@ -1,9 +1,10 @@
 //! Companies, connections, credentials and link states.
 
 use chrono::{Duration, Utc};
+use commerce_model::platform::LinkedAccount;
 use commerce_model::platform::{LinkBinding, LinkStateStore as _};
 use commerce_store::{
-    ConnectionStatus, Credentials, EncryptionKey, LinkedAccount, NewCompany, StoreError,
+    ConnectionStatus, Credentials, EncryptionKey, NewCompany, StoreError,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 use uuid::Uuid;
@@ -134,8 +135,11 @@ async fn connection_lifecycle(h: &Harness) {
     let linked = store
         .link_connection(
             connection.id,
-            &account,
-            &Credentials::new(SecretString::from("tok_1")),
+            &{
+                let mut account = account.clone();
+                account.access_token = Some(SecretString::from("tok_1"));
+                account
+            },
         )
         .await
         .unwrap();
@@ -192,8 +196,11 @@ async fn connection_lifecycle(h: &Harness) {
     let relinked = store
         .link_connection(
             connection.id,
-            &account,
-            &Credentials::new(SecretString::from("tok_2")),
+            &{
+                let mut account = account.clone();
+                account.access_token = Some(SecretString::from("tok_2"));
+                account
+            },
         )
         .await
         .unwrap();
@@ -229,15 +236,11 @@ async fn linked_connection(h: &Harness, access: &str, refresh: &str) -> Uuid {
         .create_connection(company.id, "stripe-test")
         .await
         .unwrap();
-    let mut credentials = Credentials::new(SecretString::from(access.to_owned()));
-    credentials.refresh_token = Some(SecretString::from(refresh.to_owned()));
-    credentials.expires_at = Some(Utc::now() + Duration::hours(1));
-    h.store
-        .link_connection(
-            connection.id,
-            &LinkedAccount::new("acct_1", false),
-            &credentials,
-        )
+    let mut account = LinkedAccount::new("acct_1", false);
+    account.access_token = Some(SecretString::from(access.to_owned()));
+    account.refresh_token = Some(SecretString::from(refresh.to_owned()));
+    account.access_expires_at = Some(Utc::now() + Duration::hours(1));
+    h.store.link_connection(connection.id, &account)
         .await
         .unwrap();
     connection.id

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use commerce_model::platform::LinkedAccount;
 use commerce_model::DataType;
-use commerce_store::{ConnectionStatus, Credentials, DatasetStatus, LinkedAccount, Store};
+use commerce_store::{ConnectionStatus, DatasetStatus, Store};
 use commerce_sync::{DatasetOutcome, Schedule, SyncEvent};
 use secrecy::SecretString;
 use uuid::Uuid;
@@ -659,8 +660,11 @@ async fn deauthorization_mid_sync_ends_deauthorized_without_corruption(kind: Kin
     store
         .link_connection(
             conn,
-            &LinkedAccount::new("acct_1", false),
-            &Credentials::new(SecretString::from("token-2")),
+            &{
+                let mut account = LinkedAccount::new("acct_1", false);
+                account.access_token = Some(SecretString::from("token-2"));
+                account
+            },
         )
         .await
         .unwrap();

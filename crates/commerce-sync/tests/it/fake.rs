@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use commerce_model::platform::{
     Batch, Cursor, LinkCallback, LinkRequest, LinkStart, LinkedAccount, Platform, PlatformError,
-    PlatformKey, Progress, Record, RecordIssue, RetryKind,
+    PlatformInfo, PlatformKey, Progress, Record, RecordIssue, RetryKind,
 };
 use commerce_model::DataType;
 use futures::stream::BoxStream;
@@ -63,9 +63,7 @@ pub(crate) struct Served {
 }
 
 pub(crate) struct FakePlatform {
-    key: PlatformKey,
-    aliases: Vec<PlatformKey>,
-    supports: Vec<DataType>,
+    info: PlatformInfo,
     page_size: usize,
     page_delay: Duration,
     data: Mutex<Data>,
@@ -84,9 +82,13 @@ pub(crate) fn record(data_type: DataType, id: &str, version: u32) -> Value {
 impl FakePlatform {
     pub(crate) fn new(page_size: usize) -> Self {
         Self {
-            key: PlatformKey::from_static("fake"),
-            aliases: vec![PlatformKey::from_static("fakx")],
-            supports: SUPPORTED.to_vec(),
+            info: PlatformInfo::new(
+                PlatformKey::from_static("fake"),
+                PlatformKey::from_static("fakx"),
+                "Fake",
+                "fake",
+            )
+            .supports(&SUPPORTED),
             page_size,
             page_delay: Duration::ZERO,
             data: Mutex::new(Data::default()),
@@ -96,7 +98,7 @@ impl FakePlatform {
     }
 
     pub(crate) fn with_supports(mut self, supports: &[DataType]) -> Self {
-        self.supports = supports.to_vec();
+        self.info = self.info.supports(supports);
         self
     }
 
@@ -385,20 +387,8 @@ struct PullState {
 
 #[async_trait]
 impl Platform for FakePlatform {
-    fn key(&self) -> &PlatformKey {
-        &self.key
-    }
-
-    fn aliases(&self) -> &[PlatformKey] {
-        &self.aliases
-    }
-
-    fn name(&self) -> &str {
-        "Fake"
-    }
-
-    fn supports(&self) -> &[DataType] {
-        &self.supports
+    fn info(&self) -> &PlatformInfo {
+        &self.info
     }
 
     async fn begin_link(&self, _request: LinkRequest) -> Result<LinkStart, PlatformError> {

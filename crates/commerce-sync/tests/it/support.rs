@@ -3,9 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use commerce_model::platform::LinkedAccount;
 use commerce_model::DataType;
 use commerce_store::{
-    ConnectionStatus, Credentials, DatasetStatus, EncryptionKey, LinkedAccount, NewCompany,
+    ConnectionStatus, DatasetStatus, EncryptionKey, NewCompany,
     RecordQuery, Store,
 };
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
@@ -131,8 +132,11 @@ pub(crate) async fn linked_connection(store: &Store, account: &str) -> Uuid {
     store
         .link_connection(
             connection.id,
-            &LinkedAccount::new(account, false),
-            &Credentials::new(SecretString::from(format!("token-{account}"))),
+            &{
+                let mut linked = LinkedAccount::new(account, false);
+                linked.access_token = Some(SecretString::from(format!("token-{account}")));
+                linked
+            },
         )
         .await
         .unwrap();

@@ -11,10 +11,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use commerce_model::platform::LinkedAccount;
 use commerce_model::platform::MemoryLinkStateStore;
 use commerce_model::DataType;
 use commerce_store::{
-    Credentials, DatasetStatus, LinkedAccount, NewCompany, RecordQuery, Store, StoredRecord,
+    DatasetStatus, NewCompany, RecordQuery, Store, StoredRecord,
 };
 use commerce_stripe::{map_document, StripePlatform, SUPPORTED_DATA_TYPES};
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
@@ -239,8 +240,11 @@ pub(crate) async fn link(store: &Store, account: &str) -> Uuid {
     store
         .link_connection(
             connection.id,
-            &LinkedAccount::new(account, false),
-            &Credentials::new(SecretString::from(format!("sk_acct_{account}"))),
+            &{
+                let mut linked = LinkedAccount::new(account, false);
+                linked.access_token = Some(SecretString::from(format!("sk_acct_{account}")));
+                linked
+            },
         )
         .await
         .unwrap();

@@ -30,6 +30,7 @@ fn request(state: &str) -> LinkRequest {
     LinkRequest {
         state: state.to_owned(),
         redirect_uri: REDIRECT_URI.to_owned(),
+        params: BTreeMap::new(),
     }
 }
 
@@ -145,7 +146,7 @@ async fn a_declined_authorization_is_a_link_failure_to_show() {
         PlatformError::LinkFailed { reason } => assert!(reason.contains("declined"), "{reason}"),
         other => panic!("expected LinkFailed, got {other:?}"),
     }
-    assert_eq!(error.dataset_status(), "AuthError");
+    assert_eq!(error.dataset_status().as_str(), "AuthError");
     assert!(
         env.sandbox.requests().is_empty(),
         "no token request after a decline"
