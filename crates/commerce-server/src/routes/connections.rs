@@ -165,7 +165,8 @@ pub(crate) fn unknown_integration(state: &AppState, key: &str) -> ApiError {
     let asked = if key.is_empty() {
         "no platformKey was given".to_owned()
     } else {
-        format!("no integration with platformKey {key:?} is enabled on this server")
+        let shown: String = key.chars().take(64).collect();
+        format!("no integration with platformKey {shown:?} is enabled on this server")
     };
     ApiError::not_found(format!(
         "Integration not found: {asked}; enabled: {}",
