@@ -26,9 +26,9 @@ use stripe_sandbox::{RateLimits, Sandbox, SandboxConfig};
 use uuid::Uuid;
 
 use crate::output::{at, cell, money, Table};
-use commerce_cli::platforms::PlatformOptions;
 use crate::progress::SyncProgress;
 use crate::{config, say};
+use commerce_cli::platforms::PlatformOptions;
 
 /// Arguments of `commerce demo`.
 #[derive(Debug, Args)]

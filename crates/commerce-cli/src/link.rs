@@ -20,8 +20,8 @@ use commerce_sync::SyncConfig;
 use uuid::Uuid;
 
 use crate::config::{self, Needs};
-use commerce_cli::platforms::{self, PlatformOptions};
 use crate::say;
+use commerce_cli::platforms::{self, PlatformOptions};
 
 /// The integrations a terminal can link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -73,7 +73,10 @@ pub fn shipped() -> Vec<Arc<dyn PlatformFactory>> {
 
 /// Every integration the factories declare (for `ServerConfig::load`/`from_sources`).
 pub fn declared(factories: &[Arc<dyn PlatformFactory>]) -> Vec<PlatformInfo> {
-    factories.iter().flat_map(|factory| factory.infos()).collect()
+    factories
+        .iter()
+        .flat_map(|factory| factory.infos())
+        .collect()
 }
 
 /// Every enabled platform of the shipped factories, registered by key, Codat key and alias.

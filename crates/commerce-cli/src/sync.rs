@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use crate::config::{self, Needs};
 use crate::output::{self, Format, Table};
-use commerce_cli::platforms::{self, PlatformOptions};
 use crate::progress::SyncProgress;
 use crate::say;
+use commerce_cli::platforms::{self, PlatformOptions};
 
 /// Parses a data type given as a Codat key or URL segment.
 pub(crate) fn parse_data_type(text: &str) -> Result<DataType, String> {

@@ -207,14 +207,11 @@ async fn child() {
         .await
         .unwrap();
     store
-        .link_connection(
-            connection.id,
-            &{
-                let mut account = LinkedAccount::new(account.as_str(), false);
-                account.access_token = Some(SecretString::from("unused".to_owned()));
-                account
-            },
-        )
+        .link_connection(connection.id, &{
+            let mut account = LinkedAccount::new(account.as_str(), false);
+            account.access_token = Some(SecretString::from("unused".to_owned()));
+            account
+        })
         .await
         .unwrap();
     let engine = SyncEngine::new(

@@ -50,10 +50,10 @@ pub use crate::records::product::{
 pub use crate::records::product_category::ProductCategory;
 pub use crate::records::tax_component::{TaxComponent, TaxComponentAllocation};
 pub use crate::records::transaction::{Transaction, TransactionType};
-pub use crate::status::{ConnectionStatus, DatasetStatus};
 pub use crate::shared::{
     Address, AddressType, CustomerRef, LocationRef, NamedRef, PaymentMethodRef, PhoneNumber,
     PhoneNumberType, ProductCategoryRef, ProductRef, ProductVariantRef, RecordRef,
     SupplementalData, TaxComponentRef, TransactionSourceRef, TransactionSourceType, WebLink,
     WebLinkType,
 };
+pub use crate::status::{ConnectionStatus, DatasetStatus};

@@ -138,9 +138,8 @@ impl SettingSpec {
         };
         match self.kind {
             SettingKind::Text => Ok(()),
-            SettingKind::HttpUrl => check_http_url(value).map_err(|reason| {
-                format!("{}{} {reason}", self.name, shown(value))
-            }),
+            SettingKind::HttpUrl => check_http_url(value)
+                .map_err(|reason| format!("{}{} {reason}", self.name, shown(value))),
             SettingKind::OneOf(words) => {
                 if words.contains(&value) {
                     Ok(())

@@ -194,7 +194,9 @@ impl DatasetStatus {
 
     /// The status with this Codat name, if any.
     pub fn from_codat(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == value)
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
     }
 }
 

@@ -46,15 +46,21 @@ pub const GENERIC_SETTINGS: &[SettingSpec] = &[
         "sqlite://FILE or postgres://... (default sqlite://commerce.db)",
     )
     .secret(),
-    SettingSpec::new("COMMERCE_BIND", "address and port to listen on (default 127.0.0.1:8080)"),
+    SettingSpec::new(
+        "COMMERCE_BIND",
+        "address and port to listen on (default 127.0.0.1:8080)",
+    ),
     SettingSpec::new(
         "COMMERCE_PUBLIC_URL",
         "the server's public base URL, for link URLs and OAuth redirect URIs",
     )
     .kind(SettingKind::HttpUrl),
-    SettingSpec::new("COMMERCE_API_KEYS", "comma-separated API keys, 16 characters or more")
-        .secret()
-        .required(),
+    SettingSpec::new(
+        "COMMERCE_API_KEYS",
+        "comma-separated API keys, 16 characters or more",
+    )
+    .secret()
+    .required(),
     SettingSpec::new(
         "COMMERCE_ENCRYPTION_KEY",
         "32 random bytes, base64-encoded: encrypts stored credentials",
@@ -63,8 +69,11 @@ pub const GENERIC_SETTINGS: &[SettingSpec] = &[
     .required(),
     SettingSpec::new("COMMERCE_WEBHOOK_URL", "where client webhooks are sent"),
     SettingSpec::new("COMMERCE_WEBHOOK_SECRET", "signs client webhooks").secret(),
-    SettingSpec::new("COMMERCE_WEBHOOK_MAX_ATTEMPTS", "client webhook attempts per event")
-        .kind(SettingKind::PositiveInteger),
+    SettingSpec::new(
+        "COMMERCE_WEBHOOK_MAX_ATTEMPTS",
+        "client webhook attempts per event",
+    )
+    .kind(SettingKind::PositiveInteger),
     SettingSpec::new(
         "COMMERCE_WEBHOOK_RETRY_FOR_SECS",
         "how long client webhooks are retried",
@@ -345,7 +354,9 @@ impl Known {
                     continue;
                 }
                 match specs.get(spec.name) {
-                    Some(existing) if existing.secret != spec.secret || existing.kind != spec.kind => {
+                    Some(existing)
+                        if existing.secret != spec.secret || existing.kind != spec.kind =>
+                    {
                         problems.push(format!(
                             "setting {} is declared differently by two platforms",
                             spec.name
@@ -376,7 +387,11 @@ impl Known {
         }
         self.specs
             .get(format!("COMMERCE_{upper}").as_str())
-            .filter(|spec| GENERIC_SETTINGS.iter().any(|generic| generic.name == spec.name))
+            .filter(|spec| {
+                GENERIC_SETTINGS
+                    .iter()
+                    .any(|generic| generic.name == spec.name)
+            })
     }
 }
 
@@ -403,7 +418,8 @@ fn read_platform_settings(
             read.secrets
                 .insert((*name).to_owned(), SecretString::from(value.clone()));
         } else {
-            read.values.insert((*name).to_owned(), value.trim().to_owned());
+            read.values
+                .insert((*name).to_owned(), value.trim().to_owned());
         }
     }
     let mut reported = std::collections::BTreeSet::new();
@@ -641,7 +657,10 @@ mod tests {
         assert_eq!(config.bind.port(), 9000);
         assert_eq!(config.public_url, "https://commerce.example.com");
         assert!(config.api_keys.contains("file-key-0123456789abc"));
-        assert_eq!(config.platforms.value("ACME_TEST_CLIENT_ID"), Some("id_env"));
+        assert_eq!(
+            config.platforms.value("ACME_TEST_CLIENT_ID"),
+            Some("id_env")
+        );
         assert_eq!(
             config
                 .platforms

@@ -56,12 +56,10 @@ impl Store {
             return Ok(None);
         };
         let metadata: BTreeMap<String, String> = match &row.account_metadata {
-            Some(text) => {
-                serde_json::from_str(text).map_err(|_| StoreError::CorruptValue {
-                    column: "connections.account_metadata",
-                    value: text.clone(),
-                })?
-            }
+            Some(text) => serde_json::from_str(text).map_err(|_| StoreError::CorruptValue {
+                column: "connections.account_metadata",
+                value: text.clone(),
+            })?,
             None => BTreeMap::new(),
         };
         let access_token = row

@@ -12,7 +12,9 @@ use commerce_model::DataType;
 use crate::datasets::{status_columns, StatusRow};
 use crate::error::StoreError;
 use crate::store::{in_transaction, now, truncate, with_pool, Store};
-use crate::types::{Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, NewCompany};
+use crate::types::{
+    Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, NewCompany,
+};
 use commerce_model::platform::LinkedAccount;
 
 #[derive(sqlx::FromRow)]

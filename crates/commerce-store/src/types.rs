@@ -71,7 +71,6 @@ pub struct Company {
     pub updated: DateTime<Utc>,
 }
 
-
 /// A data connection of a company to a platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -269,7 +268,6 @@ impl ValidationIssue {
         }
     }
 }
-
 
 /// A dataset: one pull operation of one data type for one connection.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -123,19 +123,37 @@ pub fn platform_info(kind: IntegrationKind) -> PlatformInfo {
     .supports(&SUPPORTED_DATA_TYPES)
     .settings(&[
         SettingSpec::new(names.client_id, "Connect client id (ca_...) of this mode").required(),
-        SettingSpec::new(names.secret_key, "the platform's secret key (sk_...) of this mode")
-            .secret()
-            .required(),
-        SettingSpec::new(names.webhook_secret, "signing secret (whsec_...) of this mode's Connect webhook endpoint")
-            .secret(),
-        SettingSpec::new(WEBHOOK_SECRET_SETTING, "webhook signing secret for a mode without its own")
-            .secret(),
-        SettingSpec::new(API_BASE_SETTING, "another Stripe API host (e.g. stripe-sandbox)")
-            .kind(SettingKind::HttpUrl),
-        SettingSpec::new(CONNECT_BASE_SETTING, "another Connect OAuth host (e.g. stripe-sandbox)")
-            .kind(SettingKind::HttpUrl),
-        SettingSpec::new(SCOPE_SETTING, "OAuth scope: read_only (default) or read_write")
-            .kind(SettingKind::OneOf(&["read_only", "read_write"])),
+        SettingSpec::new(
+            names.secret_key,
+            "the platform's secret key (sk_...) of this mode",
+        )
+        .secret()
+        .required(),
+        SettingSpec::new(
+            names.webhook_secret,
+            "signing secret (whsec_...) of this mode's Connect webhook endpoint",
+        )
+        .secret(),
+        SettingSpec::new(
+            WEBHOOK_SECRET_SETTING,
+            "webhook signing secret for a mode without its own",
+        )
+        .secret(),
+        SettingSpec::new(
+            API_BASE_SETTING,
+            "another Stripe API host (e.g. stripe-sandbox)",
+        )
+        .kind(SettingKind::HttpUrl),
+        SettingSpec::new(
+            CONNECT_BASE_SETTING,
+            "another Connect OAuth host (e.g. stripe-sandbox)",
+        )
+        .kind(SettingKind::HttpUrl),
+        SettingSpec::new(
+            SCOPE_SETTING,
+            "OAuth scope: read_only (default) or read_write",
+        )
+        .kind(SettingKind::OneOf(&["read_only", "read_write"])),
     ])
 }
 

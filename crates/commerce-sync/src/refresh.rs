@@ -62,12 +62,10 @@ impl SyncEngine {
                                 .release_credentials_refresh(connection_id, owner)
                                 .await?;
                             return Ok(Err(match error {
-                                PlatformError::Unsupported { .. } => {
-                                    PlatformError::RelinkNeeded {
-                                        reason: "access expired and the platform cannot refresh it"
-                                            .to_owned(),
-                                    }
-                                }
+                                PlatformError::Unsupported { .. } => PlatformError::RelinkNeeded {
+                                    reason: "access expired and the platform cannot refresh it"
+                                        .to_owned(),
+                                },
                                 other => other,
                             }));
                         }

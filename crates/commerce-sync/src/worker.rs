@@ -6,8 +6,8 @@ use std::time::Duration;
 use commerce_model::platform::{Batch, Cursor, ErrorAction, PlatformError};
 use commerce_model::DataType;
 use commerce_store::{
-    ConnectionStatus, Dataset, DatasetPage, DatasetStatus, PageWrite, RecordInput,
-    StoreError, SyncCursor, ValidationIssue,
+    ConnectionStatus, Dataset, DatasetPage, DatasetStatus, PageWrite, RecordInput, StoreError,
+    SyncCursor, ValidationIssue,
 };
 use futures::StreamExt as _;
 use tokio::sync::watch;
@@ -129,7 +129,12 @@ impl Job<'_> {
         if platform.needs_refresh(&stored_account.account, chrono::Utc::now()) {
             match self
                 .engine
-                .refresh_credentials(connection.id, platform.as_ref(), &stored_account, self.worker_id)
+                .refresh_credentials(
+                    connection.id,
+                    platform.as_ref(),
+                    &stored_account,
+                    self.worker_id,
+                )
                 .await?
             {
                 Ok(refreshed) => stored_account = refreshed,

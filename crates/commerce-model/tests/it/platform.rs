@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use commerce_model::platform::{
     Batch, Cursor, ErrorAction, LinkBinding, LinkCallback, LinkRequest, LinkStart, LinkStateStore,
-    LinkedAccount, MemoryLinkStateStore, Platform, PlatformError, PlatformInfo, PlatformKey, Progress, Record,
-    RecordIssue, RetryKind, WebhookOutcome, WebhookRequest,
+    LinkedAccount, MemoryLinkStateStore, Platform, PlatformError, PlatformInfo, PlatformKey,
+    Progress, Record, RecordIssue, RetryKind, WebhookOutcome, WebhookRequest,
 };
 use commerce_model::{
     CompanyInfo, Customer, DataType, ModelError, ProductCategory, Timestamp, COMPANY_INFO_RECORD_ID,

@@ -227,11 +227,7 @@ pub(crate) async fn callback(
             );
         }
     };
-    let connection = match state
-        .store()
-        .link_connection(connection.id, &account)
-        .await
-    {
+    let connection = match state.store().link_connection(connection.id, &account).await {
         Ok(connection) => connection,
         Err(error) => {
             tracing::error!(error = %error, "storing a linked account failed");

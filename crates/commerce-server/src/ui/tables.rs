@@ -227,7 +227,8 @@ pub(crate) fn amount(text: &str, currency: &str) -> String {
         return text.to_owned();
     }
     // The model's currency table (ISO 4217).
-    let decimals = usize::try_from(commerce_model::currency::display_exponent(currency)).unwrap_or(2);
+    let decimals =
+        usize::try_from(commerce_model::currency::display_exponent(currency)).unwrap_or(2);
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
     for (index, digit) in whole.chars().enumerate() {
         if index > 0 && (whole.len() - index) % 3 == 0 {

@@ -3,9 +3,7 @@
 use chrono::{Duration, Utc};
 use commerce_model::platform::LinkedAccount;
 use commerce_model::platform::{LinkBinding, LinkStateStore as _};
-use commerce_store::{
-    ConnectionStatus, Credentials, EncryptionKey, NewCompany, StoreError,
-};
+use commerce_store::{ConnectionStatus, Credentials, EncryptionKey, NewCompany, StoreError};
 use secrecy::{ExposeSecret as _, SecretString};
 use uuid::Uuid;
 
@@ -133,14 +131,11 @@ async fn connection_lifecycle(h: &Harness) {
     let mut account = LinkedAccount::new("acct_123", false);
     account.scope = Some("read_only".to_owned());
     let linked = store
-        .link_connection(
-            connection.id,
-            &{
-                let mut account = account.clone();
-                account.access_token = Some(SecretString::from("tok_1"));
-                account
-            },
-        )
+        .link_connection(connection.id, &{
+            let mut account = account.clone();
+            account.access_token = Some(SecretString::from("tok_1"));
+            account
+        })
         .await
         .unwrap();
     assert_eq!(linked.status, ConnectionStatus::Linked);
@@ -194,14 +189,11 @@ async fn connection_lifecycle(h: &Harness) {
 
     // Re-linking clears the error; unlinking then works.
     let relinked = store
-        .link_connection(
-            connection.id,
-            &{
-                let mut account = account.clone();
-                account.access_token = Some(SecretString::from("tok_2"));
-                account
-            },
-        )
+        .link_connection(connection.id, &{
+            let mut account = account.clone();
+            account.access_token = Some(SecretString::from("tok_2"));
+            account
+        })
         .await
         .unwrap();
     assert_eq!(relinked.last_error, None);
@@ -240,7 +232,8 @@ async fn linked_connection(h: &Harness, access: &str, refresh: &str) -> Uuid {
     account.access_token = Some(SecretString::from(access.to_owned()));
     account.refresh_token = Some(SecretString::from(refresh.to_owned()));
     account.access_expires_at = Some(Utc::now() + Duration::hours(1));
-    h.store.link_connection(connection.id, &account)
+    h.store
+        .link_connection(connection.id, &account)
         .await
         .unwrap();
     connection.id

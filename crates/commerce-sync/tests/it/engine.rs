@@ -658,14 +658,11 @@ async fn deauthorization_mid_sync_ends_deauthorized_without_corruption(kind: Kin
     // failed types at once and the pull resumes where it stopped.
     assert!(engine.schedule_due().await.unwrap().is_empty());
     store
-        .link_connection(
-            conn,
-            &{
-                let mut account = LinkedAccount::new("acct_1", false);
-                account.access_token = Some(SecretString::from("token-2"));
-                account
-            },
-        )
+        .link_connection(conn, &{
+            let mut account = LinkedAccount::new("acct_1", false);
+            account.access_token = Some(SecretString::from("token-2"));
+            account
+        })
         .await
         .unwrap();
     let due = engine.schedule_due().await.unwrap();

@@ -6,8 +6,7 @@ use std::time::Duration;
 use commerce_model::platform::LinkedAccount;
 use commerce_model::DataType;
 use commerce_store::{
-    ConnectionStatus, DatasetStatus, EncryptionKey, NewCompany,
-    RecordQuery, Store,
+    ConnectionStatus, DatasetStatus, EncryptionKey, NewCompany, RecordQuery, Store,
 };
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use secrecy::SecretString;
@@ -130,14 +129,11 @@ pub(crate) async fn linked_connection(store: &Store, account: &str) -> Uuid {
         .unwrap();
     let connection = store.create_connection(company.id, "fake").await.unwrap();
     store
-        .link_connection(
-            connection.id,
-            &{
-                let mut linked = LinkedAccount::new(account, false);
-                linked.access_token = Some(SecretString::from(format!("token-{account}")));
-                linked
-            },
-        )
+        .link_connection(connection.id, &{
+            let mut linked = LinkedAccount::new(account, false);
+            linked.access_token = Some(SecretString::from(format!("token-{account}")));
+            linked
+        })
         .await
         .unwrap();
     connection.id

@@ -14,9 +14,7 @@ use std::time::Duration;
 use commerce_model::platform::LinkedAccount;
 use commerce_model::platform::MemoryLinkStateStore;
 use commerce_model::DataType;
-use commerce_store::{
-    DatasetStatus, NewCompany, RecordQuery, Store, StoredRecord,
-};
+use commerce_store::{DatasetStatus, NewCompany, RecordQuery, Store, StoredRecord};
 use commerce_stripe::{map_document, StripePlatform, SUPPORTED_DATA_TYPES};
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -238,14 +236,11 @@ pub(crate) async fn link(store: &Store, account: &str) -> Uuid {
         .await
         .unwrap();
     store
-        .link_connection(
-            connection.id,
-            &{
-                let mut linked = LinkedAccount::new(account, false);
-                linked.access_token = Some(SecretString::from(format!("sk_acct_{account}")));
-                linked
-            },
-        )
+        .link_connection(connection.id, &{
+            let mut linked = LinkedAccount::new(account, false);
+            linked.access_token = Some(SecretString::from(format!("sk_acct_{account}")));
+            linked
+        })
         .await
         .unwrap();
     connection.id
