@@ -378,7 +378,7 @@ impl Known {
 
     /// The variable a `commerce.toml` key names: a platform setting in lower case, or a generic
     /// one without `COMMERCE_`.
-    fn from_file_key(&self, key: &str) -> Option<&SettingSpec> {
+    fn spec_for_file_key(&self, key: &str) -> Option<&SettingSpec> {
         let upper = key.to_ascii_uppercase();
         if !upper.starts_with("COMMERCE_") {
             if let Some(spec) = self.specs.get(upper.as_str()) {
@@ -469,7 +469,7 @@ fn read_toml(
         }
     };
     for (key, value) in table {
-        let Some(spec) = known.from_file_key(&key) else {
+        let Some(spec) = known.spec_for_file_key(&key) else {
             problems.push(format!("{DEFAULT_CONFIG_FILE}: unknown setting `{key}`"));
             continue;
         };
