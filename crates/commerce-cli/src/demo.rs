@@ -162,10 +162,7 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         ("COMMERCE_API_KEYS", api_key.clone()),
         (
             "COMMERCE_ENCRYPTION_KEY",
-            EncryptionKey::generate()
-                .to_base64()
-                .expose_secret()
-                .to_owned(),
+            encryption_key.expose_secret().to_owned(),
         ),
         ("STRIPE_TEST_CLIENT_ID", info.test.client_id.clone()),
         (
@@ -329,23 +326,30 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .await
         .is_ok_and(|response| response.status() != reqwest::StatusCode::NOT_FOUND);
     say("");
-    if has_dashboard {
+    if args.serve {
+        if has_dashboard {
+            say(&format!(
+                "Dashboard: {dashboard} (sign in with any user name and the API key as password)"
+            ));
+        }
+        say(&format!("API:       {public_url}/companies"));
+        say(&format!("API key:   {api_key}"));
+        if args.database_url.is_some() {
+            // Needed to read the stored credentials again (commerce serve, sync).
+            say(&format!(
+                "Encryption key (COMMERCE_ENCRYPTION_KEY): {}",
+                encryption_key.expose_secret()
+            ));
+        }
         say(&format!(
-            "Dashboard: {dashboard} (sign in with any user name and the API key as password)"
+            "Try:       curl -u '{api_key}:' '{public_url}{base}/commerce-payments?pageSize=5'"
         ));
+    } else {
+        // The server stops with this command: no URL that would no longer answer.
+        say("The server, its dashboard and API stop now. To keep them running, run the demo again");
+        say("with --serve (until Ctrl-C); add --database-url sqlite://commerce-demo.db to keep the data:");
+        say("  commerce demo --serve --database-url sqlite://commerce-demo.db");
     }
-    say(&format!("API:       {public_url}/companies"));
-    say(&format!("API key:   {api_key}"));
-    if args.database_url.is_some() {
-        // Needed to read the stored credentials again (commerce serve, sync).
-        say(&format!(
-            "Encryption key (COMMERCE_ENCRYPTION_KEY): {}",
-            encryption_key.expose_secret()
-        ));
-    }
-    say(&format!(
-        "Try:       curl -u '{api_key}:' {public_url}{base}/commerce-payments?pageSize=5"
-    ));
     say(&format!(
         "Done in {:.1} s.",
         started.elapsed().as_secs_f64()

@@ -1,6 +1,10 @@
 //! API-key authentication, as Codat does it: `Authorization: Basic <base64 of the API key>`.
+//! `Basic <base64 of "KEY:">` (what `curl -u KEY:` sends: the key as user name, no password)
+//! is accepted too.
 //!
-//! Keys are kept only as SHA-256 hashes; a request's key is hashed and looked up. A missing,
+//! Keys are kept only as SHA-256 hashes; a request's key is hashed and looked up, first among
+//! the configured keys (`COMMERCE_API_KEYS`), then among the keys made with `POST /apiKeys`
+//! (in the store, so a key deleted there stops working at once, in every process). A missing,
 //! malformed or unknown key gets `401` with Codat's error body.
 
 use std::collections::HashSet;
@@ -20,6 +24,8 @@ use crate::state::AppState;
 #[derive(Clone, Default)]
 pub struct ApiKeys {
     hashes: Arc<HashSet<[u8; 32]>>,
+    /// The same hashes in configuration order (for `GET /apiKeys`).
+    ordered: Arc<Vec<[u8; 32]>>,
 }
 
 impl ApiKeys {
@@ -29,15 +35,16 @@ impl ApiKeys {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let hashes = keys
-            .into_iter()
-            .filter_map(|key| {
-                let key = key.as_ref().trim();
-                (!key.is_empty()).then(|| hash(key))
-            })
-            .collect();
+        let mut ordered: Vec<[u8; 32]> = Vec::new();
+        for key in keys {
+            let key = key.as_ref().trim();
+            if !key.is_empty() && !ordered.contains(&hash(key)) {
+                ordered.push(hash(key));
+            }
+        }
         ApiKeys {
-            hashes: Arc::new(hashes),
+            hashes: Arc::new(ordered.iter().copied().collect()),
+            ordered: Arc::new(ordered),
         }
     }
 
@@ -56,22 +63,65 @@ impl ApiKeys {
         self.hashes.is_empty()
     }
 
-    /// Whether an `Authorization` header value carries an accepted key.
+    /// Whether an `Authorization` header value carries one of these keys.
     pub fn authorizes(&self, header: &str) -> bool {
-        let Some(encoded) = header
-            .strip_prefix("Basic ")
-            .or_else(|| header.strip_prefix("basic "))
-        else {
-            return false;
-        };
-        let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
-            return false;
-        };
-        let Ok(key) = std::str::from_utf8(&decoded) else {
-            return false;
-        };
-        self.contains(key)
+        candidates(header).iter().any(|key| self.contains(key))
     }
+
+    /// The keys' SHA-256 hashes, in configuration order.
+    pub(crate) fn hashes(&self) -> &[[u8; 32]] {
+        &self.ordered
+    }
+}
+
+/// The keys an `Authorization: Basic ...` value may carry: the decoded text (Codat's
+/// `base64(apiKey)`), and for `user:password` forms the user name when the password is empty
+/// (`curl -u KEY:`) or the password when the user name is empty (`:KEY`).
+pub(crate) fn candidates(header: &str) -> Vec<String> {
+    let Some((scheme, encoded)) = header.trim().split_once(' ') else {
+        return Vec::new();
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Vec::new();
+    }
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return Vec::new();
+    };
+    let Ok(decoded) = String::from_utf8(decoded) else {
+        return Vec::new();
+    };
+    let mut keys = vec![decoded.clone()];
+    if let Some((user, password)) = decoded.split_once(':') {
+        if password.is_empty() {
+            keys.push(user.to_owned());
+        } else if user.is_empty() {
+            keys.push(password.to_owned());
+        }
+    }
+    keys.retain(|key| !key.is_empty());
+    keys
+}
+
+/// The accepted key among `candidates`: a configured one, or one made with `POST /apiKeys`
+/// and not deleted (looked up in the store on every request).
+pub(crate) async fn accepted(state: &AppState, candidates: &[String]) -> Option<String> {
+    if let Some(key) = candidates
+        .iter()
+        .find(|key| state.inner.api_keys.contains(key))
+    {
+        return Some(key.clone());
+    }
+    for key in candidates {
+        match state.store().api_key_exists(&hash(key)).await {
+            Ok(true) => return Some(key.clone()),
+            Ok(false) => {}
+            Err(error) => {
+                tracing::error!(error = %error, "looking up an API key failed");
+                return None;
+            }
+        }
+    }
+    None
 }
 
 impl fmt::Debug for ApiKeys {
@@ -80,7 +130,7 @@ impl fmt::Debug for ApiKeys {
     }
 }
 
-fn hash(key: &str) -> [u8; 32] {
+pub(crate) fn hash(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
 }
 
@@ -98,11 +148,13 @@ pub(crate) async fn require_api_key(
     request: Request,
     next: Next,
 ) -> Response {
-    let authorized = request
+    let candidates = request
         .headers()
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| state.inner.api_keys.authorizes(value));
+        .map(candidates)
+        .unwrap_or_default();
+    let authorized = accepted(&state, &candidates).await.is_some();
     if authorized {
         next.run(request).await
     } else {
@@ -123,6 +175,11 @@ mod tests {
         assert!(!keys.authorizes("Bearer key-one-0123456789"));
         assert!(!keys.authorizes("Basic key-one-0123456789"));
         assert!(!keys.authorizes("Basic "));
+        // `curl -u KEY:` sends base64("KEY:"); `:KEY` carries it as the password.
+        assert!(keys.authorizes(&authorization_header("key-one-0123456789:")));
+        assert!(keys.authorizes(&authorization_header(":key-one-0123456789")));
+        assert!(!keys.authorizes(&authorization_header("key-one-0123456789:other")));
+        assert!(!keys.authorizes(&authorization_header("other:key-one-0123456789")));
         assert_eq!(format!("{keys:?}"), "ApiKeys(2 hashed)");
     }
 }

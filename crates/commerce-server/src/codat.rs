@@ -54,6 +54,22 @@ fn derived_uuid(label: &str) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
+/// The `integrationId` of a platform key (stable across restarts).
+pub(crate) fn integration_id(key: &str) -> Uuid {
+    derived_uuid(&format!("integration:{key}"))
+}
+
+/// The `sourceId` of a platform family, named by its OAuth callback segment (`stripe` for
+/// Stripe and Stripe Test).
+pub(crate) fn source_id(family: &str) -> Uuid {
+    derived_uuid(&format!("source:{family}"))
+}
+
+/// A stable id for something named by `label` (API keys from the configuration).
+pub(crate) fn derived_id(label: &str) -> Uuid {
+    derived_uuid(label)
+}
+
 /// A connection (`Connection`).
 pub(crate) fn connection(
     connection: &Connection,
@@ -69,15 +85,9 @@ pub(crate) fn connection(
     let source = info.map_or(key, |info| info.callback_segment.as_str());
     let mut object = Map::new();
     object.insert("id".into(), json!(connection.id));
-    object.insert(
-        "integrationId".into(),
-        json!(derived_uuid(&format!("integration:{key}"))),
-    );
+    object.insert("integrationId".into(), json!(integration_id(key)));
     object.insert("integrationKey".into(), json!(integration_key));
-    object.insert(
-        "sourceId".into(),
-        json!(derived_uuid(&format!("source:{source}"))),
-    );
+    object.insert("sourceId".into(), json!(source_id(source)));
     object.insert("platformName".into(), json!(platform_name));
     object.insert("linkUrl".into(), json!(link_url(public_url, connection.id)));
     object.insert("status".into(), json!(connection.status.as_str()));

@@ -194,11 +194,11 @@ impl From<SyncError> for ApiError {
             SyncError::ConnectionNotLinked {
                 connection_id,
                 status,
-            } => ApiError::conflict(format!(
+            } => ApiError::bad_request(format!(
                 "Data connection {connection_id} is {status}: only Linked connections can be synced"
             )),
-            SyncError::UnknownPlatform { key } => ApiError::conflict(format!(
-                "The integration {key} is not enabled on this server"
+            SyncError::UnknownPlatform { key } => ApiError::not_found(format!(
+                "Integration not found: {key} is not enabled on this server"
             )),
             other => {
                 tracing::error!(error = %other, "sync engine failure");

@@ -10,8 +10,12 @@
 //! - [`ClientWebhooks`]: Codat-style events to webhook consumers (`/webhooks`, and
 //!   `COMMERCE_WEBHOOK_URL`), signed the Standard Webhooks way, kept in an outbox and retried;
 //!   see `docs/webhooks.md`.
-//! - Authentication as Codat: `Authorization: Basic <base64 of an API key>` ([`ApiKeys`],
-//!   [`authorization_header`]).
+//! - Authentication as Codat: `Authorization: Basic <base64 of an API key>` (or of `KEY:`, as
+//!   `curl -u` sends it) ([`ApiKeys`], [`authorization_header`]); keys from the configuration
+//!   and keys made with `POST /apiKeys` (stored hashed, looked up per request).
+//! - The rest of Codat's Platform API: replace/update company, integrations and branding,
+//!   profile, sync settings (honoured by the sync engine), API keys; every answer on an
+//!   operation shared with Codat has a status Codat documents for it (`docs/platform-api.md`).
 //!
 //! This crate sees platforms only through `commerce_model::platform::Platform` (registered by
 //! the caller in a `commerce_sync::PlatformRegistry`); it must never depend on a `stripe-*`

@@ -64,6 +64,7 @@
 
 mod accounts;
 mod aggregates;
+mod client_settings;
 mod companies;
 mod consumers;
 mod crypto;
@@ -80,6 +81,7 @@ mod webhook_events;
 
 pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
 pub use crate::consumers::{NewWebhookConsumer, WebhookConsumer};
+pub use crate::client_settings::{Profile, StoredApiKey, SyncSetting, SyncSettings};
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
 pub use crate::deliveries::{
     AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,

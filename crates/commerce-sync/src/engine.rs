@@ -234,8 +234,13 @@ impl SyncEngine {
         Ok(outcome)
     }
 
+    /// Wakes idle workers of this process (something was queued).
+    pub(crate) fn wake_workers(&self) {
+        self.inner.wake.notify_waiters();
+    }
+
     /// Records a dataset of `data_type` ended `NotSupported` (nothing to pull).
-    async fn not_supported(
+    pub(crate) async fn not_supported(
         &self,
         connection_id: Uuid,
         data_type: DataType,
@@ -267,7 +272,8 @@ impl SyncEngine {
 
     /// One pass of the schedule: for every `Linked` connection whose platform is registered,
     /// queues each data type that is due — never pulled, or last finished longer ago than its
-    /// interval ([`crate::Schedule::interval`]; [`crate::Schedule::rate_limit_retry`] after a
+    /// interval (the company's effective `syncSchedule`, see
+    /// [`SyncEngine::effective_sync_settings`], else [`crate::Schedule::interval`]; [`crate::Schedule::rate_limit_retry`] after a
     /// `RateLimitError`). `NotSupported` types are queued again only if the platform now
     /// supports them; `AuthError` and `Cancelled` ones (the connection was deauthorized or
     /// unlinked, and has been linked again since) at once; a type the platform does not support
@@ -286,8 +292,23 @@ impl SyncEngine {
                 continue;
             };
             let statuses = store.data_statuses(connection.id).await?;
+            let settings = self
+                .effective_sync_settings(Some(connection.company_id))
+                .await?;
             for &data_type in DataType::ALL {
+                let setting = settings.get(&data_type);
+                let interval = setting.map_or(schedule.interval(data_type), |setting| {
+                    setting.interval(schedule.interval(data_type))
+                });
                 let due = match statuses.get(&data_type) {
+                    // Never pulled: at once, unless the data type is not fetched on first
+                    // link; then one interval after the link.
+                    None if setting.is_some_and(|setting| !setting.setting.fetch_on_first_link) => {
+                        chrono::Duration::from_std(interval)
+                            .ok()
+                            .and_then(|wait| connection.updated.checked_add_signed(wait))
+                            .is_some_and(|due_at| due_at <= now)
+                    }
                     None => true,
                     Some(status) if status.current_status.is_in_progress() => false,
                     Some(status) if status.current_status == DatasetStatus::NotSupported => {
@@ -307,7 +328,7 @@ impl SyncEngine {
                         let wait = if latest.status == DatasetStatus::RateLimitError {
                             schedule.rate_limit_retry
                         } else {
-                            schedule.interval(data_type)
+                            interval
                         };
                         let ended = latest.completed.unwrap_or(latest.updated);
                         chrono::Duration::from_std(wait)

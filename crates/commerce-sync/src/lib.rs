@@ -22,6 +22,7 @@ mod error;
 mod events;
 mod refresh;
 mod registry;
+mod settings;
 mod worker;
 
 pub use crate::config::{Schedule, SyncConfig, DEFAULT_LEASE};
@@ -30,3 +31,4 @@ pub use crate::error::SyncError;
 pub use crate::events::{DatasetOutcome, SyncEvent};
 pub use crate::refresh::{REFRESH_HOLD, REFRESH_WAIT};
 pub use crate::registry::PlatformRegistry;
+pub use crate::settings::EffectiveSetting;

@@ -123,27 +123,119 @@ fn the_demo_links_syncs_and_prints_the_merchants_data() {
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted, "newest first");
 
-    // Where to go next.
-    let api = stdout
-        .lines()
-        .find(|line| line.starts_with("API:"))
-        .unwrap();
+    // Where to go next: the server has stopped, so no URL of it; how to keep it running.
     assert!(
-        api.contains("http://127.0.0.1:") && api.ends_with("/companies"),
-        "{api}"
+        !stdout.lines().any(|line| line.starts_with("Dashboard:")
+            || line.starts_with("API:")
+            || line.starts_with("Try:")),
+        "{stdout}"
     );
-    assert!(stdout
-        .lines()
-        .any(|line| line.starts_with("API key:   demo_")));
-    let dashboard = stdout
-        .lines()
-        .find_map(|line| line.strip_prefix("Dashboard: "))
-        .expect("a dashboard line");
+    assert!(stdout.contains("with --serve"), "{stdout}");
     assert!(
-        dashboard.starts_with("http://127.0.0.1:") && dashboard.contains("/ui "),
-        "{dashboard}"
+        stdout
+            .lines()
+            .any(|line| line.trim()
+                == "commerce demo --serve --database-url sqlite://commerce-demo.db"),
+        "{stdout}"
     );
     assert!(stdout.lines().last().unwrap().starts_with("Done in "));
+}
+
+/// `commerce demo --serve`: the dashboard, the API and the exact `Try:` curl line work while
+/// it runs.
+#[test]
+fn the_served_demo_prints_a_curl_line_that_works() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("curl is needed (.ci/run installs it): apt-get install curl");
+    }
+    let dir = temp_dir("demo-serve");
+    let mut child = commerce_in(&dir.0)
+        .args(["demo", "--size", "10", "--seed", "3", "--serve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Stops the demo (by this child's own id) however the test ends.
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = child.stdout.take().unwrap();
+    let _stop = Stop(child);
+    let mut printed = Vec::new();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut try_line = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        printed.push(line.clone());
+        if let Some(command) = line.strip_prefix("Try:") {
+            try_line = Some(command.trim().to_owned());
+        }
+        if line.starts_with("Serving until Ctrl-C") {
+            break;
+        }
+    }
+    let text = printed.join("\n");
+    let command = try_line.unwrap_or_else(|| panic!("no Try: line in\n{text}"));
+    assert!(command.starts_with("curl -u '"), "{command}");
+    let dashboard = printed
+        .iter()
+        .find_map(|line| line.strip_prefix("Dashboard: "))
+        .unwrap_or_else(|| panic!("no dashboard line in\n{text}"));
+    assert!(dashboard.starts_with("http://127.0.0.1:"), "{dashboard}");
+
+    // The exact line, through a shell, as a newcomer pastes it.
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{command} --silent --show-error --write-out '\\n%{{http_code}}'"
+        ))
+        .output()
+        .unwrap();
+    let (out, err) = text_of(&output);
+    assert!(output.status.success(), "{command}: {err}");
+    let (body, code) = out.rsplit_once('\n').unwrap();
+    assert_eq!(code, "200", "{command}: {body}");
+    let page: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(page["pageSize"], 5, "{body}");
+    assert_eq!(page["results"].as_array().unwrap().len(), 5, "{body}");
+
+    // The dashboard answers too (the key as password, as the line says).
+    let key = printed
+        .iter()
+        .find_map(|line| line.strip_prefix("API key:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let url = dashboard.split_whitespace().next().unwrap();
+    let output = std::process::Command::new("curl")
+        .args([
+            "--silent",
+            "--output",
+            "/dev/null",
+            "--write-out",
+            "%{http_code}",
+            "-u",
+        ])
+        .arg(format!("anyone:{key}"))
+        .arg(url)
+        .output()
+        .unwrap();
+    assert_eq!(text_of(&output).0, "200");
+}
+
+fn text_of(output: &std::process::Output) -> (String, String) {
+    text(output)
 }
 
 /// The lines of a section: from its title to the next blank line.

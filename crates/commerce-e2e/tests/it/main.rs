@@ -25,6 +25,7 @@ mod server_support;
 mod sync_support;
 
 mod second_platform;
+mod codat_sdks;
 mod stripe;
 mod stripe_e2e;
 #[allow(dead_code)]

@@ -326,7 +326,7 @@ impl ClientWebhooks {
         if self.inner.config.receiver.is_some() {
             recipients.push(IMPLICIT_CONSUMER_ID);
         }
-        let tags = company_tags(company);
+        let tags = self.inner.store.company_tags(company.id).await?;
         recipients.extend(
             self.inner
                 .store
@@ -375,15 +375,6 @@ impl ClientWebhooks {
         tracing::debug!(event = %id, event_type, company = %company.id, consumers = recipients.len(), "client webhook queued");
         Ok(id)
     }
-}
-
-/// A company's tags, as `tagKey:tagValue` filters match them.
-///
-/// Companies carry no tags in the store yet, so a consumer limited to company tags receives
-/// nothing until they do (Codat sends such a consumer only events of companies with a
-/// matching tag).
-pub(crate) fn company_tags(_company: &Company) -> BTreeMap<String, String> {
-    BTreeMap::new()
 }
 
 /// Whether `consumer` receives an event of `event_type` about a company with `tags`: it is

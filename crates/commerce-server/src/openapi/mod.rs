@@ -25,6 +25,8 @@ pub(crate) enum Answer {
     Html,
     /// A redirect.
     Redirect,
+    /// An SVG image.
+    Image,
 }
 
 /// One operation the router serves.
@@ -65,6 +67,8 @@ macro_rules! op {
     };
 }
 
+mod platform_api;
+
 /// Every operation served except the commerce data routes, which [`operations`] adds per data
 /// type (the router serves them through `.../data/{dataType}[/{recordId}]`).
 pub(crate) const OPERATIONS: &[Operation] = &[
@@ -75,11 +79,11 @@ pub(crate) const OPERATIONS: &[Operation] = &[
     op!("get" "/companies/{companyId}/connections", "list-connections", "List connections", "Connections", auth: true, query: PAGED, body: None, Answer::Json(200, "Connections")),
     op!("post" "/companies/{companyId}/connections", "create-connection", "Create connection (PendingAuth, with a linkUrl)", "Connections", auth: true, query: &[], body: Some("ConnectionPrototype"), Answer::Json(200, "Connection")),
     op!("get" "/companies/{companyId}/connections/{connectionId}", "get-connection", "Get connection", "Connections", auth: true, query: &[], body: None, Answer::Json(200, "Connection")),
-    op!("patch" "/companies/{companyId}/connections/{connectionId}", "unlink-connection", "Unlink connection (revokes access, keeps the data)", "Connections", auth: true, query: &[], body: Some("UpdateConnectionStatus"), Answer::Json(200, "Connection")),
-    op!("delete" "/companies/{companyId}/connections/{connectionId}", "delete-connection", "Delete connection (revokes access, deletes the data)", "Connections", auth: true, query: &[], body: None, Answer::Empty(204)),
+    op!("patch" "/companies/{companyId}/connections/{connectionId}", "unlink-connection", "Unlink connection (revokes access, keeps the data; a connection that is not Linked is answered as it is)", "Connections", auth: true, query: &[], body: Some("UpdateConnectionStatus"), Answer::Json(200, "Connection")),
+    op!("delete" "/companies/{companyId}/connections/{connectionId}", "delete-connection", "Delete connection (revokes access, deletes the data; answers the deleted connection)", "Connections", auth: true, query: &[], body: None, Answer::Json(200, "Connection")),
     op!("get" "/companies/{companyId}/dataStatus", "get-company-data-status", "Get data status", "Refresh data", auth: true, query: &[], body: None, Answer::Json(200, "DataStatuses")),
     op!("post" "/companies/{companyId}/data/all", "refresh-company-data", "Refresh all data", "Refresh data", auth: true, query: &[], body: None, Answer::Empty(204)),
-    op!("post" "/companies/{companyId}/data/queue/{dataType}", "refresh-data-type", "Refresh data type", "Refresh data", auth: true, query: &["connectionId"], body: None, Answer::Json(200, "PullOperation")),
+    op!("post" "/companies/{companyId}/data/queue/{dataType}", "refresh-data-type", "Refresh data type (a pull of that type already queued or running is answered as it is)", "Refresh data", auth: true, query: &["connectionId"], body: None, Answer::Json(200, "PullOperation")),
     op!("get" "/companies/{companyId}/data/history", "list-pull-operations", "List pull operations", "Refresh data", auth: true, query: PAGED, body: None, Answer::Json(200, "PullOperations")),
     op!("get" "/companies/{companyId}/data/history/{datasetId}", "get-pull-operation", "Get pull operation", "Refresh data", auth: true, query: &[], body: None, Answer::Json(200, "PullOperation")),
     op!("get" "/webhooks", "list-webhook-consumers", "List webhook consumers", "Webhooks", auth: true, query: &[], body: None, Answer::Json(200, "WebhookConsumers")),
@@ -133,9 +137,10 @@ pub(crate) fn data_routes() -> Vec<(DataType, &'static str, &'static str, Option
 pub(crate) fn operations() -> Vec<(String, Operation)> {
     let mut all: Vec<(String, Operation)> = OPERATIONS
         .iter()
+        .chain(platform_api::PLATFORM_OPERATIONS)
         .map(|operation| (operation.path.to_owned(), *operation))
         .collect();
-    for (_, segment, item, list) in data_routes() {
+    for (data_type, segment, item, list) in data_routes() {
         let base = format!("/companies/{{companyId}}/connections/{{connectionId}}/data/{segment}");
         let item: &'static str = item;
         match list {
@@ -144,10 +149,13 @@ pub(crate) fn operations() -> Vec<(String, Operation)> {
                 op!("get" "", "get-data", "", "Commerce data", auth: true, query: &[], body: None, Answer::Json(200, item)),
             )),
             Some(list) => {
-                all.push((
-                    base.clone(),
-                    op!("get" "", "list-data", "", "Commerce data", auth: true, query: QUERIED, body: None, Answer::Json(200, list)),
-                ));
+                let list_op = if data_type == DataType::Locations {
+                    // Codat's list-locations takes no query or orderBy.
+                    op!("get" "", "list-data", "", "Commerce data", auth: true, query: PAGED, body: None, Answer::Json(200, list))
+                } else {
+                    op!("get" "", "list-data", "", "Commerce data", auth: true, query: QUERIED, body: None, Answer::Json(200, list))
+                };
+                all.push((base.clone(), list_op));
                 all.push((
                     format!("{base}/{{recordId}}"),
                     op!("get" "", "get-data-record", "", "Commerce data", auth: true, query: &[], body: None, Answer::Json(200, item)),
@@ -202,6 +210,7 @@ fn query_parameter(name: &str) -> Value {
                 "state" => "The state given to the platform with the authorization request.",
                 "code" => "The authorization code.",
                 "error" => "Set by the platform when the merchant declined.",
+                "deleted" => "Set after a key was deleted: the page says so.",
                 _ => "Set by the platform.",
             },
         ),
@@ -214,9 +223,11 @@ fn path_parameters(path: &str) -> Vec<Value> {
         .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
         .map(|name| {
             let schema = match name {
-                "companyId" | "connectionId" | "datasetId" | "deliveryId" | "consumerId" => {
+                "companyId" | "connectionId" | "datasetId" | "deliveryId" | "consumerId"
+                | "eventId" | "apiKeyId" => {
                     json!({"type": "string", "format": "uuid"})
                 }
+                "image" => json!({"type": "string", "enum": crate::routes::integrations::IMAGES}),
                 "dataType" => json!({"type": "string", "enum": DataType::ALL.iter().map(|t| t.key()).collect::<Vec<_>>()}),
                 _ => json!({"type": "string"}),
             };
@@ -279,6 +290,13 @@ fn operation_json(path: &str, operation: &Operation) -> Value {
         Answer::Empty(status) => {
             responses.insert(status.to_string(), json!({"description": "Done"}));
         }
+        Answer::Image => {
+            responses.insert(
+                "200".into(),
+                json!({"description": "The image", "content": {"image/svg+xml": {"schema": {"$ref": "#/components/schemas/Svg"}}}}),
+            );
+            responses.insert("404".into(), error_response("Unknown integration or image"));
+        }
         Answer::Html => {
             for (status, description) in [
                 ("200", "The page"),
@@ -328,6 +346,27 @@ fn operation_json(path: &str, operation: &Operation) -> Value {
                 );
             }
         }
+    }
+    if let Some(errors) = platform_api::codat_errors(&id) {
+        // An operation shared with Codat: exactly the error statuses it answers, each one
+        // Codat documents for it.
+        object.insert("security".into(), json!([{"basicAuth": []}]));
+        for status in errors {
+            let description = match status {
+                400 => "The request made is not valid (parameters, query or body)",
+                401 => "Missing or unknown API key",
+                403 => "The change is not allowed (see the error; Codat documents no 400 here)",
+                404 => "Unknown id, data type or integration",
+                409 => {
+                    "The data type was never synced, the latest pull failed, or a limit is reached"
+                }
+                503 => "The platform could not complete the request",
+                _ => "A problem on the server",
+            };
+            responses.insert(status.to_string(), error_response(description));
+        }
+        object.insert("responses".into(), Value::Object(responses));
+        return Value::Object(object);
     }
     if operation.auth {
         object.insert("security".into(), json!([{"basicAuth": []}]));
@@ -394,7 +433,8 @@ pub(crate) fn document() -> Value {
         "servers": [{"url": "/"}],
         "tags": [
             {"name": "Companies"}, {"name": "Connections"}, {"name": "Refresh data"},
-            {"name": "Commerce data"}, {"name": "Webhooks"}, {"name": "Client webhooks"}, {"name": "Link"},
+            {"name": "Commerce data"}, {"name": "Integrations"}, {"name": "Settings"},
+            {"name": "Webhooks"}, {"name": "Client webhooks"}, {"name": "Link"},
             {"name": "Platform webhooks"}, {"name": "Dashboard"}, {"name": "Service"}
         ],
         "paths": paths,
@@ -425,6 +465,10 @@ fn paged(item: &str) -> Value {
 
 fn schemas() -> Value {
     let mut schemas: Map<String, Value> = serde_json::from_str(MODEL_SCHEMAS).unwrap_or_default();
+    let keys: Vec<&str> = DataType::ALL.iter().map(|t| t.key()).collect();
+    if let Value::Object(more) = platform_api::schemas(&keys) {
+        schemas.extend(more);
+    }
     for (_, _, item, list) in data_routes() {
         if let Some(list) = list {
             schemas.insert(list.to_owned(), paged(item));
@@ -483,11 +527,13 @@ fn schemas() -> Value {
             "description": {"type": "string", "maxLength": crate::text::MAX_COMPANY_DESCRIPTION_CHARS,
                 "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
                 "description": "No control characters other than line breaks and tabs."},
-            "redirect": {"type": "string", "format": "uri", "description": "Where the link flow sends the merchant at the end (an extension of Codat's body)."}
+            "redirect": {"type": "string", "format": "uri", "description": "Where the link flow sends the merchant at the end (an extension of Codat's body)."},
+            "tags": {"$ref": "#/components/schemas/Tags"}
         }, "required": ["name"]},
         "Company": {"type": "object", "properties": {
             "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"},
             "description": {"type": "string"}, "redirect": {"type": "string", "format": "uri"},
+            "tags": {"$ref": "#/components/schemas/Tags"},
             "lastSync": {"$ref": "#/components/schemas/DateTime"},
             "created": {"$ref": "#/components/schemas/DateTime"},
             "dataConnections": {"type": "array", "items": {"$ref": "#/components/schemas/Connection"}}

@@ -22,6 +22,8 @@ pub(crate) struct CreateCompany {
     description: Option<String>,
     /// Where the link flow sends the merchant at the end (an extension of Codat's body).
     redirect: Option<String>,
+    /// Codat's user-defined key-value pairs.
+    tags: Option<Value>,
 }
 
 pub(crate) async fn create(
@@ -41,23 +43,24 @@ pub(crate) async fn create(
             }
         }
     }
+    let tags = match &body.tags {
+        Some(value) => super::client_settings::parse_tags(value).map_err(ApiError::bad_request)?,
+        None => Default::default(),
+    };
     let mut new = NewCompany::named(name);
     new.description = description;
     new.redirect = body.redirect;
     let company = state.store().create_company(&new).await?;
+    if !tags.is_empty() {
+        state.store().set_company_tags(company.id, &tags).await?;
+    }
     crate::client_webhooks::company_event(
         &state,
         crate::client_webhooks::COMPANY_CREATED,
         &company,
     )
     .await;
-    Ok(Json(codat::company(
-        &company,
-        state.public_url(),
-        None,
-        Vec::new(),
-    ))
-    .into_response())
+    Ok(Json(company_json(&state, &company).await?).into_response())
 }
 
 pub(crate) async fn list(
@@ -134,12 +137,12 @@ pub(crate) async fn company_json(state: &AppState, company: &Company) -> Result<
         last_sync = last_sync.max(connection_sync);
         values.push(value);
     }
-    Ok(codat::company(
-        company,
-        state.public_url(),
-        last_sync,
-        values,
-    ))
+    let mut value = codat::company(company, state.public_url(), last_sync, values);
+    let tags = state.store().company_tags(company.id).await?;
+    if !tags.is_empty() {
+        value["tags"] = serde_json::json!(tags);
+    }
+    Ok(value)
 }
 
 /// A connection's JSON and its last successful sync.

@@ -1,6 +1,10 @@
 //! `/companies/{companyId}/connections`: create (`PendingAuth` with a `linkUrl`), list, get,
 //! `PATCH {"status":"Unlinked"}` (revoke at the platform, keep the data) and `DELETE` (revoke
-//! and delete the data).
+//! and delete the data; `200` with the deleted connection, as Codat documents).
+//!
+//! Statuses are the ones Codat documents for these operations: an unknown or disabled
+//! `platformKey` is `404` naming the key; unlinking a connection that is not `Linked` is `200`
+//! with the connection unchanged (nothing was granted, or access is already revoked).
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -29,24 +33,14 @@ pub(crate) async fn create(
     body: Result<Json<CreateConnection>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let company = load_company(&state, &company_id).await?;
-    let Json(body) = body.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
-    let Some(key) = body.platform_key.filter(|key| !key.trim().is_empty()) else {
-        return Err(ApiError::bad_request("platformKey is required"));
-    };
-    let Some(platform) = state.platform(key.trim()) else {
-        let enabled: Vec<String> = state
-            .platforms()
-            .platforms()
-            .map(|platform| platform.key().to_string())
-            .collect();
-        return Err(ApiError::bad_request(format!(
-            "platformKey {key:?} is not an integration enabled on this server (enabled: {})",
-            if enabled.is_empty() {
-                "none".to_owned()
-            } else {
-                enabled.join(", ")
-            }
-        )));
+    // Codat documents no 400 here: a body without a usable key names no integration (404).
+    let key = body
+        .ok()
+        .and_then(|Json(body)| body.platform_key)
+        .map(|key| key.trim().to_owned())
+        .unwrap_or_default();
+    let Some(platform) = state.platform(&key) else {
+        return Err(unknown_integration(&state, &key));
     };
     let connection = state
         .store()
@@ -109,9 +103,11 @@ pub(crate) async fn update(
 ) -> Result<Json<Value>, ApiError> {
     let company = load_company(&state, &company_id).await?;
     let connection = load_connection(&state, &company, &connection_id).await?;
-    let Json(body) = body.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
-    if body.status.as_deref() != Some("Unlinked") {
-        return Err(ApiError::bad_request(
+    // Codat documents no 400 here: a change other than unlinking is forbidden (403).
+    let status = body.ok().and_then(|Json(body)| body.status);
+    if status.as_deref() != Some("Unlinked") {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
             "status must be \"Unlinked\" (the only change a client can make)",
         ));
     }
@@ -135,11 +131,12 @@ pub(crate) async fn update(
 }
 
 /// `DELETE`: revokes access of a linked connection at its platform (best effort: a failure is
-/// logged and the deletion goes on) and deletes the connection with all its data.
+/// logged and the deletion goes on) and deletes the connection with all its data; answers the
+/// connection as it was.
 pub(crate) async fn delete(
     State(state): State<AppState>,
     Path((company_id, connection_id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let company = load_company(&state, &company_id).await?;
     let connection = load_connection(&state, &company, &connection_id).await?;
     if connection.status == ConnectionStatus::Linked {
@@ -147,10 +144,38 @@ pub(crate) async fn delete(
             tracing::warn!(connection = %connection.id, error = %error.message, "unlinking at the platform failed; deleting anyway");
         }
     }
+    let (value, _) = connection_json(&state, &connection).await?;
     client_webhooks::connection_event(&state, client_webhooks::CONNECTION_DELETED, &connection)
         .await;
     state.store().delete_connection(connection.id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(value))
+}
+
+/// `404` for a platform key that names no integration enabled here, naming the key asked for
+/// and the enabled integrations by their Codat keys.
+pub(crate) fn unknown_integration(state: &AppState, key: &str) -> ApiError {
+    let enabled: Vec<String> = state
+        .platforms()
+        .platforms()
+        .map(|platform| {
+            let codat = crate::routes::integrations::codat_key(platform.as_ref());
+            format!("{codat} ({}, {})", platform.name(), platform.key())
+        })
+        .collect();
+    let asked = if key.is_empty() {
+        "no platformKey was given".to_owned()
+    } else {
+        let shown: String = key.chars().take(64).collect();
+        format!("no integration with platformKey {shown:?} is enabled on this server")
+    };
+    ApiError::not_found(format!(
+        "Integration not found: {asked}; enabled: {}",
+        if enabled.is_empty() {
+            "none".to_owned()
+        } else {
+            enabled.join(", ")
+        }
+    ))
 }
 
 /// The platform account of a linked connection as stored (metadata and tokens included),
@@ -187,8 +212,8 @@ pub(crate) async fn unlink_at_platform(
     connection: &Connection,
 ) -> Result<(), ApiError> {
     let Some(platform) = state.platform(&connection.platform_key) else {
-        return Err(ApiError::conflict(format!(
-            "The integration {} is not enabled on this server, so access cannot be revoked",
+        return Err(ApiError::not_found(format!(
+            "Integration not found: {} is not enabled on this server, so access cannot be revoked",
             connection.platform_key
         )));
     };
@@ -200,7 +225,7 @@ pub(crate) async fn unlink_at_platform(
         Err(error) => {
             tracing::warn!(connection = %connection.id, error = %error, "platform refused to unlink");
             Err(ApiError::new(
-                StatusCode::BAD_GATEWAY,
+                StatusCode::SERVICE_UNAVAILABLE,
                 format!("The platform could not revoke access: {error}"),
             ))
         }

@@ -70,6 +70,7 @@ pub(crate) async fn queue_all(
 }
 
 /// Queues one data type; without `connectionId`, on the company's first `Linked` connection.
+/// When a pull of that type is already queued or running, answers that pull operation.
 pub(crate) async fn queue_one(
     State(state): State<AppState>,
     Path((company_id, data_type)): Path<(String, String)>,
@@ -88,27 +89,22 @@ pub(crate) async fn queue_one(
             .into_iter()
             .find(|connection| connection.status == ConnectionStatus::Linked)
             .ok_or_else(|| {
-                ApiError::conflict(format!(
+                ApiError::bad_request(format!(
                     "Company {} has no Linked data connection to sync",
                     company.id
                 ))
             })?,
     };
-    let dataset = state
-        .engine()
-        .queue(connection.id, data_type)
-        .await
-        .map_err(|error| match error {
-            commerce_sync::SyncError::Store(commerce_store::StoreError::DatasetInProgress {
-                data_type,
-                dataset_id,
-                ..
-            }) => ApiError::conflict(format!(
-                "DatasetAlreadyInProgressException: Cannot queue {data_type} sync for {} as previous sync {dataset_id} is still in progress",
-                company.id
-            )),
-            other => other.into(),
-        })?;
+    // A pull of that type already queued or running is answered as is (Codat documents no
+    // 409 here): the client sees its status.
+    let dataset = match state.engine().queue(connection.id, data_type).await {
+        Ok(dataset) => dataset,
+        Err(commerce_sync::SyncError::Store(commerce_store::StoreError::DatasetInProgress {
+            dataset_id,
+            ..
+        })) => state.store().get_dataset(dataset_id).await?,
+        Err(other) => return Err(other.into()),
+    };
     Ok(Json(codat::pull_operation(&dataset)))
 }
 

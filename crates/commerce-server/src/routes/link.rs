@@ -263,7 +263,7 @@ pub(crate) async fn callback(
         &connection,
     )
     .await;
-    if let Err(error) = state.engine().queue_all(connection.id).await {
+    if let Err(error) = state.engine().queue_first_link(connection.id).await {
         tracing::error!(connection = %connection.id, error = %error, "queueing the initial sync failed");
     }
     let redirect = match state.store().get_company(connection.company_id).await {
@@ -272,6 +272,21 @@ pub(crate) async fn callback(
             tracing::warn!(error = %error, "loading the company for its redirect failed");
             None
         }
+    };
+    // Without a redirect of the company's own: the profile's (`PUT /profile`).
+    let redirect = match redirect {
+        Some(redirect) => Some(redirect),
+        None => match state.store().get_profile().await {
+            Ok(profile) => profile.map(|profile| {
+                profile
+                    .redirect_url
+                    .replace("{companyId}", &connection.company_id.to_string())
+            }),
+            Err(error) => {
+                tracing::warn!(error = %error, "loading the profile for its redirect failed");
+                None
+            }
+        },
     };
     match redirect.and_then(|redirect| url::Url::parse(&redirect).ok()) {
         Some(mut url) => {

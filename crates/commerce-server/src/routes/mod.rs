@@ -14,10 +14,13 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub(crate) mod api_keys;
+mod client_settings;
 mod companies;
 mod connections;
 mod data;
 mod health;
+pub(crate) mod integrations;
 mod link;
 mod records;
 mod webhooks;
@@ -36,7 +39,10 @@ pub fn build_router(state: AppState) -> Router {
         .route("/companies", get(companies::list).post(companies::create))
         .route(
             "/companies/{company_id}",
-            get(companies::get_one).delete(companies::delete),
+            get(companies::get_one)
+                .delete(companies::delete)
+                .put(client_settings::replace_company)
+                .patch(client_settings::update_company),
         )
         .route(
             "/companies/{company_id}/connections",
@@ -85,6 +91,7 @@ pub fn build_router(state: AppState) -> Router {
             "/webhooks/deliveries/{delivery_id}",
             get(crate::client_webhooks::api::get_one),
         )
+        .merge(platform_api())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::auth::require_api_key,
@@ -94,7 +101,11 @@ pub fn build_router(state: AppState) -> Router {
         .route("/openapi.json", get(crate::openapi::serve))
         .route("/link/{connection_id}", get(link::start))
         .route("/oauth/{platform}/callback", get(link::callback))
-        .route("/webhooks/{platform}", post(webhooks::receive));
+        .route("/webhooks/{platform}", post(webhooks::receive))
+        .route(
+            "/integrations/{platform_key}/images/{image}",
+            get(integrations::image),
+        );
     let limits = state.http_limits();
     api.merge(public)
         .merge(crate::ui::router(&state))
@@ -105,6 +116,32 @@ pub fn build_router(state: AppState) -> Router {
             crate::edge::guard_body(limits, request, next)
         }))
         .with_state(state)
+}
+
+/// The rest of Codat's Platform API (behind the API key): integrations, profile, sync
+/// settings, API keys.
+fn platform_api() -> Router<AppState> {
+    Router::new()
+        .route("/integrations", get(integrations::list))
+        .route("/integrations/{platform_key}", get(integrations::get_one))
+        .route(
+            "/integrations/{platform_key}/branding",
+            get(integrations::branding),
+        )
+        .route(
+            "/profile",
+            get(client_settings::get_profile).put(client_settings::put_profile),
+        )
+        .route(
+            "/profile/syncSettings",
+            get(client_settings::get_profile_sync).post(client_settings::set_profile_sync),
+        )
+        .route(
+            "/companies/{company_id}/syncSettings",
+            get(client_settings::get_company_sync).post(client_settings::set_company_sync),
+        )
+        .route("/apiKeys", get(api_keys::list).post(api_keys::create))
+        .route("/apiKeys/{api_key_id}", delete(api_keys::delete))
 }
 
 /// A company id from the path; anything that is not a known company's UUID is 404.
@@ -210,6 +247,16 @@ impl Paging {
             query,
             order_by: text("orderBy"),
         })
+    }
+
+    /// The first page at the default size, without query.
+    pub(crate) fn first() -> Paging {
+        Paging {
+            page: 1,
+            page_size: commerce_store::DEFAULT_PAGE_SIZE,
+            query: None,
+            order_by: None,
+        }
     }
 
     /// The offset of the page's first item.

@@ -84,7 +84,15 @@ pub(crate) async fn list(
 ) -> Result<Response, ApiError> {
     let data_type = data_type_of(&segment)?;
     // Parameters first: a query that cannot mean anything is 400 whatever the data's state.
-    let paging = if data_type.is_paged() {
+    let paging = if data_type == DataType::Locations {
+        // Codat's list-locations takes no parameters and documents no 400: valid paging is
+        // honoured, anything else (and query/orderBy) is ignored.
+        let mut params = query_params(raw.as_deref());
+        params.retain(|name, _| name == "page" || name == "pageSize");
+        let paging = Paging::parse(&params).unwrap_or_else(|_| Paging::first());
+        let request = record_query(data_type, &paging)?;
+        Some((paging, request))
+    } else if data_type.is_paged() {
         let paging = Paging::parse(&query_params(raw.as_deref()))?;
         let request = record_query(data_type, &paging)?;
         Some((paging, request))

@@ -78,8 +78,22 @@ fn csrf_token(key: &str) -> String {
 }
 
 /// The API key a Basic `Authorization` value carries, if it is an accepted one.
-fn accepted_key(state: &AppState, headers: &HeaderMap) -> Option<String> {
+async fn accepted_key(state: &AppState, headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (user, password) = decoded_pair(value)?;
+    // The browser's sign-in sends `user:password`; the key is the password (the user name is
+    // ignored), or the user name with an empty password.
+    let mut candidates = crate::auth::candidates(value);
+    if !password.is_empty() {
+        candidates.push(password);
+    } else if !user.is_empty() {
+        candidates.push(user);
+    }
+    crate::auth::accepted(state, &candidates).await
+}
+
+/// The `user:password` of a Basic value (the whole text as user when there is no colon).
+fn decoded_pair(value: &str) -> Option<(String, String)> {
     let (scheme, encoded) = value.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
@@ -88,18 +102,10 @@ fn accepted_key(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .decode(encoded.trim())
         .ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
-    let keys = &state.inner.api_keys;
-    let mut candidates = vec![decoded.as_str()];
-    if let Some((user, password)) = decoded.split_once(':') {
-        candidates.push(password);
-        if password.is_empty() {
-            candidates.push(user);
-        }
-    }
-    candidates
-        .into_iter()
-        .find(|candidate| !candidate.is_empty() && keys.contains(candidate))
-        .map(str::to_owned)
+    Some(match decoded.split_once(':') {
+        Some((user, password)) => (user.to_owned(), password.to_owned()),
+        None => (decoded, String::new()),
+    })
 }
 
 /// Middleware: lets through requests with an accepted key (adding a [`Viewer`]), answers the
@@ -109,7 +115,7 @@ pub(crate) async fn require_viewer(
     mut request: Request,
     next: Next,
 ) -> Response {
-    match accepted_key(&state, request.headers()) {
+    match accepted_key(&state, request.headers()).await {
         Some(key) => {
             request.extensions_mut().insert(Viewer::for_key(&key));
             next.run(request).await

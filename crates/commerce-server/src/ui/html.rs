@@ -32,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "webhooks.html",
         include_str!("../../templates/webhooks.html"),
     ),
+    (
+        "api_keys.html",
+        include_str!("../../templates/api_keys.html"),
+    ),
 ];
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \

@@ -12,6 +12,8 @@
 //! - `GET /ui/webhooks`: client webhook deliveries; `GET/POST /ui/webhooks/consumers` and
 //!   `POST /ui/webhooks/consumers/{id}/delete`: the webhook consumers (admin page, same
 //!   protection).
+//! - `GET /ui/api-keys` with its forms `POST /ui/api-keys` and `POST /ui/api-keys/{id}/delete`:
+//!   the API keys (admin page, module `api_keys`).
 //!
 //! Templates are minijinja (a runtime engine with HTML auto-escaping), compiled into the binary
 //! from `templates/`; pages need no JavaScript and load no other resource.
@@ -19,6 +21,7 @@
 //! Reads go through the store a page at a time (never a whole data type); this module must
 //! not depend on any platform crate.
 
+mod api_keys;
 mod auth;
 mod chart;
 mod consumers;
@@ -58,6 +61,8 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
             "/ui/webhooks/consumers/{consumer_id}/delete",
             post(consumers::delete),
         )
+        .route("/ui/api-keys", get(api_keys::list).post(api_keys::create))
+        .route("/ui/api-keys/{api_key_id}/delete", post(api_keys::delete))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_viewer,

@@ -447,7 +447,7 @@ async fn every_event_is_signed_and_delivered() {
             None,
         )
         .await;
-    assert_eq!(status, 204);
+    assert_eq!(status, 200);
     let deleted = receiver.next_of("connection.deleted").await;
     check_signature(&deleted);
     assert_eq!(deleted.json()["connectionId"], connection.as_str());

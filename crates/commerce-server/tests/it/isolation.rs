@@ -110,7 +110,8 @@ async fn companies_list_get_and_paging() {
     );
     let (status, _) = server.get("/companies?query=name%3Dx").await;
     assert_eq!(status, 400);
-    // No platform enabled: creating a connection says so.
+    // No platform enabled: creating a connection is 404 (the integration is not found) and
+    // says so.
     let id = page["results"][0]["id"].as_str().unwrap();
     let (status, body) = server
         .post(
@@ -118,7 +119,7 @@ async fn companies_list_get_and_paging() {
             json!({"platformKey": "stripe"}),
         )
         .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 404);
     assert!(
         body["error"].as_str().unwrap().contains("enabled: none"),
         "{body}"
@@ -138,8 +139,9 @@ async fn unlinking_revokes_access_and_keeps_data_deleting_removes_it() {
     let path = format!("/companies/{company}/connections/{connection}");
 
     let patch = |body: serde_json::Value| server.client.patch(server.url(&path)).json(&body).send();
+    // Codat documents no 400 for unlink-connection: another change is forbidden.
     let response = patch(json!({"status": "Linked"})).await.unwrap();
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 403);
     let response = patch(json!({"status": "Unlinked"})).await.unwrap();
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -170,7 +172,14 @@ async fn unlinking_revokes_access_and_keeps_data_deleting_removes_it() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 204);
+    assert_eq!(
+        response.status(),
+        200,
+        "Codat answers the deleted connection"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["id"], connection.as_str());
+    assert_eq!(body["status"], "Unlinked");
     let (status, _) = server.get(&path).await;
     assert_eq!(status, 404);
     assert!(server

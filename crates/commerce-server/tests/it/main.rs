@@ -8,6 +8,7 @@
 //! Integration tests of the HTTP server over real loopback HTTP, on temporary SQLite databases.
 
 mod client_webhooks;
+mod codat_statuses;
 mod contract;
 mod edge;
 mod errors;
@@ -15,6 +16,7 @@ mod fake;
 mod isolation;
 mod link;
 mod openapi;
+mod platform_api;
 mod support;
 mod ui;
 mod webhooks;

@@ -205,6 +205,9 @@ async fn every_route_is_described_and_every_description_is_served() {
         ("webhookId", uuid::Uuid::new_v4().to_string()),
         ("consumerId", uuid::Uuid::new_v4().to_string()),
         ("platform", "fake".to_owned()),
+        ("platformKey", "fktt".to_owned()),
+        ("image", "logo-square.svg".to_owned()),
+        ("apiKeyId", uuid::Uuid::new_v4().to_string()),
         ("table", "customers".to_owned()),
     ]);
     let mut checked_schemas = BTreeSet::new();
@@ -249,6 +252,16 @@ async fn every_route_is_described_and_every_description_is_served() {
             "create-company" => request.json(&serde_json::json!({"name": "Described"})),
             "create-connection" => request.json(&serde_json::json!({"platformKey": "fake-test"})),
             "unlink-connection" => request.json(&serde_json::json!({"status": "Unlinked"})),
+            "replace-company" | "update-company" => {
+                request.json(&serde_json::json!({"name": "Described", "tags": {"ref": "r-1"}}))
+            }
+            "update-profile" => request.json(
+                &serde_json::json!({"name": "Described", "redirectUrl": "https://example.com/{companyId}"}),
+            ),
+            "update-profile-syncSettings" | "set-company-syncSettings" => request.json(
+                &serde_json::json!({"settings": [{"dataType": "commerce-payments", "fetchOnFirstLink": false, "syncSchedule": 12, "syncOrder": 0}], "overridesDefaults": true}),
+            ),
+            "create-api-key" => request.json(&serde_json::json!({"name": "described"})),
             "receive-platform-webhook" => request.body("{}"),
             "create-webhook-consumer" => {
                 request.json(&serde_json::json!({"url": "https://hooks.example.com/codat"}))
@@ -257,7 +270,9 @@ async fn every_route_is_described_and_every_description_is_served() {
             "dashboard-sync-now"
             | "dashboard-create-link"
             | "dashboard-create-webhook-consumer"
-            | "dashboard-delete-webhook-consumer" => {
+            | "dashboard-delete-webhook-consumer"
+            | "dashboard-create-api-key"
+            | "dashboard-delete-api-key" => {
                 request.form(&[("csrf", "not-the-token"), ("platform", "fake-test")])
             }
             _ => request,
@@ -341,6 +356,14 @@ async fn every_route_is_described_and_every_description_is_served() {
         "WebhookDeliveries",
         "WebhookConsumers",
         "CreatedWebhookConsumer",
+        "Integrations",
+        "Integration",
+        "Branding",
+        "Profile",
+        "SyncSettings",
+        "CompanySyncSettings",
+        "ApiKeys",
+        "ApiKeyDetails",
     ] {
         assert!(
             checked_schemas.contains(name),
@@ -405,6 +428,17 @@ async fn shared_schemas_use_codat_names_and_fields() {
         "Transaction",
         "Transactions",
         "WebhookConsumer",
+        "CompanyUpdateRequest",
+        "Integration",
+        "Integrations",
+        "Branding",
+        "Profile",
+        "SyncSetting",
+        "SyncSettings",
+        "CompanySyncSettings",
+        "ApiKeys",
+        "ApiKeyDetails",
+        "CreateApiKey",
     ] {
         assert!(ours.contains_key(name), "{name} missing");
         assert!(codat.contains_key(name), "{name} is not a Codat schema");
@@ -415,6 +449,8 @@ async fn shared_schemas_use_codat_names_and_fields() {
     // in Codat's examples but not in its schemas, which commerce-model keeps.)
     let extensions: BTreeSet<(&str, &str)> = [
         ("CompanyRequestBody", "redirect"),
+        ("CompanyUpdateRequest", "redirect"),
+        ("ApiKeyDetails", "deletable"),
         ("Payment", "type"),
         ("Product", "createdDate"),
         ("Product", "modifiedDate"),

@@ -11,6 +11,7 @@
 mod harness;
 
 mod aggregates;
+mod client_settings;
 mod companies;
 mod datasets;
 mod deliveries;

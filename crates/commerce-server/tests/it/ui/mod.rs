@@ -553,3 +553,66 @@ async fn dashboard_and_api_answer_one_query_string_the_same_way() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_keys_page_makes_shows_once_and_deletes_keys() {
+    let server = TestServer::start(Vec::new()).await;
+    let client = viewer();
+    let (status, html) = page(&client, &server.url("/ui/api-keys")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("from COMMERCE_API_KEYS"), "{html}");
+    assert!(!html.contains(API_KEY), "the configured key is never shown");
+    let token = csrf_token(&html);
+
+    // A forged form (no token) makes nothing.
+    let forged = client
+        .post(server.url("/ui/api-keys"))
+        .form(&[("name", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(server.store.list_api_keys().await.unwrap().is_empty());
+
+    let response = client
+        .post(server.url("/ui/api-keys"))
+        .form(&[("csrf", token.as_str()), ("name", "finance")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    let key = between(&html, "readonly value=\"", "\"")
+        .unwrap()
+        .to_owned();
+    assert_eq!(key.len(), 40, "{html}");
+    // The key works on the API, and the list page never shows it again.
+    let (status, _) = status_of(&server, &key).await;
+    assert_eq!(status, 200);
+    let (_, listed) = page(&client, &server.url("/ui/api-keys")).await;
+    assert!(listed.contains("finance") && !listed.contains(&key));
+
+    let id = server.store.list_api_keys().await.unwrap()[0].id;
+    assert!(listed.contains(&format!("action=\"/ui/api-keys/{id}/delete\"")));
+    let response = client
+        .post(server.url(&format!("/ui/api-keys/{id}/delete")))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/ui/api-keys?deleted=1");
+    let (status, _) = status_of(&server, &key).await;
+    assert_eq!(status, 401, "a deleted key stops working at once");
+}
+
+async fn status_of(server: &TestServer, key: &str) -> (u16, String) {
+    let response = reqwest::Client::new()
+        .get(server.url("/companies"))
+        .header("authorization", authorization_header(key))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
