@@ -2,6 +2,8 @@
 //!
 //! - `cargo xtask ci`: the exact list of checks CI runs (`.ci/run` calls it).
 //! - `cargo xtask deps`: only the dependency-direction checks from `docs/architecture.md`.
+//! - `cargo xtask standalone`: builds and runs the user crates in `xtask/standalone/`, each
+//!   depending on one library crate outside the workspace (part of `ci`).
 //! - `cargo xtask fixtures regen`: rewrites the golden files `fixtures/commerce/` from `fixtures/stripe/`.
 //! - `cargo xtask fixtures --check`: fails when a golden file is stale (CI runs it).
 //! - `cargo xtask fixtures record [acct_...]`: pages a Stripe test-mode account into `fixtures/stripe/`.
@@ -12,6 +14,7 @@
 
 mod fixtures;
 mod record;
+mod standalone;
 
 use std::path::PathBuf;
 
@@ -25,13 +28,15 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci(&sh),
         Some("deps") => check_dependency_direction(&sh),
+        Some("standalone") => standalone::check(&sh, &project_root()),
         Some("fixtures") => fixtures_command(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|deps|fixtures>");
+            eprintln!("usage: cargo xtask <ci|deps|standalone|fixtures>");
             eprintln!(
                 "  ci    fmt check, clippy -D warnings, all tests, dependency-direction checks"
             );
             eprintln!("  deps  only the dependency-direction checks");
+            eprintln!("  standalone  build and run the one-crate user crates in xtask/standalone");
             eprintln!("  fixtures regen            rewrite fixtures/commerce from fixtures/stripe");
             eprintln!("  fixtures --check          fail when a golden file is stale");
             eprintln!("  fixtures record [acct_..] record a Stripe test account (STRIPE_TEST_SECRET_KEY, STRIPE_ACCOUNT, STRIPE_API_BASE)");
@@ -77,6 +82,8 @@ fn ci(sh: &Shell) -> Result<()> {
     cmd!(sh, "cargo test --workspace --locked").run()?;
     step("cargo xtask fixtures --check");
     fixtures::check(&project_root())?;
+    step("standalone crates (xtask/standalone/*)");
+    standalone::check(sh, &project_root())?;
     println!("\nci: all checks passed");
     Ok(())
 }

@@ -94,6 +94,6 @@ pub(crate) async fn engine(
 ) -> anyhow::Result<SyncEngine> {
     let store = open_store(config).await?;
     let registry: PlatformRegistry =
-        platforms::registry(&config.platforms, &config.public_url, &store, options)?;
+        platforms::registry(&config.platforms, &config.public_url, options)?;
     Ok(SyncEngine::new(store, registry, sync))
 }

@@ -17,14 +17,13 @@
 use std::sync::Arc;
 
 use anyhow::{anyhow, Context as _};
-use commerce_model::platform::{LinkStateStore, Platform};
+use commerce_model::platform::Platform;
 use commerce_server::PlatformSettings;
-use commerce_store::Store;
 use commerce_stripe::StripePlatform;
 use commerce_sync::PlatformRegistry;
 use secrecy::SecretString;
 use stripe_client::{ClientConfig, StripeClient};
-use stripe_connect::{Integration, IntegrationKind, Scope};
+use stripe_connect::{Integration, Mode, Scope};
 
 /// Options the configuration does not carry.
 #[derive(Debug, Clone, Copy, Default)]
@@ -39,13 +38,11 @@ pub(crate) struct PlatformOptions {
 pub(crate) fn registry(
     settings: &PlatformSettings,
     public_url: &str,
-    store: &Store,
     options: PlatformOptions,
 ) -> anyhow::Result<PlatformRegistry> {
-    let link_states: Arc<dyn LinkStateStore> = Arc::new(store.clone());
     let mut registry = PlatformRegistry::new();
-    for kind in [IntegrationKind::Test, IntegrationKind::Live] {
-        if let Some(platform) = stripe(kind, settings, public_url, &link_states, options)? {
+    for mode in [Mode::Test, Mode::Live] {
+        if let Some(platform) = stripe(mode, settings, public_url, options)? {
             registry.register(Arc::new(platform) as Arc<dyn Platform>);
         }
     }
@@ -59,9 +56,9 @@ struct Names {
     webhook_secret: &'static str,
 }
 
-fn names(kind: IntegrationKind) -> Names {
-    match kind {
-        IntegrationKind::Live => Names {
+fn names(mode: Mode) -> Names {
+    match mode {
+        Mode::Live => Names {
             client_id: "STRIPE_LIVE_CLIENT_ID",
             secret_key: "STRIPE_LIVE_SECRET_KEY",
             webhook_secret: "STRIPE_LIVE_WEBHOOK_SECRET",
@@ -76,7 +73,7 @@ fn names(kind: IntegrationKind) -> Names {
 
 /// The settings an integration needs, for error messages (`stripe-test` or `stripe`).
 pub(crate) fn required_settings(platform_key: &str) -> &'static str {
-    if platform_key == IntegrationKind::Live.platform_key() || platform_key == "exgd" {
+    if platform_key == commerce_stripe::platform_key(Mode::Live) || platform_key == "exgd" {
         "STRIPE_LIVE_CLIENT_ID and STRIPE_LIVE_SECRET_KEY"
     } else {
         "STRIPE_TEST_CLIENT_ID and STRIPE_TEST_SECRET_KEY"
@@ -84,13 +81,12 @@ pub(crate) fn required_settings(platform_key: &str) -> &'static str {
 }
 
 fn stripe(
-    kind: IntegrationKind,
+    mode: Mode,
     settings: &PlatformSettings,
     public_url: &str,
-    link_states: &Arc<dyn LinkStateStore>,
     options: PlatformOptions,
 ) -> anyhow::Result<Option<StripePlatform>> {
-    let names = names(kind);
+    let names = names(mode);
     if !settings.enabled(names.client_id, names.secret_key) {
         return Ok(None);
     }
@@ -111,7 +107,7 @@ fn stripe(
     };
     let redirect_uri = format!("{}/oauth/stripe/callback", public_url.trim_end_matches('/'));
     let mut integration =
-        Integration::builder(kind, client_id, secret_key.clone(), redirect_uri).scope(scope);
+        Integration::builder(mode, client_id, secret_key.clone(), redirect_uri).scope(scope);
     if let Some(base) = settings.value("STRIPE_CONNECT_BASE") {
         integration = integration.connect_base(base);
     }
@@ -129,8 +125,7 @@ fn stripe(
         .build()
         .and_then(StripeClient::new)
         .with_context(|| names.secret_key)?;
-    let platform = StripePlatform::new(integration, client, Arc::clone(link_states))
-        .with_context(|| names.secret_key)?;
+    let platform = StripePlatform::new(integration, client).with_context(|| names.secret_key)?;
     let secrets: Vec<SecretString> = settings
         .secret(names.webhook_secret)
         .or_else(|| settings.secret("STRIPE_WEBHOOK_SECRET"))

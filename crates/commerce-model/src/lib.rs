@@ -18,6 +18,8 @@ pub mod error;
 pub mod fields;
 pub mod money;
 pub mod page;
+#[cfg(feature = "platform")]
+#[cfg_attr(docsrs, doc(cfg(feature = "platform")))]
 pub mod platform;
 pub mod query;
 pub mod records;

@@ -41,8 +41,8 @@ pub use crate::mapped::{Deletion, Mapped};
 pub use crate::money::exponent as currency_exponent;
 pub use crate::payment::{map_charge, map_payment_intent, map_refund, PAYMENT_PROVIDER};
 pub use crate::platform::{
-    LinkStateStoreAdapter, StripePlatform, StripeWebhook, WebhookChanges, EVENT_RETENTION_SECS,
-    PUBLISHABLE_KEY_METADATA, SUPPORTED_DATA_TYPES,
+    display_name, platform_key, Clock, StripePlatform, StripeWebhook, SystemClock, WebhookChanges,
+    EVENT_RETENTION_SECS, PUBLISHABLE_KEY_METADATA, SUPPORTED_DATA_TYPES,
 };
 pub use crate::product::map_product;
 pub use crate::transaction::map_balance_transaction;
