@@ -29,6 +29,7 @@ mod customer;
 mod dispute;
 mod error;
 mod event;
+mod listable;
 mod payment_intent;
 mod payout;
 mod product;
@@ -60,6 +61,7 @@ pub use crate::dispute::{
 };
 pub use crate::error::{from_slice, from_str, WireError};
 pub use crate::event::{Event, EventData, EventObject, EventRequest};
+pub use crate::listable::Listable;
 pub use crate::payment_intent::{
     CancellationReason, CaptureMethod, ConfirmationMethod, PaymentIntent, PaymentIntentStatus,
 };
