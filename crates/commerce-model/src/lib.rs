@@ -28,6 +28,14 @@ pub mod records;
 pub mod schema_check;
 pub mod shared;
 
+/// The date-time crate [`Timestamp`] converts from and to (re-exported).
+pub use chrono;
+/// The exact decimal type of every amount (re-exported from `rust_decimal`).
+pub use rust_decimal::Decimal;
+/// The secret type of [`platform::LinkedAccount`]'s tokens (re-exported from `secrecy`).
+#[cfg(feature = "platform")]
+pub use secrecy::{ExposeSecret, SecretString};
+
 pub use crate::data_type::{CommerceRecord, DataType, COMPANY_INFO_RECORD_ID};
 pub use crate::date::Timestamp;
 pub use crate::error::ModelError;
