@@ -64,3 +64,8 @@ pub use crate::shared::{
     SupplementalData, TaxComponentRef, TransactionSourceRef, TransactionSourceType, WebLink,
     WebLinkType,
 };
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -89,3 +89,8 @@ pub use crate::types::{
     DatasetStatus, IssueSeverity, LinkedAccount, NewCompany, PageWrite, PageWriteSummary,
     RecordInput, StoredRecord, SyncCursor, ValidationIssue,
 };
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -58,3 +58,8 @@ pub(crate) fn require_id<'a>(object: &'static str, id: &'a str) -> Result<&'a st
     }
     Ok(id)
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

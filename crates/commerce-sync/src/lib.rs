@@ -28,3 +28,8 @@ pub use crate::engine::{IdleSummary, QueueAll, SyncEngine};
 pub use crate::error::SyncError;
 pub use crate::events::{DatasetOutcome, SyncEvent};
 pub use crate::registry::PlatformRegistry;
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

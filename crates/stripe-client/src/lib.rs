@@ -73,3 +73,8 @@ pub use futures::{Stream, StreamExt, TryStreamExt};
 pub use secrecy::{ExposeSecret, SecretString};
 /// The Stripe types this client returns (the `stripe-wire` crate).
 pub use stripe_wire as wire;
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

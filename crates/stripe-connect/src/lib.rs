@@ -78,3 +78,8 @@ pub use crate::token::{
 };
 /// The secret type every secret of this crate is held in (re-exported from `secrecy`).
 pub use secrecy::{ExposeSecret, SecretString};
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -78,3 +78,8 @@ pub use crate::refund::{
     RefundStatus,
 };
 pub use crate::shared::{Address, Metadata, Shipping};
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
