@@ -84,7 +84,35 @@ fn ci(sh: &Shell) -> Result<()> {
     fixtures::check(&project_root())?;
     step("standalone crates (xtask/standalone/*)");
     standalone::check(sh, &project_root())?;
+    step("cargo publish --dry-run (library crates)");
+    publish_dry_run(sh)?;
     println!("\nci: all checks passed");
+    Ok(())
+}
+
+/// The crates meant for crates.io; the others (`stripe-sandbox`, `commerce-e2e`,
+/// `commerce-cli`, `xtask`) stay `publish = false`.
+const LIBRARY_CRATES: &[&str] = &[
+    "stripe-wire",
+    "stripe-client",
+    "stripe-connect",
+    "commerce-model",
+    "commerce-stripe",
+    "commerce-store",
+    "commerce-sync",
+    "commerce-server",
+];
+
+/// Packages every library crate together (so their path dependencies resolve to each other)
+/// and builds each from its package, as `cargo publish` would, without uploading.
+fn publish_dry_run(sh: &Shell) -> Result<()> {
+    let packages: Vec<String> = LIBRARY_CRATES
+        .iter()
+        .flat_map(|krate| ["-p".to_owned(), (*krate).to_owned()])
+        .collect();
+    cmd!(sh, "cargo publish --dry-run --locked --allow-dirty {packages...}")
+        .run()
+        .context("cargo publish --dry-run")?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 //! sentinel `0001-01-01T00:00:00`.
 //! [`Timestamp`] keeps which form it was given and writes it back in the same form, so nothing is
 //! invented (a local time is never silently turned into UTC).
-//! Values this project produces are UTC and are written RFC 3339 with a `Z`
+//! Values this crate produces are UTC and are written RFC 3339 with a `Z`
 //! (`2020-11-19T16:56:06Z`, with a fraction only when there is one).
 //!
 //! Depends only on chrono and serde.

@@ -1,15 +1,18 @@
-//! The commerce vocabulary of this workspace: a Codat-compatible commerce data model, its query
-//! language, and the platform traits through which any commerce platform plugs in.
+//! A Codat-compatible commerce data model, its query language (parsed, and evaluated in memory
+//! with [`Query::matches`] and [`OrderBy::compare`]), and the platform traits through which any
+//! commerce platform plugs into a sync engine.
 //!
 //! - [`records`]: the eleven Commerce data types (company info, customers, disputes, locations,
 //!   orders, payments, payment methods, products, product categories, tax components,
 //!   transactions) with Codat's exact JSON; [`shared`] holds the types they share.
 //! - [`money`] and [`Timestamp`]: exact decimals written as JSON numbers, and Codat's date forms.
 //! - [`DataType`]: each type's Codat key and URL segment; [`Page`]: the paging envelope.
-//! - [`platform`]: the plug-in door ([`platform::Platform`], [`platform::LinkStateStore`]).
+//! - `platform` (default feature `platform`): the plug-in door (`Platform`, `LinkStateStore`).
+//!   Without it (`default-features = false`) the crate has no async-trait, futures or secrecy.
 //! - `schema_check` (feature `schema-check`): validates values against a Codat OpenAPI file.
+//! - Feature `arbitrary-precision`: decimals of any length exact through JSON (see [`money`]).
 //!
-//! This crate must never depend on a `stripe-*` crate, nor name any platform in its types.
+//! This crate depends on no platform crate and names no platform in its types.
 
 mod codat_enum;
 pub mod data_type;
