@@ -103,16 +103,22 @@ const LIBRARY_CRATES: &[&str] = &[
     "commerce-server",
 ];
 
-/// Packages every library crate together (so their path dependencies resolve to each other)
-/// and builds each from its package, as `cargo publish` would, without uploading.
+/// Packages every library crate together (so their path dependencies resolve to each other),
+/// with the checks `cargo publish` makes before uploading: metadata, versions on path
+/// dependencies, the files of each package. `--no-verify` skips building each package again
+/// from its tarball (a second cold build of every crate, in the same target directory): the
+/// workspace build and the standalone crates above already compile them.
 fn publish_dry_run(sh: &Shell) -> Result<()> {
     let packages: Vec<String> = LIBRARY_CRATES
         .iter()
         .flat_map(|krate| ["-p".to_owned(), (*krate).to_owned()])
         .collect();
-    cmd!(sh, "cargo publish --dry-run --locked --allow-dirty {packages...}")
-        .run()
-        .context("cargo publish --dry-run")?;
+    cmd!(
+        sh,
+        "cargo publish --dry-run --no-verify --locked --allow-dirty {packages...}"
+    )
+    .run()
+    .context("cargo publish --dry-run")?;
     Ok(())
 }
 

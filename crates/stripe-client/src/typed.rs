@@ -30,7 +30,11 @@ impl StripeClient {
     where
         T: Listable + DeserializeOwned + Send + 'static,
     {
-        if let Some((key, _)) = params.filters().iter().find(|(key, _)| !T::accepts_filter(key)) {
+        if let Some((key, _)) = params
+            .filters()
+            .iter()
+            .find(|(key, _)| !T::accepts_filter(key))
+        {
             let error = StripeError::UnknownFilter {
                 path: T::LIST_PATH,
                 filter: key.clone(),
