@@ -44,8 +44,8 @@ impl Timestamp {
     /// The instant this value names, reading a zone-less value as if it were UTC
     /// (and a date as its midnight).
     ///
-    /// Zone-less values have no exact instant; treating them as UTC is the convention this
-    /// project uses for ordering and filtering (documented where it matters, e.g. the store).
+    /// Zone-less values have no exact instant; treating them as UTC is the convention used
+    /// for ordering and filtering (in-memory query evaluation and the store alike).
     pub fn to_utc_lossy(&self) -> DateTime<Utc> {
         match self {
             Timestamp::Utc(instant) => *instant,
