@@ -45,7 +45,7 @@ impl Timestamp {
     /// (and a date as its midnight).
     ///
     /// Zone-less values have no exact instant; treating them as UTC is the convention used
-    /// for ordering and filtering (in-memory query evaluation and the store alike).
+    /// wherever a date is compared as an instant.
     pub fn to_utc_lossy(&self) -> DateTime<Utc> {
         match self {
             Timestamp::Utc(instant) => *instant,
