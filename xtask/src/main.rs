@@ -1,7 +1,8 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! - `cargo xtask ci`: the exact list of checks CI runs (`.ci/run` calls it).
-//! - `cargo xtask deps`: only the dependency-direction checks from `docs/architecture.md`.
+//! - `cargo xtask deps`: only the dependency-direction and platform-confinement checks from
+//!   `docs/architecture.md` and `docs/adding-a-platform.md`.
 //! - `cargo xtask standalone`: builds and runs the user crates in `xtask/standalone/`, each
 //!   depending on one library crate outside the workspace (part of `ci`).
 //! - `cargo xtask fixtures regen`: rewrites the golden files `fixtures/commerce/` from `fixtures/stripe/`.
@@ -27,7 +28,7 @@ fn main() -> Result<()> {
     sh.change_dir(project_root());
     match args.first().map(String::as_str) {
         Some("ci") => ci(&sh),
-        Some("deps") => check_dependency_direction(&sh),
+        Some("deps") => deps(&sh),
         Some("standalone") => standalone::check(&sh, &project_root()),
         Some("fixtures") => fixtures_command(&args[1..]),
         _ => {
@@ -76,8 +77,12 @@ fn ci(sh: &Shell) -> Result<()> {
         "cargo clippy --workspace --all-targets --locked -- -D warnings"
     )
     .run()?;
-    step("dependency direction");
-    check_dependency_direction(sh)?;
+    step("dependency direction and platform confinement");
+    deps(sh)?;
+    step("RUSTDOCFLAGS=-D warnings cargo doc --workspace --no-deps");
+    cmd!(sh, "cargo doc --workspace --no-deps --locked")
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .run()?;
     step("cargo test --workspace");
     cmd!(sh, "cargo test --workspace --locked").run()?;
     step("cargo xtask fixtures --check");
@@ -133,6 +138,89 @@ const STRIPE_AGNOSTIC: &[&str] = &[
     "commerce-sync",
     "commerce-server",
 ];
+
+/// `cargo xtask deps`: the dependency direction, and where platforms may be named.
+fn deps(sh: &Shell) -> Result<()> {
+    let direction = check_dependency_direction(sh);
+    let names = check_platform_names(sh);
+    direction.and(names)
+}
+
+/// Where a platform may be named (architecture invariants, checked on the files git knows):
+///
+/// - no source file (`src/**/*.rs`) of the platform-agnostic crates names Stripe outside
+///   comments, and none holds a `STRIPE_` setting name at all: platforms declare their settings
+///   in their own `PlatformInfo`;
+/// - the second platform (Quokka, `commerce-testplatform`) is named only by its own crate, the
+///   end-to-end test that registers it, the docs that describe it, the workspace manifests and
+///   lock file (its crate name), and this check.
+fn check_platform_names(sh: &Shell) -> Result<()> {
+    let files = cmd!(sh, "git ls-files --cached --others --exclude-standard")
+        .read()
+        .context("git ls-files")?;
+    let root = project_root();
+    let mut problems = Vec::new();
+    for path in files.lines() {
+        let agnostic = STRIPE_AGNOSTIC
+            .iter()
+            .any(|krate| path.starts_with(&format!("crates/{krate}/src/")));
+        let quokka_allowed = QUOKKA_FILES.iter().any(|allowed| {
+            path == *allowed || (allowed.ends_with('/') && path.starts_with(allowed))
+        });
+        if !agnostic && quokka_allowed {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(root.join(path)) else {
+            continue; // binary or gone
+        };
+        if agnostic && path.ends_with(".rs") {
+            for (number, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                let is_comment = code.starts_with("//");
+                if line.contains("STRIPE_")
+                    || (!is_comment && code.to_ascii_lowercase().contains("stripe"))
+                {
+                    problems.push(format!(
+                        "{path}:{}: names Stripe in a platform-agnostic crate",
+                        number + 1
+                    ));
+                }
+            }
+        }
+        if !quokka_allowed {
+            let lower = text.to_ascii_lowercase();
+            let crate_name_allowed = QUOKKA_CRATE_NAME_FILES.contains(&path);
+            if lower.contains("quokka") || (!crate_name_allowed && lower.contains("testplatform")) {
+                problems.push(format!(
+                    "{path}: names the second platform outside its files (docs/adding-a-platform.md)"
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        println!("platform names: ok");
+        Ok(())
+    } else {
+        for problem in &problems {
+            eprintln!("platform names: {problem}");
+        }
+        bail!("{} platform-name violation(s)", problems.len())
+    }
+}
+
+/// The files that may name the second platform (a trailing `/` takes a whole directory).
+const QUOKKA_FILES: &[&str] = &[
+    "crates/commerce-testplatform/",
+    "crates/commerce-e2e/tests/it/second_platform.rs",
+    "docs/adding-a-platform.md",
+    "docs/architecture.md",
+    "xtask/src/main.rs",
+];
+
+/// Files that may name the second platform's crate (not the platform): the manifests that
+/// declare it and the lock file.
+const QUOKKA_CRATE_NAME_FILES: &[&str] =
+    &["Cargo.toml", "Cargo.lock", "crates/commerce-e2e/Cargo.toml"];
 
 fn check_dependency_direction(sh: &Shell) -> Result<()> {
     let mut problems = Vec::new();

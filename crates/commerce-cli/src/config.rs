@@ -1,6 +1,6 @@
-//! Loading the configuration the server reads (`COMMERCE_*` and `STRIPE_*` variables and an
-//! optional `commerce.toml`, see `commerce_server::ServerConfig`) for every command, and opening
-//! the store and the platforms from it.
+//! Loading the configuration the server reads (`COMMERCE_*` variables, the settings the shipped
+//! platforms declare, and an optional `commerce.toml`; see `commerce_server::ServerConfig`) for
+//! every command, and opening the store and the platforms from it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,7 +10,7 @@ use commerce_server::{ServerConfig, ServerError, DEFAULT_CONFIG_FILE};
 use commerce_store::Store;
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 
-use crate::platforms::{self, PlatformOptions};
+use commerce_cli::platforms::{self, BuildContext, PlatformOptions};
 
 /// Whether a command serves the HTTP API (and so needs `COMMERCE_API_KEYS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,8 @@ pub(crate) fn from_sources(
     env: BTreeMap<String, String>,
     file: Option<&str>,
 ) -> anyhow::Result<ServerConfig> {
-    match ServerConfig::from_sources(env, file) {
+    let declared = platforms::declared(&platforms::shipped());
+    match ServerConfig::from_sources(env, file, &declared) {
         Ok(config) => Ok(config),
         Err(ServerError::InvalidConfig { problems }) => Err(ConfigProblems(problems).into()),
         Err(error) => Err(error.into()),
@@ -93,7 +94,11 @@ pub(crate) async fn engine(
     options: PlatformOptions,
 ) -> anyhow::Result<SyncEngine> {
     let store = open_store(config).await?;
-    let registry: PlatformRegistry =
-        platforms::registry(&config.platforms, &config.public_url, options)?;
+    let registry: PlatformRegistry = platforms::registry(&BuildContext {
+        settings: &config.platforms,
+        public_url: &config.public_url,
+        store: &store,
+        options,
+    })?;
     Ok(SyncEngine::new(store, registry, sync))
 }

@@ -26,9 +26,9 @@ use stripe_sandbox::{RateLimits, Sandbox, SandboxConfig};
 use uuid::Uuid;
 
 use crate::output::{at, cell, money, Table};
-use crate::platforms::PlatformOptions;
 use crate::progress::SyncProgress;
 use crate::{config, say};
+use commerce_cli::platforms::PlatformOptions;
 
 /// Arguments of `commerce demo`.
 #[derive(Debug, Args)]
@@ -127,7 +127,10 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     sandbox_config.accounts = 1;
     sandbox_config.live_accounts = 0;
     sandbox_config.rate_limits = RateLimits::unlimited();
-    sandbox_config.redirect_uris = vec![format!("{public_url}/oauth/stripe/callback")];
+    sandbox_config.redirect_uris = vec![format!(
+        "{public_url}/oauth/{}/callback",
+        commerce_stripe::CALLBACK_SEGMENT
+    )];
     sandbox_config.webhook_url = Some(format!("{public_url}/webhooks/stripe"));
     let sandbox = Sandbox::start(sandbox_config)
         .await

@@ -20,8 +20,8 @@ use commerce_sync::SyncConfig;
 use uuid::Uuid;
 
 use crate::config::{self, Needs};
-use crate::platforms::{self, PlatformOptions};
 use crate::say;
+use commerce_cli::platforms::{self, PlatformOptions};
 
 /// The integrations a terminal can link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,7 +100,7 @@ pub(crate) async fn run(args: LinkArgs) -> anyhow::Result<()> {
     if engine.registry().get(key).is_none() {
         bail!(
             "the {key} integration is not configured: set {}",
-            platforms::required_settings(key)
+            platforms::required_settings(&platforms::declared(&platforms::shipped()), key)
         );
     }
     let store = engine.store().clone();
@@ -174,8 +174,13 @@ pub(crate) async fn run(args: LinkArgs) -> anyhow::Result<()> {
         "Company {} ({}), connection {} ({key}) is PendingAuth.",
         company.name, company.id, connection.id
     ));
+    let segment = engine
+        .registry()
+        .get(key)
+        .map(|platform| platform.info().callback_segment.clone())
+        .unwrap_or_default();
     say(&format!(
-        "Waiting for the callback on {public_url}/oauth/stripe/callback (register this redirect URI in Stripe)."
+        "Waiting for the callback on {public_url}/oauth/{segment}/callback (register this redirect URI in Stripe)."
     ));
     say("Open this URL in a browser and approve the connection:");
     say(&format!("  {authorize_url}"));

@@ -4,11 +4,12 @@
 //! Commands: `demo`, `serve`, `worker`, `migrate`, `link`, `sync`, `status`, `show`, `map`,
 //! `sandbox` (see `commerce --help`). Configuration is the server's: `COMMERCE_*` and `STRIPE_*`
 //! environment variables and an optional `commerce.toml` ([`config`]). Platforms are wired in
-//! by [`platforms`], the one place that builds them.
+//! by `commerce_cli::platforms`, the one place that builds them.
 //!
 //! Exit codes: 0 on success, 2 on bad input or usage (one line on stderr), 1 on any other
 //! failure (one line on stderr per problem). This binary is the leaf that wires platforms in;
-//! library crates must not depend on it.
+//! library crates must not depend on it (only `commerce-e2e`'s tests use its library's
+//! `platforms` module, to register a test platform beside the shipped ones).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -17,7 +18,6 @@ mod demo;
 mod link;
 mod map;
 mod output;
-mod platforms;
 mod progress;
 mod sandbox;
 mod serve;

@@ -145,7 +145,7 @@ pub(crate) fn cell(value: Option<&Value>) -> String {
     }
 }
 
-/// An amount as a cell with its currency's minor-unit digits (`455.1` USD -> `455.10`,
+/// An amount as a cell with its currency's minor-unit digits (ISO 4217, `commerce_model::currency`) (`455.1` USD -> `455.10`,
 /// `500` JPY -> `500`, `5.12` KWD -> `5.120`); as [`cell`] when it is not a number.
 pub(crate) fn money(amount: Option<&Value>, currency: Option<&Value>) -> String {
     let text = cell(amount);
@@ -155,7 +155,8 @@ pub(crate) fn money(amount: Option<&Value>, currency: Option<&Value>) -> String 
     ) else {
         return text;
     };
-    let digits = commerce_stripe::currency_exponent(currency);
+    // The model's currency table (ISO 4217); never fewer digits than the amount has.
+    let digits = commerce_model::currency::display_exponent(currency).max(value.scale());
     value.rescale(digits);
     value.to_string()
 }
@@ -209,6 +210,10 @@ mod tests {
         check(json!(-26.3), "usd", "-26.30");
         check(json!(500), "JPY", "500");
         check(json!(5.12), "KWD", "5.120");
+        // The model's ISO 4217 table: whole kronur, and never a digit dropped.
+        check(json!(1250), "ISK", "1250");
+        check(json!(1.5), "ISK", "1.5");
+        check(json!(7.25), "CLF", "7.2500");
         assert_eq!(money(Some(&json!("n/a")), Some(&json!("USD"))), "n/a");
         assert_eq!(money(Some(&json!(1.5)), None), "1.5");
     }

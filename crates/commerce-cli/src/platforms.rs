@@ -1,24 +1,33 @@
-//! The one place where platforms are wired in: builds a [`PlatformRegistry`] holding a
-//! [`StripePlatform`] for each Stripe integration enabled in the configuration.
+//! The one place where platforms are wired in.
 //!
-//! - "Stripe Test" (`stripe-test`) when `STRIPE_TEST_CLIENT_ID` and `STRIPE_TEST_SECRET_KEY`
-//!   are set; "Stripe" (`stripe`, live) when `STRIPE_LIVE_CLIENT_ID` and
-//!   `STRIPE_LIVE_SECRET_KEY` are set.
+//! Each kind of platform the binary ships is a [`PlatformFactory`]: it says what its
+//! integrations declare ([`PlatformInfo`]: keys, name, data types, callback segment, settings)
+//! and builds the enabled ones from the settings the server read for it. [`shipped`] lists them
+//! (today Stripe, test and live); [`registry_with`] builds a registry from any list, so tests can
+//! add platforms of their own beside the shipped ones through the same code.
+//!
+//! Stripe ([`StripeFactory`]):
+//! - "Stripe Test" (`stripe-test`, Codat `yzth`) when `STRIPE_TEST_CLIENT_ID` and
+//!   `STRIPE_TEST_SECRET_KEY` are set; "Stripe" (`stripe`, live, Codat `exgd`) when
+//!   `STRIPE_LIVE_CLIENT_ID` and `STRIPE_LIVE_SECRET_KEY` are set.
 //! - `STRIPE_API_BASE` and `STRIPE_CONNECT_BASE` point both at another host (the sandbox);
 //!   `STRIPE_SCOPE` (`read_only`, the default, or `read_write`) is the OAuth scope asked for.
 //! - Webhook signing secrets: `STRIPE_TEST_WEBHOOK_SECRET` / `STRIPE_LIVE_WEBHOOK_SECRET`, or
 //!   `STRIPE_WEBHOOK_SECRET` for a mode without its own.
-//! - The OAuth redirect URI is `{public_url}/oauth/stripe/callback`; OAuth states are kept in
-//!   the store's link-state table.
+//! - The OAuth redirect URI is `{public_url}/oauth/stripe/callback` (the callback segment
+//!   `commerce_stripe::platform_info` declares); OAuth states are kept in the store's
+//!   link-state table.
 //!
-//! Adding a platform means adding its builder here; nothing else in the binary names Stripe
-//! except `demo` and `sandbox`, which start the fake Stripe.
+//! Adding a platform to the binary means one factory and one line in [`shipped`]; nothing else
+//! in the binary names Stripe except `demo`, `link` (its `--integration` choices) and `sandbox`,
+//! which start or talk to the fake Stripe.
 
 use std::sync::Arc;
 
 use anyhow::{anyhow, Context as _};
-use commerce_model::platform::Platform;
+use commerce_model::platform::{Platform, PlatformInfo};
 use commerce_server::PlatformSettings;
+use commerce_store::Store;
 use commerce_stripe::StripePlatform;
 use commerce_sync::PlatformRegistry;
 use secrecy::SecretString;
@@ -27,67 +36,106 @@ use stripe_connect::{Integration, Mode, Scope};
 
 /// Options the configuration does not carry.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct PlatformOptions {
+pub struct PlatformOptions {
     /// Requests per second to Stripe per integration; `None` keeps Stripe's documented limit of
     /// the key's mode (25 in test mode, 100 in live mode).
-    pub(crate) rate_limit: Option<u32>,
+    pub rate_limit: Option<u32>,
 }
 
-/// Every enabled platform, registered by key and alias. Fails with one line naming the
-/// setting at fault (never a secret).
-pub(crate) fn registry(
-    settings: &PlatformSettings,
-    public_url: &str,
-    options: PlatformOptions,
+/// What a factory builds its platforms from.
+#[derive(Clone, Copy)]
+pub struct BuildContext<'a> {
+    /// The platform settings the server read (only those the factories declared).
+    pub settings: &'a PlatformSettings,
+    /// The server's public base URL, without trailing slash.
+    pub public_url: &'a str,
+    /// The store (OAuth states live there).
+    pub store: &'a Store,
+    /// Options the configuration does not carry.
+    pub options: PlatformOptions,
+}
+
+/// A kind of platform the binary (or a test) can wire in.
+pub trait PlatformFactory: Send + Sync {
+    /// What each of its integrations declares, enabled or not (the server reads and checks the
+    /// settings declared here).
+    fn infos(&self) -> Vec<PlatformInfo>;
+
+    /// Builds the integrations whose required settings are set. Fails with one line naming the
+    /// setting at fault (never a secret).
+    fn build(&self, context: &BuildContext<'_>) -> anyhow::Result<Vec<Arc<dyn Platform>>>;
+}
+
+/// The platforms the `commerce` binary ships. The one registry line per platform.
+pub fn shipped() -> Vec<Arc<dyn PlatformFactory>> {
+    vec![Arc::new(StripeFactory)]
+}
+
+/// Every integration the factories declare (for `ServerConfig::load`/`from_sources`).
+pub fn declared(factories: &[Arc<dyn PlatformFactory>]) -> Vec<PlatformInfo> {
+    factories
+        .iter()
+        .flat_map(|factory| factory.infos())
+        .collect()
+}
+
+/// Every enabled platform of the shipped factories, registered by key, Codat key and alias.
+pub fn registry(context: &BuildContext<'_>) -> anyhow::Result<PlatformRegistry> {
+    registry_with(&shipped(), context)
+}
+
+/// Every enabled platform of `factories`, registered by key, Codat key and alias.
+pub fn registry_with(
+    factories: &[Arc<dyn PlatformFactory>],
+    context: &BuildContext<'_>,
 ) -> anyhow::Result<PlatformRegistry> {
     let mut registry = PlatformRegistry::new();
-    for mode in [Mode::Test, Mode::Live] {
-        if let Some(platform) = stripe(mode, settings, public_url, options)? {
-            registry.register(Arc::new(platform) as Arc<dyn Platform>);
+    for factory in factories {
+        for platform in factory.build(context)? {
+            registry.register(platform);
         }
     }
     Ok(registry)
 }
 
-/// The names of a Stripe integration's settings.
-struct Names {
-    client_id: &'static str,
-    secret_key: &'static str,
-    webhook_secret: &'static str,
+/// The settings an integration needs, for error messages ("set X and Y"); `key` may be any
+/// key the integration answers to.
+pub fn required_settings(infos: &[PlatformInfo], key: &str) -> String {
+    infos
+        .iter()
+        .find(|info| info.answers_to(key))
+        .map(PlatformInfo::required_settings)
+        .unwrap_or_else(|| format!("the settings of a platform registered as {key:?}"))
 }
 
-fn names(mode: Mode) -> Names {
-    match mode {
-        Mode::Live => Names {
-            client_id: "STRIPE_LIVE_CLIENT_ID",
-            secret_key: "STRIPE_LIVE_SECRET_KEY",
-            webhook_secret: "STRIPE_LIVE_WEBHOOK_SECRET",
-        },
-        _ => Names {
-            client_id: "STRIPE_TEST_CLIENT_ID",
-            secret_key: "STRIPE_TEST_SECRET_KEY",
-            webhook_secret: "STRIPE_TEST_WEBHOOK_SECRET",
-        },
+/// Stripe, test and live.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StripeFactory;
+
+impl PlatformFactory for StripeFactory {
+    fn infos(&self) -> Vec<PlatformInfo> {
+        [Mode::Test, Mode::Live]
+            .into_iter()
+            .map(commerce_stripe::platform_info)
+            .collect()
+    }
+
+    fn build(&self, context: &BuildContext<'_>) -> anyhow::Result<Vec<Arc<dyn Platform>>> {
+        let mut platforms = Vec::new();
+        for mode in [Mode::Test, Mode::Live] {
+            if let Some(platform) = stripe(mode, context)? {
+                platforms.push(Arc::new(platform) as Arc<dyn Platform>);
+            }
+        }
+        Ok(platforms)
     }
 }
 
-/// The settings an integration needs, for error messages (`stripe-test` or `stripe`).
-pub(crate) fn required_settings(platform_key: &str) -> &'static str {
-    if platform_key == commerce_stripe::platform_key(Mode::Live) || platform_key == "exgd" {
-        "STRIPE_LIVE_CLIENT_ID and STRIPE_LIVE_SECRET_KEY"
-    } else {
-        "STRIPE_TEST_CLIENT_ID and STRIPE_TEST_SECRET_KEY"
-    }
-}
-
-fn stripe(
-    mode: Mode,
-    settings: &PlatformSettings,
-    public_url: &str,
-    options: PlatformOptions,
-) -> anyhow::Result<Option<StripePlatform>> {
-    let names = names(mode);
-    if !settings.enabled(names.client_id, names.secret_key) {
+fn stripe(mode: Mode, context: &BuildContext<'_>) -> anyhow::Result<Option<StripePlatform>> {
+    let settings = context.settings;
+    let info = commerce_stripe::platform_info(mode);
+    let names = commerce_stripe::setting_names(mode);
+    if !settings.enabled(&info) {
         return Ok(None);
     }
     let (Some(client_id), Some(secret_key)) = (
@@ -96,29 +144,37 @@ fn stripe(
     ) else {
         return Ok(None);
     };
-    let scope = match settings.value("STRIPE_SCOPE").unwrap_or("read_only") {
+    let scope = match settings
+        .value(commerce_stripe::SCOPE_SETTING)
+        .unwrap_or("read_only")
+    {
         "read_only" => Scope::ReadOnly,
         "read_write" => Scope::ReadWrite,
         other => {
             return Err(anyhow!(
-                "STRIPE_SCOPE {other:?} is neither read_only nor read_write"
+                "{} {other:?} is neither read_only nor read_write",
+                commerce_stripe::SCOPE_SETTING
             ))
         }
     };
-    let redirect_uri = format!("{}/oauth/stripe/callback", public_url.trim_end_matches('/'));
+    let redirect_uri = format!(
+        "{}/oauth/{}/callback",
+        context.public_url.trim_end_matches('/'),
+        info.callback_segment
+    );
     let mut integration =
         Integration::builder(mode, client_id, secret_key.clone(), redirect_uri).scope(scope);
-    if let Some(base) = settings.value("STRIPE_CONNECT_BASE") {
+    if let Some(base) = settings.value(commerce_stripe::CONNECT_BASE_SETTING) {
         integration = integration.connect_base(base);
     }
     let integration = integration
         .build()
         .with_context(|| format!("{} / {}", names.client_id, names.secret_key))?;
     let mut client = ClientConfig::builder(secret_key.clone());
-    if let Some(base) = settings.value("STRIPE_API_BASE") {
+    if let Some(base) = settings.value(commerce_stripe::API_BASE_SETTING) {
         client = client.api_base(base);
     }
-    if let Some(limit) = options.rate_limit {
+    if let Some(limit) = context.options.rate_limit {
         client = client.rate_limit(limit);
     }
     let client = client
@@ -128,7 +184,7 @@ fn stripe(
     let platform = StripePlatform::new(integration, client).with_context(|| names.secret_key)?;
     let secrets: Vec<SecretString> = settings
         .secret(names.webhook_secret)
-        .or_else(|| settings.secret("STRIPE_WEBHOOK_SECRET"))
+        .or_else(|| settings.secret(commerce_stripe::WEBHOOK_SECRET_SETTING))
         .cloned()
         .into_iter()
         .collect();

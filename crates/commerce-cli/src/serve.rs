@@ -6,8 +6,8 @@ use clap::Args;
 use commerce_sync::SyncConfig;
 
 use crate::config::{self, Needs};
-use crate::platforms::PlatformOptions;
 use crate::say;
+use commerce_cli::platforms::PlatformOptions;
 
 /// Sync worker settings shared by `serve` and `worker`.
 #[derive(Debug, Args)]

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use crate::config::{self, Needs};
 use crate::output::{self, Format, Table};
-use crate::platforms::{self, PlatformOptions};
 use crate::progress::SyncProgress;
 use crate::say;
+use commerce_cli::platforms::{self, PlatformOptions};
 
 /// Parses a data type given as a Codat key or URL segment.
 pub(crate) fn parse_data_type(text: &str) -> Result<DataType, String> {
@@ -115,7 +115,10 @@ pub(crate) async fn sync(args: SyncArgs) -> anyhow::Result<()> {
                 "connection {} uses {}, which is not configured: set {}",
                 connection.id,
                 connection.platform_key,
-                platforms::required_settings(&connection.platform_key)
+                platforms::required_settings(
+                    &platforms::declared(&platforms::shipped()),
+                    &connection.platform_key
+                )
             );
         };
         let types: Vec<DataType> = if args.types.is_empty() {

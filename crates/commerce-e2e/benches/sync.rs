@@ -25,7 +25,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use commerce_store::{Credentials, EncryptionKey, LinkedAccount, NewCompany, Store};
+use commerce_model::platform::LinkedAccount;
+use commerce_store::{EncryptionKey, NewCompany, Store};
 use commerce_stripe::{StripePlatform, SUPPORTED_DATA_TYPES};
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -200,11 +201,11 @@ async fn child() {
         .await
         .unwrap();
     store
-        .link_connection(
-            connection.id,
-            &LinkedAccount::new(account.as_str(), false),
-            &Credentials::new(SecretString::from("unused".to_owned())),
-        )
+        .link_connection(connection.id, &{
+            let mut account = LinkedAccount::new(account.as_str(), false);
+            account.access_token = Some(SecretString::from("unused".to_owned()));
+            account
+        })
         .await
         .unwrap();
     let engine = SyncEngine::new(

@@ -7,14 +7,19 @@
 //!   transactions) with Codat's exact JSON; [`shared`] holds the types they share.
 //! - [`money`] and [`Timestamp`]: exact decimals written as JSON numbers, and Codat's date forms.
 //! - [`DataType`]: each type's Codat key and URL segment; [`Page`]: the paging envelope.
-//! - `platform` (default feature `platform`): the plug-in door (`Platform`, `LinkStateStore`).
-//!   Without it (`default-features = false`) the crate has no async-trait, futures or secrecy.
+//! - [`currency`]: the one currency table (ISO 4217 minor-unit exponents).
+//! - [`status`]: Codat's connection and pull-operation statuses and paging limits, shared by the
+//!   store, the engine and the server.
+//! - `platform` (default feature `platform`): the plug-in door (`Platform`, `PlatformInfo`,
+//!   `SettingSpec`, `LinkedAccount`, `LinkStateStore`). Without it (`default-features = false`)
+//!   the crate has no async-trait, futures or secrecy.
 //! - `schema_check` (feature `schema-check`): validates values against a Codat OpenAPI file.
 //! - Feature `arbitrary-precision`: decimals of any length exact through JSON (see [`money`]).
 //!
 //! This crate depends on no platform crate and names no platform in its types.
 
 mod codat_enum;
+pub mod currency;
 pub mod data_type;
 pub mod date;
 pub mod error;
@@ -30,6 +35,7 @@ pub mod records;
 #[cfg_attr(docsrs, doc(cfg(feature = "schema-check")))]
 pub mod schema_check;
 pub mod shared;
+pub mod status;
 
 /// The date-time crate [`Timestamp`] converts from and to (re-exported).
 pub use chrono;
@@ -67,6 +73,7 @@ pub use crate::shared::{
     SupplementalData, TaxComponentRef, TransactionSourceRef, TransactionSourceType, WebLink,
     WebLinkType,
 };
+pub use crate::status::{ConnectionStatus, DatasetStatus};
 
 /// The README's examples, compiled and run as doc tests.
 #[doc = include_str!("../README.md")]

@@ -6,7 +6,13 @@
 //! The OAuth `state` that binds a link attempt to a connection is kept by a [`LinkStateStore`], which
 //! the store crate implements on its database.
 //!
-//! This module must not name any platform: no Stripe types or words.
+//! A platform also describes itself in one value, [`PlatformInfo`]: its keys (its own, Codat's
+//! four-letter one and any aliases), display name, data types, the path segment of its OAuth
+//! callback, the settings it reads ([`SettingSpec`]) and the link parameters a client may supply
+//! ([`LinkParam`]). The server and the CLI take everything platform-specific from it; nothing is
+//! guessed from a key's shape.
+//!
+//! This module must not name any platform: no platform's types or words.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -21,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data_type::{CommerceRecord, DataType};
 use crate::error::ModelError;
+use crate::status::DatasetStatus;
 use crate::Timestamp;
 
 /// A boxed error for `#[source]` fields.
@@ -55,6 +62,232 @@ impl fmt::Display for PlatformKey {
     }
 }
 
+/// How a setting's text is checked when the configuration is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SettingKind {
+    /// Any non-empty text.
+    Text,
+    /// An absolute `http://` or `https://` URL without query or fragment.
+    HttpUrl,
+    /// One of the listed words.
+    OneOf(&'static [&'static str]),
+    /// A whole number of at least 1 (`commerce.toml` may give it as an integer).
+    PositiveInteger,
+}
+
+/// One setting a platform (or the server) reads: an environment variable of that name, or the
+/// same name in lower case in `commerce.toml`.
+///
+/// A platform is enabled when every one of its `required` settings is set; some set and others
+/// not is a configuration problem, none set leaves the platform off. Settings several
+/// platforms declare (e.g. a shared API base) must be declared alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingSpec {
+    /// The variable name, upper case (e.g. `ACME_CLIENT_ID`).
+    pub name: &'static str,
+    /// Whether the value is a secret: kept as a `SecretString`, never echoed or logged.
+    pub secret: bool,
+    /// Whether the platform needs it to be enabled.
+    pub required: bool,
+    /// How the value is checked.
+    pub kind: SettingKind,
+    /// One line for `--help`-style listings and error messages.
+    pub help: &'static str,
+}
+
+impl SettingSpec {
+    /// An optional, non-secret text setting.
+    pub const fn new(name: &'static str, help: &'static str) -> Self {
+        SettingSpec {
+            name,
+            secret: false,
+            required: false,
+            kind: SettingKind::Text,
+            help,
+        }
+    }
+
+    /// Marks it secret.
+    pub const fn secret(mut self) -> Self {
+        self.secret = true;
+        self
+    }
+
+    /// Marks it required (the platform is off without it).
+    pub const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    /// Sets how it is checked.
+    pub const fn kind(mut self, kind: SettingKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Checks a value of this setting; the error is a reason to append to the setting's name
+    /// and never contains a secret value.
+    pub fn check(&self, value: &str) -> Result<(), String> {
+        let shown = |value: &str| {
+            if self.secret {
+                String::new()
+            } else {
+                format!(" {value:?}")
+            }
+        };
+        match self.kind {
+            SettingKind::Text => Ok(()),
+            SettingKind::HttpUrl => check_http_url(value)
+                .map_err(|reason| format!("{}{} {reason}", self.name, shown(value))),
+            SettingKind::OneOf(words) => {
+                if words.contains(&value) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{}{} must be one of {}",
+                        self.name,
+                        shown(value),
+                        words.join(", ")
+                    ))
+                }
+            }
+            SettingKind::PositiveInteger => match value.trim().parse::<u64>() {
+                Ok(number) if number >= 1 => Ok(()),
+                _ => Err(format!(
+                    "{}{} must be a whole number of at least 1",
+                    self.name,
+                    shown(value)
+                )),
+            },
+        }
+    }
+}
+
+/// Whether `text` is an absolute `http`/`https` URL without query or fragment; the error is a
+/// reason such as "must be an http:// or https:// URL".
+pub fn check_http_url(text: &str) -> Result<(), &'static str> {
+    match url::Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            if url.query().is_some() || url.fragment().is_some() {
+                Err("must not have a query or fragment")
+            } else {
+                Ok(())
+            }
+        }
+        Ok(_) => Err("must be an http:// or https:// URL"),
+        Err(_) => Err("is not a URL"),
+    }
+}
+
+/// A parameter a client may (or must) supply when a merchant starts linking, as a query
+/// parameter of the link URL (e.g. a shop's domain, for platforms whose authorize page lives on
+/// the merchant's own host).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkParam {
+    /// The query parameter's name.
+    pub name: &'static str,
+    /// Whether a link without it is refused.
+    pub required: bool,
+    /// One line saying what it is.
+    pub help: &'static str,
+}
+
+/// What a platform says about itself. It owns this value; the server, the engine and the CLI
+/// read every platform-specific fact from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PlatformInfo {
+    /// The key naming the integration in URLs, the API and the database (e.g. `stripe-test`).
+    pub key: PlatformKey,
+    /// Codat's four-letter integration key (answered as `integrationKey`, accepted as a key).
+    pub codat_key: PlatformKey,
+    /// Other keys accepted for this integration.
+    pub aliases: Vec<PlatformKey>,
+    /// Display name, e.g. "Stripe Test".
+    pub name: String,
+    /// The data types it can pull, in the order a first sync pulls them.
+    pub data_types: Vec<DataType>,
+    /// The path segment of its OAuth callback: the redirect URI is
+    /// `{public_url}/oauth/{callback_segment}/callback`. Integrations of one platform family
+    /// (test and live) share it; it also names the family in Codat's `sourceId`.
+    pub callback_segment: String,
+    /// The settings it reads.
+    pub settings: Vec<SettingSpec>,
+    /// The link parameters a client may supply.
+    pub link_params: Vec<LinkParam>,
+}
+
+impl PlatformInfo {
+    /// A platform with its keys, display name and callback segment; add the rest with the
+    /// builder methods.
+    pub fn new(
+        key: PlatformKey,
+        codat_key: PlatformKey,
+        name: impl Into<String>,
+        callback_segment: impl Into<String>,
+    ) -> Self {
+        PlatformInfo {
+            key,
+            codat_key,
+            aliases: Vec::new(),
+            name: name.into(),
+            data_types: Vec::new(),
+            callback_segment: callback_segment.into(),
+            settings: Vec::new(),
+            link_params: Vec::new(),
+        }
+    }
+
+    /// Adds an alias.
+    pub fn alias(mut self, alias: PlatformKey) -> Self {
+        self.aliases.push(alias);
+        self
+    }
+
+    /// Sets the data types it can pull.
+    pub fn supports(mut self, data_types: &[DataType]) -> Self {
+        self.data_types = data_types.to_vec();
+        self
+    }
+
+    /// Declares settings.
+    pub fn settings(mut self, settings: &[SettingSpec]) -> Self {
+        self.settings.extend_from_slice(settings);
+        self
+    }
+
+    /// Declares a link parameter.
+    pub fn link_param(mut self, param: LinkParam) -> Self {
+        self.link_params.push(param);
+        self
+    }
+
+    /// Every key it answers to: its key, its Codat key and its aliases.
+    pub fn all_keys(&self) -> impl Iterator<Item = &PlatformKey> {
+        std::iter::once(&self.key)
+            .chain(std::iter::once(&self.codat_key))
+            .chain(self.aliases.iter())
+    }
+
+    /// Whether `key` names this platform (its key, Codat key or an alias).
+    pub fn answers_to(&self, key: &str) -> bool {
+        self.all_keys().any(|known| known.as_str() == key)
+    }
+
+    /// The names of its required settings, joined with "and" (for messages such as
+    /// "set ACME_CLIENT_ID and ACME_CLIENT_SECRET").
+    pub fn required_settings(&self) -> String {
+        let names: Vec<&str> = self
+            .settings
+            .iter()
+            .filter(|setting| setting.required)
+            .map(|setting| setting.name)
+            .collect();
+        names.join(" and ")
+    }
+}
+
 /// What the server gives a platform to start linking a merchant's account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkRequest {
@@ -63,6 +296,9 @@ pub struct LinkRequest {
     pub state: String,
     /// Where the platform must send the merchant back (must be registered with the platform).
     pub redirect_uri: String,
+    /// The link parameters the client supplied (only names the platform declared in
+    /// [`PlatformInfo::link_params`]; required ones are present).
+    pub params: BTreeMap<String, String>,
 }
 
 /// Where to send the merchant to authorize access.
@@ -96,7 +332,8 @@ impl LinkCallback {
     }
 }
 
-/// A merchant account the platform granted access to. The store keeps it per connection.
+/// A merchant account the platform granted access to. The store keeps all of it per connection
+/// (tokens encrypted) and hands it back to the platform for every pull, unlink and refresh.
 ///
 /// `Debug` never shows the tokens (they are [`SecretString`]s).
 #[derive(Debug, Clone)]
@@ -111,9 +348,38 @@ pub struct LinkedAccount {
     pub access_token: Option<SecretString>,
     /// Refresh token, if the platform issues one.
     pub refresh_token: Option<SecretString>,
-    /// Other non-secret facts the platform wants back later (e.g. a publishable key).
+    /// When the access token stops working, if it expires.
+    pub access_expires_at: Option<DateTime<Utc>>,
+    /// Other non-secret facts the platform wants back later (e.g. a publishable key, a shop
+    /// domain).
     pub metadata: BTreeMap<String, String>,
 }
+
+impl LinkedAccount {
+    /// An account with an id and mode, and nothing else yet.
+    pub fn new(external_id: impl Into<String>, livemode: bool) -> Self {
+        LinkedAccount {
+            external_id: external_id.into(),
+            livemode,
+            scope: None,
+            access_token: None,
+            refresh_token: None,
+            access_expires_at: None,
+            metadata: BTreeMap::new(),
+        }
+    }
+
+    /// Whether the access token has expired at `now` or will within `margin`.
+    pub fn access_expires_within(&self, now: DateTime<Utc>, margin: Duration) -> bool {
+        let margin = chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::zero());
+        self.access_expires_at
+            .is_some_and(|expires_at| expires_at <= now + margin)
+    }
+}
+
+/// How long before its expiry an access token is refreshed by default
+/// ([`Platform::needs_refresh`]).
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// An opaque position in a platform's data, from which a pull can resume.
 ///
@@ -279,23 +545,62 @@ pub enum WebhookOutcome {
 ///   action is [`ErrorAction::SkipRecord`] the stream may go on, after any other it ends.
 /// - Pulling a data type not in [`Platform::supports`] yields one [`PlatformError::NotSupported`].
 ///
+/// - Credentials that expire: before a pull the engine asks [`Platform::needs_refresh`]; during
+///   one a platform answers [`PlatformError::AccessExpired`]. Either way the engine calls
+///   [`Platform::refresh_credentials`] at most once at a time per connection (across processes,
+///   through the store), persists the returned account before using it, and goes on with the
+///   pull from its last cursor. A refresh token the platform rejects is
+///   [`PlatformError::RelinkNeeded`].
+///
 /// Errors are the concrete [`PlatformError`] rather than an associated type so that the server and
 /// engine can hold platforms as `Arc<dyn Platform>` in one registry.
 #[async_trait]
 pub trait Platform: Send + Sync {
-    /// The integration's key, e.g. `stripe-test`.
-    fn key(&self) -> &PlatformKey;
+    /// What the platform says about itself (keys, name, data types, callback, settings).
+    fn info(&self) -> &PlatformInfo;
 
-    /// Other keys accepted for this integration (e.g. Codat's four-letter keys).
-    fn aliases(&self) -> &[PlatformKey] {
-        &[]
+    /// The integration's key, e.g. `stripe-test` (from [`Platform::info`]).
+    fn key(&self) -> &PlatformKey {
+        &self.info().key
     }
 
-    /// Display name, e.g. "Stripe Test".
-    fn name(&self) -> &str;
+    /// Other keys accepted for this integration besides its Codat key (from [`Platform::info`]).
+    fn aliases(&self) -> &[PlatformKey] {
+        &self.info().aliases
+    }
 
-    /// The data types this platform can pull.
-    fn supports(&self) -> &[DataType];
+    /// Display name, e.g. "Stripe Test" (from [`Platform::info`]).
+    fn name(&self) -> &str {
+        &self.info().name
+    }
+
+    /// The data types this platform can pull (from [`Platform::info`]).
+    fn supports(&self) -> &[DataType] {
+        &self.info().data_types
+    }
+
+    /// Whether the engine must refresh `account`'s credentials before using them at `now`.
+    /// The default: the access token expires within [`DEFAULT_REFRESH_MARGIN`].
+    fn needs_refresh(&self, account: &LinkedAccount, now: DateTime<Utc>) -> bool {
+        account.access_expires_within(now, DEFAULT_REFRESH_MARGIN)
+    }
+
+    /// New credentials for `account` (typically from its refresh token). The result replaces
+    /// the stored account as a whole, so it must carry everything to keep (id, metadata, the
+    /// new refresh token when the platform rotates them).
+    ///
+    /// The engine calls it for one connection at a time only, and persists the result before
+    /// any use. The default answers [`PlatformError::Unsupported`], which the engine treats as
+    /// "link again".
+    async fn refresh_credentials(
+        &self,
+        account: &LinkedAccount,
+    ) -> Result<LinkedAccount, PlatformError> {
+        let _ = account;
+        Err(PlatformError::Unsupported {
+            what: "credential refresh",
+        })
+    }
 
     /// Starts linking: the URL to send the merchant to.
     async fn begin_link(&self, request: LinkRequest) -> Result<LinkStart, PlatformError>;
@@ -354,9 +659,16 @@ pub enum PlatformError {
         #[source]
         source: Option<BoxError>,
     },
-    /// Access was revoked or expired: the merchant must link again.
+    /// Access was revoked or can no longer be refreshed: the merchant must link again.
     #[error("the account must be linked again: {reason}")]
     RelinkNeeded {
+        /// What the platform said.
+        reason: String,
+    },
+    /// The access token expired: refresh the credentials ([`Platform::refresh_credentials`])
+    /// and try again.
+    #[error("access expired: {reason}")]
+    AccessExpired {
         /// What the platform said.
         reason: String,
     },
@@ -428,6 +740,8 @@ pub enum ErrorAction {
     },
     /// Mark the connection `Deauthorized`; no pulls until the merchant links again.
     Relink,
+    /// Refresh the credentials, then go on.
+    RefreshCredentials,
     /// Give up on this data type for this connection (not supported, no permission).
     SkipDataType,
     /// Report the record and go on with the rest.
@@ -446,6 +760,7 @@ impl PlatformError {
                 retry_after: *retry_after,
             },
             PlatformError::RelinkNeeded { .. } => ErrorAction::Relink,
+            PlatformError::AccessExpired { .. } => ErrorAction::RefreshCredentials,
             PlatformError::NotSupported { .. } | PlatformError::PermissionDenied { .. } => {
                 ErrorAction::SkipDataType
             }
@@ -458,23 +773,26 @@ impl PlatformError {
         }
     }
 
-    /// The Codat dataset status a pull ending with this error takes
-    /// (`RateLimitError`, `AuthError`, `NotSupported`, `PermissionsError`, `FetchError`, ...).
-    pub fn dataset_status(&self) -> &'static str {
+    /// The Codat dataset status a pull ending with this error takes.
+    pub fn dataset_status(&self) -> DatasetStatus {
         match self {
             PlatformError::RetryLater {
                 kind: RetryKind::RateLimited,
                 ..
-            } => "RateLimitError",
-            PlatformError::RetryLater { .. } | PlatformError::CursorExpired { .. } => "FetchError",
-            PlatformError::RelinkNeeded { .. } | PlatformError::LinkFailed { .. } => "AuthError",
-            PlatformError::NotSupported { .. } | PlatformError::Unsupported { .. } => {
-                "NotSupported"
+            } => DatasetStatus::RateLimitError,
+            PlatformError::RetryLater { .. } | PlatformError::CursorExpired { .. } => {
+                DatasetStatus::FetchError
             }
-            PlatformError::PermissionDenied { .. } => "PermissionsError",
-            PlatformError::BadRecord { .. } => "MapError",
+            PlatformError::RelinkNeeded { .. }
+            | PlatformError::AccessExpired { .. }
+            | PlatformError::LinkFailed { .. } => DatasetStatus::AuthError,
+            PlatformError::NotSupported { .. } | PlatformError::Unsupported { .. } => {
+                DatasetStatus::NotSupported
+            }
+            PlatformError::PermissionDenied { .. } => DatasetStatus::PermissionsError,
+            PlatformError::BadRecord { .. } => DatasetStatus::MapError,
             PlatformError::InvalidWebhook { .. } | PlatformError::Internal { .. } => {
-                "InternalError"
+                DatasetStatus::InternalError
             }
         }
     }

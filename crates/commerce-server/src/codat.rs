@@ -54,11 +54,6 @@ fn derived_uuid(label: &str) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
-/// The platform family of a key: the part before the first `-` (`stripe-test` -> `stripe`).
-pub(crate) fn family(key: &str) -> &str {
-    key.split('-').next().unwrap_or(key)
-}
-
 /// A connection (`Connection`).
 pub(crate) fn connection(
     connection: &Connection,
@@ -67,21 +62,11 @@ pub(crate) fn connection(
     last_sync: Option<DateTime<Utc>>,
 ) -> Value {
     let key = connection.platform_key.as_str();
-    let integration_key = platform
-        .and_then(|platform| {
-            platform
-                .aliases()
-                .iter()
-                .find(|alias| {
-                    alias.as_str().len() == 4
-                        && alias.as_str().bytes().all(|byte| byte.is_ascii_lowercase())
-                })
-                .map(|alias| alias.as_str().to_owned())
-        })
-        .unwrap_or_else(|| key.to_owned());
-    let platform_name = platform
-        .map(|platform| platform.name().to_owned())
-        .unwrap_or_else(|| key.to_owned());
+    // From the platform's own description; a platform no longer registered shows its key.
+    let info = platform.map(Platform::info);
+    let integration_key = info.map_or(key, |info| info.codat_key.as_str());
+    let platform_name = info.map_or(key, |info| info.name.as_str());
+    let source = info.map_or(key, |info| info.callback_segment.as_str());
     let mut object = Map::new();
     object.insert("id".into(), json!(connection.id));
     object.insert(
@@ -91,7 +76,7 @@ pub(crate) fn connection(
     object.insert("integrationKey".into(), json!(integration_key));
     object.insert(
         "sourceId".into(),
-        json!(derived_uuid(&format!("source:{}", family(key)))),
+        json!(derived_uuid(&format!("source:{source}"))),
     );
     object.insert("platformName".into(), json!(platform_name));
     object.insert("linkUrl".into(), json!(link_url(public_url, connection.id)));
@@ -174,17 +159,11 @@ mod tests {
 
     #[test]
     fn derived_uuids_are_stable_and_distinct() {
-        assert_eq!(derived_uuid("source:stripe"), derived_uuid("source:stripe"));
+        assert_eq!(derived_uuid("source:acme"), derived_uuid("source:acme"));
         assert_ne!(
-            derived_uuid("integration:stripe"),
-            derived_uuid("integration:stripe-test")
+            derived_uuid("integration:acme"),
+            derived_uuid("integration:acme-test")
         );
         assert_eq!(derived_uuid("x").get_version_num(), 8);
-    }
-
-    #[test]
-    fn family_is_the_first_word() {
-        assert_eq!(family("stripe-test"), "stripe");
-        assert_eq!(family("stripe"), "stripe");
     }
 }

@@ -4,16 +4,24 @@
 //! configuration stops start-up with one clear line per problem
 //! ([`crate::ServerError::InvalidConfig`]).
 //!
-//! The server itself only understands the generic settings (`COMMERCE_*`). The settings of
-//! platform integrations (`STRIPE_*`) are read, checked for pairs and URLs, and handed to the
-//! caller as plain values and secrets ([`PlatformSettings`]): the CLI builds the platforms from
-//! them. This module must not depend on any platform crate.
+//! The server itself only understands the generic settings ([`GENERIC_SETTINGS`], all
+//! `COMMERCE_*`). Platform integrations declare their own settings in their
+//! [`PlatformInfo`]s ([`SettingSpec`]: name, secret or not, required or not, how it is checked,
+//! one line of help); the caller passes the infos of every platform it can build, and this
+//! module reads, checks and hands those settings back as plain values and secrets
+//! ([`PlatformSettings`]) for the caller to build the platforms from. It names no platform and
+//! must not depend on any platform crate.
+//!
+//! Adding a generic setting: a row in [`GENERIC_SETTINGS`], and its reading in
+//! [`ServerConfig::from_sources`] (or the module that owns it, as `client_webhooks` does).
+//! Adding a platform setting: a [`SettingSpec`] in the platform's [`PlatformInfo`]; nothing here.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use commerce_model::platform::{check_http_url, PlatformInfo, SettingKind, SettingSpec};
 use commerce_store::EncryptionKey;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -30,45 +38,54 @@ pub const DEFAULT_CONFIG_FILE: &str = "commerce.toml";
 /// The shortest API key accepted.
 pub const MIN_API_KEY_LEN: usize = 16;
 
-/// Platform settings that are not secret (client ids, base URLs).
-pub const PLATFORM_SETTINGS: &[&str] = &[
-    "STRIPE_TEST_CLIENT_ID",
-    "STRIPE_LIVE_CLIENT_ID",
-    "STRIPE_API_BASE",
-    "STRIPE_CONNECT_BASE",
-    "STRIPE_SCOPE",
-];
-
-/// Platform settings that are secret (keys, webhook signing secrets).
-pub const PLATFORM_SECRETS: &[&str] = &[
-    "STRIPE_TEST_SECRET_KEY",
-    "STRIPE_LIVE_SECRET_KEY",
-    "STRIPE_WEBHOOK_SECRET",
-    "STRIPE_TEST_WEBHOOK_SECRET",
-    "STRIPE_LIVE_WEBHOOK_SECRET",
-];
-
-/// Settings that come in pairs: an integration is enabled when both are set, and one without the
-/// other is a configuration problem.
-pub const PLATFORM_PAIRS: &[(&str, &str)] = &[
-    ("STRIPE_TEST_CLIENT_ID", "STRIPE_TEST_SECRET_KEY"),
-    ("STRIPE_LIVE_CLIENT_ID", "STRIPE_LIVE_SECRET_KEY"),
-];
-
-/// Platform settings that must be absolute `http`/`https` URLs when set.
-const PLATFORM_URLS: &[&str] = &["STRIPE_API_BASE", "STRIPE_CONNECT_BASE"];
-
-const GENERIC: &[&str] = &[
-    "COMMERCE_DATABASE_URL",
-    "COMMERCE_BIND",
-    "COMMERCE_PUBLIC_URL",
-    "COMMERCE_API_KEYS",
-    "COMMERCE_ENCRYPTION_KEY",
-    "COMMERCE_WEBHOOK_URL",
-    "COMMERCE_WEBHOOK_SECRET",
-    "COMMERCE_WEBHOOK_MAX_ATTEMPTS",
-    "COMMERCE_WEBHOOK_RETRY_FOR_SECS",
-    "COMMERCE_WEBHOOK_TIMEOUT_SECS",
+/// The generic settings: every `COMMERCE_*` variable the server reads. In `commerce.toml` they
+/// are written in lower case without `COMMERCE_` (`database_url`). Unlike platform settings,
+/// their values are checked by the code that reads them ([`ServerConfig::from_sources`], or the
+/// module owning them); their [`SettingKind`] only lets `commerce.toml` give a
+/// [`SettingKind::PositiveInteger`] as a TOML integer.
+pub const GENERIC_SETTINGS: &[SettingSpec] = &[
+    SettingSpec::new(
+        "COMMERCE_DATABASE_URL",
+        "sqlite://FILE or postgres://... (default sqlite://commerce.db)",
+    )
+    .secret(),
+    SettingSpec::new(
+        "COMMERCE_BIND",
+        "address and port to listen on (default 127.0.0.1:8080)",
+    ),
+    SettingSpec::new(
+        "COMMERCE_PUBLIC_URL",
+        "the server's public base URL, for link URLs and OAuth redirect URIs",
+    ),
+    SettingSpec::new(
+        "COMMERCE_API_KEYS",
+        "comma-separated API keys, 16 characters or more",
+    )
+    .secret()
+    .required(),
+    SettingSpec::new(
+        "COMMERCE_ENCRYPTION_KEY",
+        "32 random bytes, base64-encoded: encrypts stored credentials",
+    )
+    .secret()
+    .required(),
+    SettingSpec::new("COMMERCE_WEBHOOK_URL", "where client webhooks are sent"),
+    SettingSpec::new("COMMERCE_WEBHOOK_SECRET", "signs client webhooks").secret(),
+    SettingSpec::new(
+        "COMMERCE_WEBHOOK_MAX_ATTEMPTS",
+        "client webhook attempts per event",
+    )
+    .kind(SettingKind::PositiveInteger),
+    SettingSpec::new(
+        "COMMERCE_WEBHOOK_RETRY_FOR_SECS",
+        "how long client webhooks are retried",
+    )
+    .kind(SettingKind::PositiveInteger),
+    SettingSpec::new(
+        "COMMERCE_WEBHOOK_TIMEOUT_SECS",
+        "timeout of one client webhook delivery",
+    )
+    .kind(SettingKind::PositiveInteger),
 ];
 
 /// The server's settings, validated.
@@ -112,7 +129,7 @@ impl fmt::Debug for ServerConfig {
     }
 }
 
-/// Platform integration settings by variable name (e.g. `STRIPE_TEST_CLIENT_ID`).
+/// Platform integration settings by variable name (as the platforms declared them).
 #[derive(Clone, Default)]
 pub struct PlatformSettings {
     values: BTreeMap<String, String>,
@@ -120,23 +137,29 @@ pub struct PlatformSettings {
 }
 
 impl PlatformSettings {
-    /// A non-secret setting (one of [`PLATFORM_SETTINGS`]), if set.
+    /// A non-secret setting, if set.
     pub fn value(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
     }
 
-    /// A secret setting (one of [`PLATFORM_SECRETS`]), if set.
+    /// A secret setting, if set.
     pub fn secret(&self, name: &str) -> Option<&SecretString> {
         self.secrets.get(name)
     }
 
-    /// Whether both settings of a [`PLATFORM_PAIRS`] entry are set (the integration is enabled).
-    pub fn enabled(&self, id_setting: &str, key_setting: &str) -> bool {
-        self.is_set(id_setting) && self.is_set(key_setting)
+    /// Whether a setting is set (secret or not).
+    pub fn is_set(&self, name: &str) -> bool {
+        self.values.contains_key(name) || self.secrets.contains_key(name)
     }
 
-    fn is_set(&self, name: &str) -> bool {
-        self.values.contains_key(name) || self.secrets.contains_key(name)
+    /// Whether every required setting of `platform` is set (the platform is enabled). A
+    /// platform without required settings is always enabled.
+    pub fn enabled(&self, platform: &PlatformInfo) -> bool {
+        platform
+            .settings
+            .iter()
+            .filter(|setting| setting.required)
+            .all(|setting| self.is_set(setting.name))
     }
 }
 
@@ -155,8 +178,8 @@ impl fmt::Debug for PlatformSettings {
 
 impl ServerConfig {
     /// Reads the process environment and `commerce.toml` (the file named by `COMMERCE_CONFIG`,
-    /// or `./commerce.toml` when it exists).
-    pub fn load() -> Result<ServerConfig, ServerError> {
+    /// or `./commerce.toml` when it exists), with the settings `platforms` declare.
+    pub fn load(platforms: &[PlatformInfo]) -> Result<ServerConfig, ServerError> {
         let env: BTreeMap<String, String> = std::env::vars().collect();
         let path = match env.get("COMMERCE_CONFIG") {
             Some(path) => Some(PathBuf::from(path)),
@@ -169,27 +192,33 @@ impl ServerConfig {
             Some(path) => Some(read_file(path)?),
             None => None,
         };
-        ServerConfig::from_sources(env, file.as_deref())
+        ServerConfig::from_sources(env, file.as_deref(), platforms)
     }
 
-    /// Builds the configuration from environment variables (`env`) and the text of a
-    /// `commerce.toml` (`file`). Keys in the file are the variable names in lower case, without
-    /// `COMMERCE_` (`database_url`, `api_keys` as a string or an array, `stripe_test_client_id`).
+    /// Builds the configuration from environment variables (`env`), the text of a
+    /// `commerce.toml` (`file`) and the settings `platforms` declare. Keys in the file are the
+    /// variable names in lower case, generic ones without `COMMERCE_` (`database_url`,
+    /// `api_keys` as a string or an array) and platform ones whole (`acme_client_id`).
     /// Variables win over the file; unrelated variables are ignored.
-    pub fn from_sources<I, K, V>(env: I, file: Option<&str>) -> Result<ServerConfig, ServerError>
+    pub fn from_sources<I, K, V>(
+        env: I,
+        file: Option<&str>,
+        platforms: &[PlatformInfo],
+    ) -> Result<ServerConfig, ServerError>
     where
         I: IntoIterator<Item = (K, V)>,
         K: Into<String>,
         V: Into<String>,
     {
         let mut problems = Vec::new();
+        let known = Known::new(platforms, &mut problems);
         let mut settings: BTreeMap<String, String> = BTreeMap::new();
         if let Some(text) = file {
-            read_toml(text, &mut settings, &mut problems);
+            read_toml(text, &known, &mut settings, &mut problems);
         }
         for (name, value) in env {
             let name = name.into();
-            if is_known(&name) {
+            if known.spec(&name).is_some() {
                 settings.insert(name, value.into());
             }
         }
@@ -283,33 +312,7 @@ impl ServerConfig {
             },
         };
 
-        let mut platforms = PlatformSettings::default();
-        for name in PLATFORM_SETTINGS {
-            if let Some(value) = settings.get(*name) {
-                platforms.values.insert((*name).to_owned(), value.clone());
-            }
-        }
-        for name in PLATFORM_SECRETS {
-            if let Some(value) = settings.get(*name) {
-                platforms
-                    .secrets
-                    .insert((*name).to_owned(), SecretString::from(value.clone()));
-            }
-        }
-        for (id, key) in PLATFORM_PAIRS {
-            match (platforms.is_set(id), platforms.is_set(key)) {
-                (true, false) => problems.push(format!("{id} is set but {key} is not")),
-                (false, true) => problems.push(format!("{key} is set but {id} is not")),
-                _ => {}
-            }
-        }
-        for name in PLATFORM_URLS {
-            if let Some(text) = platforms.value(name) {
-                if let Err(reason) = check_http_url(text) {
-                    problems.push(format!("{name} {text:?} {reason}"));
-                }
-            }
-        }
+        let platform_settings = read_platform_settings(&settings, &known, platforms, &mut problems);
 
         let client_webhooks = crate::client_webhooks::config_from(&settings, &mut problems);
 
@@ -323,7 +326,7 @@ impl ServerConfig {
                     public_url,
                     api_keys,
                     encryption_key,
-                    platforms,
+                    platforms: platform_settings,
                     client_webhooks,
                 })
             }
@@ -332,8 +335,117 @@ impl ServerConfig {
     }
 }
 
-fn is_known(name: &str) -> bool {
-    GENERIC.contains(&name) || PLATFORM_SETTINGS.contains(&name) || PLATFORM_SECRETS.contains(&name)
+/// Every setting the configuration reads: the generic ones and the platforms' (each name once).
+struct Known {
+    specs: BTreeMap<&'static str, SettingSpec>,
+}
+
+impl Known {
+    fn new(platforms: &[PlatformInfo], problems: &mut Vec<String>) -> Known {
+        let mut specs: BTreeMap<&'static str, SettingSpec> = GENERIC_SETTINGS
+            .iter()
+            .map(|spec| (spec.name, *spec))
+            .collect();
+        for platform in platforms {
+            for spec in &platform.settings {
+                if spec.name.starts_with("COMMERCE_") {
+                    problems.push(format!(
+                        "platform {} declares {}: COMMERCE_ settings belong to the server",
+                        platform.key, spec.name
+                    ));
+                    continue;
+                }
+                match specs.get(spec.name) {
+                    Some(existing)
+                        if existing.secret != spec.secret || existing.kind != spec.kind =>
+                    {
+                        problems.push(format!(
+                            "setting {} is declared differently by two platforms",
+                            spec.name
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        specs.insert(spec.name, *spec);
+                    }
+                }
+            }
+        }
+        Known { specs }
+    }
+
+    fn spec(&self, name: &str) -> Option<&SettingSpec> {
+        self.specs.get(name)
+    }
+
+    /// The variable a `commerce.toml` key names: a platform setting in lower case, or a generic
+    /// one without `COMMERCE_`.
+    fn for_file_key(&self, key: &str) -> Option<&SettingSpec> {
+        let upper = key.to_ascii_uppercase();
+        if !upper.starts_with("COMMERCE_") {
+            if let Some(spec) = self.specs.get(upper.as_str()) {
+                return Some(spec);
+            }
+        }
+        self.specs
+            .get(format!("COMMERCE_{upper}").as_str())
+            .filter(|spec| {
+                GENERIC_SETTINGS
+                    .iter()
+                    .any(|generic| generic.name == spec.name)
+            })
+    }
+}
+
+/// The platforms' settings, checked: each value by its kind, and each platform's required
+/// settings all set or none.
+fn read_platform_settings(
+    settings: &BTreeMap<String, String>,
+    known: &Known,
+    platforms: &[PlatformInfo],
+    problems: &mut Vec<String>,
+) -> PlatformSettings {
+    let mut read = PlatformSettings::default();
+    for (name, spec) in &known.specs {
+        if spec.name.starts_with("COMMERCE_") {
+            continue;
+        }
+        let Some(value) = settings.get(*name) else {
+            continue;
+        };
+        if let Err(problem) = spec.check(value.trim()) {
+            problems.push(problem);
+        }
+        if spec.secret {
+            read.secrets
+                .insert((*name).to_owned(), SecretString::from(value.clone()));
+        } else {
+            read.values
+                .insert((*name).to_owned(), value.trim().to_owned());
+        }
+    }
+    let mut reported = std::collections::BTreeSet::new();
+    for platform in platforms {
+        let required: Vec<&str> = platform
+            .settings
+            .iter()
+            .filter(|spec| spec.required)
+            .map(|spec| spec.name)
+            .collect();
+        let Some(set) = required.iter().find(|name| read.is_set(name)) else {
+            continue;
+        };
+        for missing in required.iter().filter(|name| !read.is_set(name)) {
+            if reported.insert(*missing) {
+                problems.push(format!(
+                    "{set} is set but {missing} is not ({} needs {})",
+                    platform.name,
+                    platform.required_settings()
+                ));
+            }
+        }
+    }
+    read
 }
 
 fn read_file(path: &Path) -> Result<String, ServerError> {
@@ -342,7 +454,12 @@ fn read_file(path: &Path) -> Result<String, ServerError> {
     })
 }
 
-fn read_toml(text: &str, settings: &mut BTreeMap<String, String>, problems: &mut Vec<String>) {
+fn read_toml(
+    text: &str,
+    known: &Known,
+    settings: &mut BTreeMap<String, String>,
+    problems: &mut Vec<String>,
+) {
     let table: toml::Table = match text.parse() {
         Ok(table) => table,
         Err(error) => {
@@ -354,19 +471,14 @@ fn read_toml(text: &str, settings: &mut BTreeMap<String, String>, problems: &mut
         }
     };
     for (key, value) in table {
-        let upper = key.to_ascii_uppercase();
-        let name = if upper.starts_with("STRIPE_") {
-            upper
-        } else {
-            format!("COMMERCE_{upper}")
-        };
-        if !is_known(&name) {
+        let Some(spec) = known.for_file_key(&key) else {
             problems.push(format!("{DEFAULT_CONFIG_FILE}: unknown setting `{key}`"));
             continue;
-        }
+        };
+        let name = spec.name;
         let text = match value {
             toml::Value::String(text) => text,
-            toml::Value::Integer(number) if name.starts_with("COMMERCE_WEBHOOK_") => {
+            toml::Value::Integer(number) if spec.kind == SettingKind::PositiveInteger => {
                 number.to_string()
             }
             toml::Value::Array(items) if name == "COMMERCE_API_KEYS" => {
@@ -386,21 +498,7 @@ fn read_toml(text: &str, settings: &mut BTreeMap<String, String>, problems: &mut
                 continue;
             }
         };
-        settings.insert(name, text);
-    }
-}
-
-fn check_http_url(text: &str) -> Result<(), &'static str> {
-    match url::Url::parse(text) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
-            if url.query().is_some() || url.fragment().is_some() {
-                Err("must not have a query or fragment")
-            } else {
-                Ok(())
-            }
-        }
-        Ok(_) => Err("must be an http:// or https:// URL"),
-        Err(_) => Err("is not a URL"),
+        settings.insert(name.to_owned(), text);
     }
 }
 
@@ -420,8 +518,45 @@ pub(crate) fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use commerce_model::platform::PlatformKey;
 
     const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    /// Two integrations of an invented platform, sharing an API base, as a platform crate would
+    /// declare them.
+    fn platforms() -> Vec<PlatformInfo> {
+        let shared = [
+            SettingSpec::new("ACME_API_BASE", "API base URL").kind(SettingKind::HttpUrl),
+            SettingSpec::new("ACME_SCOPE", "scope").kind(SettingKind::OneOf(&["read", "write"])),
+        ];
+        let test = PlatformInfo::new(
+            PlatformKey::from_static("acme-test"),
+            PlatformKey::from_static("acmt"),
+            "Acme Test",
+            "acme",
+        )
+        .settings(&[
+            SettingSpec::new("ACME_TEST_CLIENT_ID", "client id").required(),
+            SettingSpec::new("ACME_TEST_SECRET", "client secret")
+                .secret()
+                .required(),
+        ])
+        .settings(&shared);
+        let live = PlatformInfo::new(
+            PlatformKey::from_static("acme"),
+            PlatformKey::from_static("acml"),
+            "Acme",
+            "acme",
+        )
+        .settings(&[
+            SettingSpec::new("ACME_LIVE_CLIENT_ID", "client id").required(),
+            SettingSpec::new("ACME_LIVE_SECRET", "client secret")
+                .secret()
+                .required(),
+        ])
+        .settings(&shared);
+        vec![test, live]
+    }
 
     fn ok_env() -> Vec<(&'static str, &'static str)> {
         vec![
@@ -435,13 +570,16 @@ mod tests {
 
     #[test]
     fn defaults_apply() {
-        let config = ServerConfig::from_sources(ok_env(), None).unwrap();
+        let config = ServerConfig::from_sources(ok_env(), None, &platforms()).unwrap();
         assert_eq!(config.database_url.expose_secret(), DEFAULT_DATABASE_URL);
         assert_eq!(config.bind.to_string(), DEFAULT_BIND);
         assert_eq!(config.public_url, "http://127.0.0.1:8080");
         assert_eq!(config.api_keys.len(), 2);
         assert!(config.api_keys.contains("second-key-0123456789"));
         assert!(!config.api_keys.contains("third-key-0123456789"));
+        for platform in platforms() {
+            assert!(!config.platforms.enabled(&platform));
+        }
     }
 
     #[test]
@@ -452,11 +590,13 @@ mod tests {
             ("COMMERCE_DATABASE_URL", "mysql://x"),
             ("COMMERCE_API_KEYS", "short"),
             ("COMMERCE_ENCRYPTION_KEY", "not base64!"),
-            ("STRIPE_TEST_CLIENT_ID", "ca_123"),
-            ("STRIPE_LIVE_SECRET_KEY", "sk_live_x"),
-            ("STRIPE_API_BASE", "localhost"),
+            ("ACME_TEST_CLIENT_ID", "id_123"),
+            ("ACME_LIVE_SECRET", "secret_live_x"),
+            ("ACME_API_BASE", "localhost"),
+            ("ACME_SCOPE", "everything"),
         ];
-        let Err(ServerError::InvalidConfig { problems }) = ServerConfig::from_sources(env, None)
+        let Err(ServerError::InvalidConfig { problems }) =
+            ServerConfig::from_sources(env, None, &platforms())
         else {
             panic!("expected invalid config");
         };
@@ -467,21 +607,32 @@ mod tests {
             "COMMERCE_DATABASE_URL",
             "key #1 is shorter",
             "COMMERCE_ENCRYPTION_KEY",
-            "STRIPE_TEST_CLIENT_ID is set but STRIPE_TEST_SECRET_KEY is not",
-            "STRIPE_LIVE_SECRET_KEY is set but STRIPE_LIVE_CLIENT_ID is not",
-            "STRIPE_API_BASE",
+            "ACME_TEST_CLIENT_ID is set but ACME_TEST_SECRET is not",
+            "ACME_LIVE_SECRET is set but ACME_LIVE_CLIENT_ID is not",
+            "ACME_API_BASE \"localhost\" is not a URL",
+            "ACME_SCOPE \"everything\" must be one of read, write",
         ] {
             assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
         }
-        assert_eq!(problems.len(), 8, "{text}");
-        assert!(!text.contains("sk_live_x"));
+        assert_eq!(problems.len(), 9, "{text}");
+        assert!(!text.contains("secret_live_x"));
         assert!(!text.contains("not base64!"));
+    }
+
+    #[test]
+    fn secret_values_are_never_echoed_by_checks() {
+        let spec = SettingSpec::new("ACME_TOKEN", "a token")
+            .secret()
+            .kind(SettingKind::HttpUrl);
+        let problem = spec.check("sk-hidden-value").unwrap_err();
+        assert!(problem.contains("ACME_TOKEN"));
+        assert!(!problem.contains("sk-hidden-value"), "{problem}");
     }
 
     #[test]
     fn missing_keys_are_problems() {
         let Err(ServerError::InvalidConfig { problems }) =
-            ServerConfig::from_sources(Vec::<(String, String)>::new(), None)
+            ServerConfig::from_sources(Vec::<(String, String)>::new(), None, &[])
         else {
             panic!("expected invalid config");
         };
@@ -494,43 +645,76 @@ mod tests {
             bind = "127.0.0.1:9000"
             public_url = "https://commerce.example.com/"
             api_keys = ["file-key-0123456789abc"]
-            stripe_test_client_id = "ca_file"
-            stripe_test_secret_key = "sk_test_file"
-            stripe_api_base = "http://127.0.0.1:12111"
+            acme_test_client_id = "id_file"
+            acme_test_secret = "secret_file"
+            acme_api_base = "http://127.0.0.1:12111"
+            webhook_max_attempts = 4
         "#;
         let env = vec![
             ("COMMERCE_ENCRYPTION_KEY", KEY),
-            ("STRIPE_TEST_CLIENT_ID", "ca_env"),
+            ("ACME_TEST_CLIENT_ID", "id_env"),
             ("PATH", "/bin"),
         ];
-        let config = ServerConfig::from_sources(env, Some(file)).unwrap();
+        let config = ServerConfig::from_sources(env, Some(file), &platforms()).unwrap();
         assert_eq!(config.bind.port(), 9000);
         assert_eq!(config.public_url, "https://commerce.example.com");
         assert!(config.api_keys.contains("file-key-0123456789abc"));
         assert_eq!(
-            config.platforms.value("STRIPE_TEST_CLIENT_ID"),
-            Some("ca_env")
+            config.platforms.value("ACME_TEST_CLIENT_ID"),
+            Some("id_env")
         );
         assert_eq!(
             config
                 .platforms
-                .secret("STRIPE_TEST_SECRET_KEY")
+                .secret("ACME_TEST_SECRET")
                 .map(|secret| secret.expose_secret().to_owned()),
-            Some("sk_test_file".to_owned())
+            Some("secret_file".to_owned())
         );
-        assert!(config
-            .platforms
-            .enabled("STRIPE_TEST_CLIENT_ID", "STRIPE_TEST_SECRET_KEY"));
-        assert!(!config
-            .platforms
-            .enabled("STRIPE_LIVE_CLIENT_ID", "STRIPE_LIVE_SECRET_KEY"));
+        assert_eq!(config.platforms.value("ACME_TEST_SECRET"), None);
+        let platforms = platforms();
+        assert!(config.platforms.enabled(&platforms[0]));
+        assert!(!config.platforms.enabled(&platforms[1]));
+    }
+
+    #[test]
+    fn settings_of_platforms_not_registered_are_unknown() {
+        let file = "acme_test_client_id = \"id\"\n";
+        let Err(ServerError::InvalidConfig { problems }) =
+            ServerConfig::from_sources(ok_env(), Some(file), &[])
+        else {
+            panic!("expected invalid config");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("unknown setting `acme_test_client_id`"));
+        // In the environment they are simply not read.
+        let mut env = ok_env();
+        env.push(("ACME_TEST_CLIENT_ID", "id"));
+        let config = ServerConfig::from_sources(env, None, &[]).unwrap();
+        assert!(!config.platforms.is_set("ACME_TEST_CLIENT_ID"));
+    }
+
+    #[test]
+    fn platforms_cannot_declare_server_settings() {
+        let rogue = PlatformInfo::new(
+            PlatformKey::from_static("rogue"),
+            PlatformKey::from_static("rogu"),
+            "Rogue",
+            "rogue",
+        )
+        .settings(&[SettingSpec::new("COMMERCE_BIND", "mine")]);
+        let Err(ServerError::InvalidConfig { problems }) =
+            ServerConfig::from_sources(ok_env(), None, &[rogue])
+        else {
+            panic!("expected invalid config");
+        };
+        assert!(problems[0].contains("COMMERCE_ settings belong to the server"));
     }
 
     #[test]
     fn unknown_file_keys_are_problems() {
         let file = "colour = \"blue\"\nport = 1\n";
         let Err(ServerError::InvalidConfig { problems }) =
-            ServerConfig::from_sources(ok_env(), Some(file))
+            ServerConfig::from_sources(ok_env(), Some(file), &platforms())
         else {
             panic!("expected invalid config");
         };
@@ -541,16 +725,16 @@ mod tests {
     #[test]
     fn debug_shows_no_secret() {
         let mut env = ok_env();
-        env.push(("STRIPE_TEST_CLIENT_ID", "ca_visible"));
-        env.push(("STRIPE_TEST_SECRET_KEY", "sk_test_hidden_value"));
+        env.push(("ACME_TEST_CLIENT_ID", "id_visible"));
+        env.push(("ACME_TEST_SECRET", "secret_test_hidden_value"));
         env.push((
             "COMMERCE_DATABASE_URL",
             "postgres://user:pw-hidden@db/commerce",
         ));
-        let config = ServerConfig::from_sources(env, None).unwrap();
+        let config = ServerConfig::from_sources(env, None, &platforms()).unwrap();
         let debug = format!("{config:?}");
-        assert!(debug.contains("ca_visible"));
-        for secret in ["sk_test_hidden_value", "pw-hidden", "first-key", KEY] {
+        assert!(debug.contains("id_visible"));
+        for secret in ["secret_test_hidden_value", "pw-hidden", "first-key", KEY] {
             assert!(!debug.contains(secret), "{secret} leaked: {debug}");
         }
     }

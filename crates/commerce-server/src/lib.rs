@@ -2,8 +2,9 @@
 //! pull operations and every commerce read route), the link flow (link URL, OAuth callback) and
 //! platform webhooks.
 //!
-//! - [`ServerConfig`]: settings from `COMMERCE_*` variables and `commerce.toml`; platform settings
-//!   (`STRIPE_*`) are passed through as [`PlatformSettings`] for the caller to build platforms.
+//! - [`ServerConfig`]: settings from `COMMERCE_*` variables and `commerce.toml`; the settings
+//!   platforms declare in their `PlatformInfo` are read and checked too, and passed through as
+//!   [`PlatformSettings`] for the caller to build platforms.
 //! - [`AppState`] + [`build_router`]: the axum router; [`serve`] runs it with the sync engine;
 //!   [`serve_http`] runs only the HTTP side on a given listener.
 //! - [`ClientWebhooks`]: Codat-style events to the client's URL (`COMMERCE_WEBHOOK_URL`),
@@ -44,7 +45,7 @@ pub use crate::client_webhooks::{
 };
 pub use crate::config::{
     PlatformSettings, ServerConfig, DEFAULT_BIND, DEFAULT_CONFIG_FILE, DEFAULT_DATABASE_URL,
-    MIN_API_KEY_LEN, PLATFORM_PAIRS, PLATFORM_SECRETS, PLATFORM_SETTINGS,
+    GENERIC_SETTINGS, MIN_API_KEY_LEN,
 };
 pub use crate::error::ServerError;
 pub use crate::routes::build_router;

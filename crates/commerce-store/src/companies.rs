@@ -13,8 +13,9 @@ use crate::datasets::{status_columns, StatusRow};
 use crate::error::StoreError;
 use crate::store::{in_transaction, now, truncate, with_pool, Store};
 use crate::types::{
-    Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, LinkedAccount, NewCompany,
+    Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, NewCompany,
 };
+use commerce_model::platform::LinkedAccount;
 
 #[derive(sqlx::FromRow)]
 struct CompanyRow {
@@ -70,7 +71,7 @@ impl TryFrom<ConnectionRow> for Connection {
             id: row.id,
             company_id: row.company_id,
             platform_key: row.platform_key,
-            status: ConnectionStatus::parse(&row.status)?,
+            status: crate::types::parse_connection_status(&row.status)?,
             external_account_id: row.external_account_id,
             livemode: row.livemode,
             scope: row.scope,
@@ -84,9 +85,9 @@ impl TryFrom<ConnectionRow> for Connection {
 
 #[derive(sqlx::FromRow)]
 struct CredentialsRow {
-    access_token: Vec<u8>,
-    refresh_token: Option<Vec<u8>>,
-    expires_at: Option<DateTime<Utc>>,
+    pub(crate) access_token: Vec<u8>,
+    pub(crate) refresh_token: Option<Vec<u8>>,
+    pub(crate) expires_at: Option<DateTime<Utc>>,
 }
 
 const COMPANY_COLUMNS: &str = "id, name, description, redirect, created_at, updated_at";
@@ -312,41 +313,57 @@ impl Store {
         rows.into_iter().map(Connection::try_from).collect()
     }
 
-    /// Completes a link: stores the encrypted credentials and the account, and sets the
-    /// connection `Linked` (clearing its last error), in one transaction. Re-linking a
-    /// `Deauthorized` or `Unlinked` connection is allowed.
+    /// Completes a link: stores the whole linked account (its tokens encrypted, its metadata
+    /// as JSON) and sets the connection `Linked` (clearing its last error), in one transaction.
+    /// Re-linking a `Deauthorized` or `Unlinked` connection is allowed. An account without any
+    /// token leaves the connection without credentials.
     pub async fn link_connection(
         &self,
         id: Uuid,
         account: &LinkedAccount,
-        credentials: &Credentials,
     ) -> Result<Connection, StoreError> {
-        let sealed = self.seal(id, credentials)?;
+        let credentials = credentials_of(account);
+        let sealed = credentials
+            .as_ref()
+            .map(|credentials| self.seal(id, credentials))
+            .transpose()?;
+        let metadata = metadata_json(account)?;
         let updated = now();
         let sql = format!(
             "UPDATE connections SET status = $2, external_account_id = $3, livemode = $4, scope = $5, \
-             last_error = NULL, last_error_at = NULL, updated_at = $6 WHERE id = $1 \
-             RETURNING {CONNECTION_COLUMNS}"
+             last_error = NULL, last_error_at = NULL, updated_at = $6, account_metadata = $7 \
+             WHERE id = $1 RETURNING {CONNECTION_COLUMNS}"
         );
         let row: ConnectionRow = in_transaction!(self, tx => {
             let row: Option<ConnectionRow> = sqlx::query_as(&sql)
                 .bind(id)
                 .bind(ConnectionStatus::Linked.as_str())
-                .bind(&account.external_account_id)
+                .bind(&account.external_id)
                 .bind(account.livemode)
                 .bind(&account.scope)
                 .bind(updated)
+                .bind(&metadata)
                 .fetch_optional(&mut *tx)
                 .await?;
             let row = row.ok_or_else(|| StoreError::not_found("connection", id))?;
-            sqlx::query(UPSERT_CREDENTIALS)
-                .bind(id)
-                .bind(&sealed.access_token)
-                .bind(&sealed.refresh_token)
-                .bind(sealed.expires_at)
-                .bind(updated)
-                .execute(&mut *tx)
-                .await?;
+            match &sealed {
+                Some(sealed) => {
+                    sqlx::query(UPSERT_CREDENTIALS)
+                        .bind(id)
+                        .bind(&sealed.access_token)
+                        .bind(&sealed.refresh_token)
+                        .bind(sealed.expires_at)
+                        .bind(updated)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM credentials WHERE connection_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
             Ok(row)
         })?;
         row.try_into()
@@ -495,7 +512,11 @@ impl Store {
         }))
     }
 
-    fn seal(&self, connection_id: Uuid, credentials: &Credentials) -> Result<Sealed, StoreError> {
+    pub(crate) fn seal(
+        &self,
+        connection_id: Uuid,
+        credentials: &Credentials,
+    ) -> Result<Sealed, StoreError> {
         let access_token = self.key.encrypt(
             credentials.access_token.expose_secret(),
             connection_id,
@@ -517,20 +538,49 @@ impl Store {
     }
 }
 
-const ACCESS_TOKEN: &str = "access_token";
-const REFRESH_TOKEN: &str = "refresh_token";
+pub(crate) const ACCESS_TOKEN: &str = "access_token";
+pub(crate) const REFRESH_TOKEN: &str = "refresh_token";
 
-struct Sealed {
-    access_token: Vec<u8>,
-    refresh_token: Option<Vec<u8>>,
-    expires_at: Option<DateTime<Utc>>,
+pub(crate) struct Sealed {
+    pub(crate) access_token: Vec<u8>,
+    pub(crate) refresh_token: Option<Vec<u8>>,
+    pub(crate) expires_at: Option<DateTime<Utc>>,
 }
 
-const UPSERT_CREDENTIALS: &str = "INSERT INTO credentials \
+pub(crate) const UPSERT_CREDENTIALS: &str = "INSERT INTO credentials \
      (connection_id, access_token, refresh_token, expires_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (connection_id) DO UPDATE SET \
      access_token = excluded.access_token, refresh_token = excluded.refresh_token, \
-     expires_at = excluded.expires_at, updated_at = excluded.updated_at";
+     expires_at = excluded.expires_at, updated_at = excluded.updated_at, \
+     version = credentials.version + 1";
+
+/// The tokens of an account as stored credentials; `None` when it has no token at all.
+pub(crate) fn credentials_of(account: &LinkedAccount) -> Option<Credentials> {
+    if account.access_token.is_none() && account.refresh_token.is_none() {
+        return None;
+    }
+    Some(Credentials {
+        access_token: account
+            .access_token
+            .clone()
+            .unwrap_or_else(|| secrecy::SecretString::from(String::new())),
+        refresh_token: account.refresh_token.clone(),
+        expires_at: account.access_expires_at,
+    })
+}
+
+/// An account's metadata as the JSON text stored with the connection (`None` when empty).
+pub(crate) fn metadata_json(account: &LinkedAccount) -> Result<Option<String>, StoreError> {
+    if account.metadata.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(&account.metadata)
+        .map(Some)
+        .map_err(|error| StoreError::CorruptValue {
+            column: "connections.account_metadata",
+            value: error.to_string(),
+        })
+}
 
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -55,7 +55,7 @@ impl TryFrom<DatasetRow> for Dataset {
                 column: "datasets.data_type",
                 value: row.data_type.clone(),
             })?,
-            status: DatasetStatus::parse(&row.status)?,
+            status: crate::types::parse_dataset_status(&row.status)?,
             error_message: row.error_message,
             pages: to_u64(row.pages),
             records: to_u64(row.records),
@@ -575,7 +575,7 @@ impl StatusRow {
         };
         Ok(Some(DataTypeStatus {
             data_type,
-            current_status: DatasetStatus::parse(&status)?,
+            current_status: crate::types::parse_dataset_status(&status)?,
             latest_sync_id: latest,
             latest_successful_sync_id: self.complete_id,
             last_successful_sync: self.complete_id.and(self.completed_at),

@@ -38,6 +38,15 @@ pub enum StoreError {
         /// The worker that tried to act on it.
         worker_id: String,
     },
+    /// A credential refresh was completed by a process that no longer held its claim (it
+    /// expired and another took over).
+    #[error("{owner} no longer holds the credential refresh of connection {connection_id}")]
+    RefreshClaimLost {
+        /// The connection.
+        connection_id: Uuid,
+        /// The process that tried to complete it.
+        owner: String,
+    },
     /// A state change that the entity's current state does not allow.
     #[error("{entity} {id} cannot go from {from} to {to}")]
     InvalidTransition {
@@ -137,6 +146,7 @@ impl StoreError {
             self,
             Self::DatasetInProgress { .. }
                 | Self::LeaseLost { .. }
+                | Self::RefreshClaimLost { .. }
                 | Self::InvalidTransition { .. }
         )
     }

@@ -61,6 +61,7 @@
 //! (`totalAmount>100`) is tested on the index while stepping through it in id order. A page
 //! (its records joined in one text, with the live count) is one statement.
 
+mod accounts;
 mod aggregates;
 mod companies;
 mod crypto;
@@ -86,8 +87,8 @@ pub use crate::records::{
 pub use crate::store::{Engine, Store, StoreConfig, DEFAULT_DATABASE_URL};
 pub use crate::types::{
     Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, Dataset, DatasetPage,
-    DatasetStatus, IssueSeverity, LinkedAccount, NewCompany, PageWrite, PageWriteSummary,
-    RecordInput, StoredRecord, SyncCursor, ValidationIssue,
+    DatasetStatus, IssueSeverity, NewCompany, PageWrite, PageWriteSummary, RecordInput,
+    RefreshClaim, StoredAccount, StoredRecord, SyncCursor, ValidationIssue,
 };
 
 /// The README's examples, compiled and run as doc tests.

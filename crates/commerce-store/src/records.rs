@@ -16,10 +16,7 @@ use crate::query::{Bind, SqlBuilder};
 use crate::store::{codat_date, in_transaction, now, truncate, with_pool, Engine, Store};
 use crate::types::{PageWrite, PageWriteSummary, RecordInput, StoredRecord};
 
-/// The largest `pageSize` a read accepts (Codat's limit).
-pub const MAX_PAGE_SIZE: u32 = 5000;
-/// The `pageSize` when none is given (Codat's default).
-pub const DEFAULT_PAGE_SIZE: u32 = 100;
+pub use commerce_model::status::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// Rows per multi-row `INSERT` (8 parameters each, well under both engines' limits).
 const UPSERT_CHUNK: usize = 500;

@@ -4,12 +4,31 @@
 //! Plain data; no I/O. Statuses are persisted as their Codat names.
 
 use chrono::{DateTime, Utc};
+use commerce_model::platform::LinkedAccount;
 use commerce_model::DataType;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::StoreError;
+
+pub use commerce_model::status::{ConnectionStatus, DatasetStatus};
+
+/// Reads a connection status column.
+pub(crate) fn parse_connection_status(value: &str) -> Result<ConnectionStatus, StoreError> {
+    ConnectionStatus::from_codat(value).ok_or_else(|| StoreError::CorruptValue {
+        column: "connections.status",
+        value: value.to_owned(),
+    })
+}
+
+/// Reads a dataset status column.
+pub(crate) fn parse_dataset_status(value: &str) -> Result<DatasetStatus, StoreError> {
+    DatasetStatus::from_codat(value).ok_or_else(|| StoreError::CorruptValue {
+        column: "datasets.status",
+        value: value.to_owned(),
+    })
+}
 
 /// What creating (or replacing) a company takes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -52,53 +71,6 @@ pub struct Company {
     pub updated: DateTime<Utc>,
 }
 
-/// A connection's status (Codat's `dataConnectionStatus`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum ConnectionStatus {
-    /// Created; the merchant has not completed authorization.
-    PendingAuth,
-    /// Authorized: data can be pulled.
-    Linked,
-    /// The client severed the connection; data stays readable.
-    Unlinked,
-    /// Access was revoked or expired; data stays readable, no new syncs.
-    Deauthorized,
-}
-
-impl ConnectionStatus {
-    /// The Codat name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PendingAuth => "PendingAuth",
-            Self::Linked => "Linked",
-            Self::Unlinked => "Unlinked",
-            Self::Deauthorized => "Deauthorized",
-        }
-    }
-
-    pub(crate) fn parse(value: &str) -> Result<Self, StoreError> {
-        Ok(match value {
-            "PendingAuth" => Self::PendingAuth,
-            "Linked" => Self::Linked,
-            "Unlinked" => Self::Unlinked,
-            "Deauthorized" => Self::Deauthorized,
-            other => {
-                return Err(StoreError::CorruptValue {
-                    column: "connections.status",
-                    value: other.to_owned(),
-                })
-            }
-        })
-    }
-}
-
-impl std::fmt::Display for ConnectionStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// A data connection of a company to a platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -127,27 +99,29 @@ pub struct Connection {
     pub updated: DateTime<Utc>,
 }
 
-/// What the platform told us about the account when the link completed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A connection's linked account as stored, with the version of its credentials (see
+/// [`crate::Store::claim_credentials_refresh`]).
+#[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct LinkedAccount {
-    /// The account id at the platform.
-    pub external_account_id: String,
-    /// Live (true) or test (false) mode.
-    pub livemode: bool,
-    /// The granted scope.
-    pub scope: Option<String>,
+pub struct StoredAccount {
+    /// The whole account the platform returned (tokens decrypted, metadata included).
+    pub account: LinkedAccount,
+    /// Grows with every stored change of the credentials; 0 when none are stored.
+    pub credentials_version: i64,
 }
 
-impl LinkedAccount {
-    /// An account with the given id and mode and no scope.
-    pub fn new(external_account_id: impl Into<String>, livemode: bool) -> Self {
-        Self {
-            external_account_id: external_account_id.into(),
-            livemode,
-            scope: None,
-        }
-    }
+/// The answer to [`crate::Store::claim_credentials_refresh`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshClaim {
+    /// This caller may refresh now; the credentials' version when claimed.
+    Claimed {
+        /// The credentials' version.
+        credentials_version: i64,
+    },
+    /// Another refresher holds the claim: wait and read the account again.
+    Busy,
+    /// The connection has no stored credentials.
+    NoCredentials,
 }
 
 /// A connection's tokens. Kept encrypted at rest; `Debug` shows no secret.
@@ -292,161 +266,6 @@ impl ValidationIssue {
             severity: IssueSeverity::Error,
             message: message.into(),
         }
-    }
-}
-
-/// A dataset's (pull operation's) status, with Codat's values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum DatasetStatus {
-    /// Codat's `Initial`.
-    Initial,
-    /// Codat's `Queued`.
-    Queued,
-    /// Codat's `Fetching`.
-    Fetching,
-    /// Codat's `MapQueued`.
-    MapQueued,
-    /// Codat's `Mapping`.
-    Mapping,
-    /// Codat's `Complete`.
-    Complete,
-    /// Codat's `FetchError`.
-    FetchError,
-    /// Codat's `MapError`.
-    MapError,
-    /// Codat's `InternalError`.
-    InternalError,
-    /// Codat's `ProcessingQueued`.
-    ProcessingQueued,
-    /// Codat's `Processing`.
-    Processing,
-    /// Codat's `ProcessingError`.
-    ProcessingError,
-    /// Codat's `ValidationQueued`.
-    ValidationQueued,
-    /// Codat's `Validating`.
-    Validating,
-    /// Codat's `ValidationError`.
-    ValidationError,
-    /// Codat's `AuthError`.
-    AuthError,
-    /// Codat's `Cancelled`.
-    Cancelled,
-    /// Codat's `NotSupported`.
-    NotSupported,
-    /// Codat's `RateLimitError`.
-    RateLimitError,
-    /// Codat's `PermissionsError`.
-    PermissionsError,
-    /// Codat's `PrerequisiteNotMet`.
-    PrerequisiteNotMet,
-}
-
-impl DatasetStatus {
-    const ALL: [Self; 21] = [
-        Self::Initial,
-        Self::Queued,
-        Self::Fetching,
-        Self::MapQueued,
-        Self::Mapping,
-        Self::Complete,
-        Self::FetchError,
-        Self::MapError,
-        Self::InternalError,
-        Self::ProcessingQueued,
-        Self::Processing,
-        Self::ProcessingError,
-        Self::ValidationQueued,
-        Self::Validating,
-        Self::ValidationError,
-        Self::AuthError,
-        Self::Cancelled,
-        Self::NotSupported,
-        Self::RateLimitError,
-        Self::PermissionsError,
-        Self::PrerequisiteNotMet,
-    ];
-
-    /// The Codat name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Initial => "Initial",
-            Self::Queued => "Queued",
-            Self::Fetching => "Fetching",
-            Self::MapQueued => "MapQueued",
-            Self::Mapping => "Mapping",
-            Self::Complete => "Complete",
-            Self::FetchError => "FetchError",
-            Self::MapError => "MapError",
-            Self::InternalError => "InternalError",
-            Self::ProcessingQueued => "ProcessingQueued",
-            Self::Processing => "Processing",
-            Self::ProcessingError => "ProcessingError",
-            Self::ValidationQueued => "ValidationQueued",
-            Self::Validating => "Validating",
-            Self::ValidationError => "ValidationError",
-            Self::AuthError => "AuthError",
-            Self::Cancelled => "Cancelled",
-            Self::NotSupported => "NotSupported",
-            Self::RateLimitError => "RateLimitError",
-            Self::PermissionsError => "PermissionsError",
-            Self::PrerequisiteNotMet => "PrerequisiteNotMet",
-        }
-    }
-
-    /// Still queued or running: another dataset for the same type cannot be queued.
-    /// Must match the partial unique index `datasets_one_in_progress`.
-    pub fn is_in_progress(self) -> bool {
-        matches!(
-            self,
-            Self::Initial
-                | Self::Queued
-                | Self::Fetching
-                | Self::MapQueued
-                | Self::Mapping
-                | Self::ProcessingQueued
-                | Self::Processing
-                | Self::ValidationQueued
-                | Self::Validating
-        )
-    }
-
-    /// Finished (Codat's `isCompleted`): neither queued nor running.
-    pub fn is_completed(self) -> bool {
-        !self.is_in_progress()
-    }
-
-    /// Finished with an error (Codat's `isErrored`).
-    pub fn is_errored(self) -> bool {
-        matches!(
-            self,
-            Self::FetchError
-                | Self::MapError
-                | Self::InternalError
-                | Self::ProcessingError
-                | Self::ValidationError
-                | Self::AuthError
-                | Self::RateLimitError
-                | Self::PermissionsError
-                | Self::PrerequisiteNotMet
-        )
-    }
-
-    pub(crate) fn parse(value: &str) -> Result<Self, StoreError> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-            .ok_or_else(|| StoreError::CorruptValue {
-                column: "datasets.status",
-                value: value.to_owned(),
-            })
-    }
-}
-
-impl std::fmt::Display for DatasetStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

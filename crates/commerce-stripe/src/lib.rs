@@ -41,8 +41,10 @@ pub use crate::mapped::{Deletion, Mapped};
 pub use crate::money::exponent as currency_exponent;
 pub use crate::payment::{map_charge, map_payment_intent, map_refund, PAYMENT_PROVIDER};
 pub use crate::platform::{
-    display_name, platform_key, Clock, StripePlatform, StripeWebhook, SystemClock, WebhookChanges,
-    EVENT_RETENTION_SECS, PUBLISHABLE_KEY_METADATA, SUPPORTED_DATA_TYPES,
+    display_name, platform_info, platform_key, setting_names, Clock, StripePlatform,
+    StripeSettingNames, StripeWebhook, SystemClock, WebhookChanges, API_BASE_SETTING,
+    CALLBACK_SEGMENT, CODAT_KEY_LIVE, CODAT_KEY_TEST, CONNECT_BASE_SETTING, EVENT_RETENTION_SECS,
+    PUBLISHABLE_KEY_METADATA, SCOPE_SETTING, SUPPORTED_DATA_TYPES, WEBHOOK_SECRET_SETTING,
 };
 pub use crate::product::map_product;
 pub use crate::transaction::map_balance_transaction;

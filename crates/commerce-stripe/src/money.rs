@@ -6,15 +6,6 @@ use rust_decimal::Decimal;
 
 use crate::error::MapError;
 
-/// Currencies with no minor unit (exponent 0), as Stripe lists them.
-const ZERO_DECIMAL: &[&str] = &[
-    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
-    "XAF", "XOF", "XPF",
-];
-
-/// Currencies with three minor digits (exponent 3).
-const THREE_DECIMAL: &[&str] = &["BHD", "JOD", "KWD", "OMR", "TND"];
-
 /// An upper-case ISO 4217 code checked to be three ASCII letters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CurrencyCode(String);
@@ -60,7 +51,7 @@ impl CurrencyCode {
         &self.0
     }
 
-    /// The number of minor digits of this currency (0, 2 or 3).
+    /// The number of minor digits Stripe writes for this currency.
     pub(crate) fn exponent(&self) -> u32 {
         exponent(&self.0)
     }
@@ -98,16 +89,10 @@ impl CurrencyCode {
     }
 }
 
-/// The number of minor digits of an upper-case ISO 4217 code: 0, 3, or 2 for every other currency.
+/// The number of minor digits Stripe writes for a currency (ISO 4217 with Stripe's exceptions;
+/// see `stripe_wire::currency`).
 pub fn exponent(currency: &str) -> u32 {
-    let upper = currency.to_ascii_uppercase();
-    if ZERO_DECIMAL.contains(&upper.as_str()) {
-        0
-    } else if THREE_DECIMAL.contains(&upper.as_str()) {
-        3
-    } else {
-        2
-    }
+    stripe_wire::currency::exponent(currency)
 }
 
 /// Adds two amounts, naming the record and field when the sum does not fit.

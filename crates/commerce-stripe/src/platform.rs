@@ -31,7 +31,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use commerce_model::platform::{
     Batch, Cursor, LinkCallback, LinkRequest, LinkStart, LinkedAccount, Platform, PlatformError,
-    PlatformKey, WebhookOutcome, WebhookRequest,
+    PlatformInfo, PlatformKey, SettingKind, SettingSpec, WebhookOutcome, WebhookRequest,
 };
 use commerce_model::DataType;
 use futures::stream::BoxStream;
@@ -89,6 +89,102 @@ pub const SUPPORTED_DATA_TYPES: [DataType; 6] = [
 /// safety margin of one hour) starts a full pull instead.
 pub const EVENT_RETENTION_SECS: i64 = 30 * 24 * 60 * 60;
 
+/// Codat's integration key of "Stripe Test".
+pub const CODAT_KEY_TEST: &str = "yzth";
+/// Codat's integration key of "Stripe" (live).
+pub const CODAT_KEY_LIVE: &str = "exgd";
+/// The path segment of Stripe's OAuth callback (`/oauth/stripe/callback`), shared by both
+/// integrations (one redirect URI registered with Stripe serves test and live mode).
+pub const CALLBACK_SEGMENT: &str = "stripe";
+
+/// The settings of a Stripe integration, by mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StripeSettingNames {
+    /// The Connect client id (`ca_...`).
+    pub client_id: &'static str,
+    /// The platform's secret key (`sk_...`).
+    pub secret_key: &'static str,
+    /// The webhook signing secret of this mode's endpoint (`whsec_...`).
+    pub webhook_secret: &'static str,
+}
+
+/// The settings of [`Mode::Test`] or [`Mode::Live`].
+pub fn setting_names(mode: Mode) -> StripeSettingNames {
+    match mode {
+        Mode::Live => StripeSettingNames {
+            client_id: "STRIPE_LIVE_CLIENT_ID",
+            secret_key: "STRIPE_LIVE_SECRET_KEY",
+            webhook_secret: "STRIPE_LIVE_WEBHOOK_SECRET",
+        },
+        _ => StripeSettingNames {
+            client_id: "STRIPE_TEST_CLIENT_ID",
+            secret_key: "STRIPE_TEST_SECRET_KEY",
+            webhook_secret: "STRIPE_TEST_WEBHOOK_SECRET",
+        },
+    }
+}
+
+/// The signing secret used by a mode without its own (`STRIPE_WEBHOOK_SECRET`).
+pub const WEBHOOK_SECRET_SETTING: &str = "STRIPE_WEBHOOK_SECRET";
+/// Another API host for both modes (e.g. the sandbox).
+pub const API_BASE_SETTING: &str = "STRIPE_API_BASE";
+/// Another Connect OAuth host for both modes.
+pub const CONNECT_BASE_SETTING: &str = "STRIPE_CONNECT_BASE";
+/// The OAuth scope asked for: `read_only` (default) or `read_write`.
+pub const SCOPE_SETTING: &str = "STRIPE_SCOPE";
+
+/// What a Stripe integration says about itself: key (`stripe-test` / `stripe`), Codat key
+/// (`yzth` / `exgd`), name, data types, callback segment and settings.
+pub fn platform_info(mode: Mode) -> PlatformInfo {
+    let names = setting_names(mode);
+    let codat_key = if mode.is_live() {
+        CODAT_KEY_LIVE
+    } else {
+        CODAT_KEY_TEST
+    };
+    PlatformInfo::new(
+        PlatformKey::from_static(platform_key(mode)),
+        PlatformKey::from_static(codat_key),
+        display_name(mode),
+        CALLBACK_SEGMENT,
+    )
+    .supports(&SUPPORTED_DATA_TYPES)
+    .settings(&[
+        SettingSpec::new(names.client_id, "Connect client id (ca_...) of this mode").required(),
+        SettingSpec::new(
+            names.secret_key,
+            "the platform's secret key (sk_...) of this mode",
+        )
+        .secret()
+        .required(),
+        SettingSpec::new(
+            names.webhook_secret,
+            "signing secret (whsec_...) of this mode's Connect webhook endpoint",
+        )
+        .secret(),
+        SettingSpec::new(
+            WEBHOOK_SECRET_SETTING,
+            "webhook signing secret for a mode without its own",
+        )
+        .secret(),
+        SettingSpec::new(
+            API_BASE_SETTING,
+            "another Stripe API host (e.g. stripe-sandbox)",
+        )
+        .kind(SettingKind::HttpUrl),
+        SettingSpec::new(
+            CONNECT_BASE_SETTING,
+            "another Connect OAuth host (e.g. stripe-sandbox)",
+        )
+        .kind(SettingKind::HttpUrl),
+        SettingSpec::new(
+            SCOPE_SETTING,
+            "OAuth scope: read_only (default) or read_write",
+        )
+        .kind(SettingKind::OneOf(&["read_only", "read_write"])),
+    ])
+}
+
 /// The metadata key of [`LinkedAccount::metadata`] holding the account's publishable key.
 pub const PUBLISHABLE_KEY_METADATA: &str = "stripe_publishable_key";
 
@@ -104,8 +200,7 @@ const PRICE_CONCURRENCY: usize = 8;
 /// and [`StripePlatform::with_connect_http_client`].
 pub struct StripePlatform {
     mode: Mode,
-    key: PlatformKey,
-    aliases: [PlatformKey; 1],
+    info: PlatformInfo,
     oauth: OAuthClient,
     client: StripeClient,
     webhooks: Vec<WebhookEndpoint>,
@@ -115,7 +210,7 @@ pub struct StripePlatform {
 impl std::fmt::Debug for StripePlatform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StripePlatform")
-            .field("key", &self.key)
+            .field("key", &self.info.key)
             .field("oauth", &self.oauth)
             .field("webhook_secrets", &self.webhooks.len())
             .finish_non_exhaustive()
@@ -143,14 +238,9 @@ impl StripePlatform {
             });
         }
         let oauth = OAuthClient::new(integration).map_err(errors::from_connect)?;
-        let alias = match mode {
-            Mode::Test => "yzth",
-            Mode::Live => "exgd",
-        };
         Ok(Self {
             mode,
-            key: PlatformKey::from_static(platform_key(mode)),
-            aliases: [PlatformKey::from_static(alias)],
+            info: platform_info(mode),
             oauth,
             client: client.as_platform(),
             webhooks: Vec::new(),
@@ -235,20 +325,8 @@ fn authorize_url(
 
 #[async_trait]
 impl Platform for StripePlatform {
-    fn key(&self) -> &PlatformKey {
-        &self.key
-    }
-
-    fn aliases(&self) -> &[PlatformKey] {
-        &self.aliases
-    }
-
-    fn name(&self) -> &str {
-        display_name(self.mode)
-    }
-
-    fn supports(&self) -> &[DataType] {
-        &SUPPORTED_DATA_TYPES
+    fn info(&self) -> &PlatformInfo {
+        &self.info
     }
 
     /// Stripe's authorize URL carrying the server's `state` (which the server saved bound to the
@@ -304,18 +382,16 @@ impl Platform for StripePlatform {
         if let Some(key) = account.stripe_publishable_key() {
             metadata.insert(PUBLISHABLE_KEY_METADATA.to_owned(), key.to_owned());
         }
-        Ok(LinkedAccount {
-            external_id: account.stripe_user_id().to_owned(),
-            livemode: account.livemode(),
-            scope: account.scope().map(str::to_owned),
-            access_token: Some(SecretString::from(
-                account.access_token().expose_secret().to_owned(),
-            )),
-            refresh_token: account
-                .refresh_token()
-                .map(|token| SecretString::from(token.expose_secret().to_owned())),
-            metadata,
-        })
+        let mut linked = LinkedAccount::new(account.stripe_user_id(), account.livemode());
+        linked.scope = account.scope().map(str::to_owned);
+        linked.access_token = Some(SecretString::from(
+            account.access_token().expose_secret().to_owned(),
+        ));
+        linked.refresh_token = account
+            .refresh_token()
+            .map(|token| SecretString::from(token.expose_secret().to_owned()));
+        linked.metadata = metadata;
+        Ok(linked)
     }
 
     /// Deauthorizes the account; an account already disconnected is fine.

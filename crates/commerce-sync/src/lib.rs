@@ -20,6 +20,7 @@ mod config;
 mod engine;
 mod error;
 mod events;
+mod refresh;
 mod registry;
 mod worker;
 
@@ -27,6 +28,7 @@ pub use crate::config::{Schedule, SyncConfig};
 pub use crate::engine::{IdleSummary, QueueAll, SyncEngine};
 pub use crate::error::SyncError;
 pub use crate::events::{DatasetOutcome, SyncEvent};
+pub use crate::refresh::{REFRESH_HOLD, REFRESH_WAIT};
 pub use crate::registry::PlatformRegistry;
 
 /// The README's examples, compiled and run as doc tests.

@@ -21,12 +21,13 @@ impl PlatformRegistry {
         Self::default()
     }
 
-    /// Registers a platform under its key and its aliases.
+    /// Registers a platform under its key, its Codat key and its aliases (all from its
+    /// `PlatformInfo`).
     pub fn register(&mut self, platform: Arc<dyn Platform>) -> &mut Self {
         let key = platform.key().as_str().to_owned();
         self.primary
             .retain(|existing| existing.key().as_str() != key.as_str());
-        for alias in platform.aliases() {
+        for alias in platform.info().all_keys() {
             self.by_key
                 .insert(alias.as_str().to_owned(), Arc::clone(&platform));
         }

@@ -1,14 +1,13 @@
 //! One worker's handling of one claimed dataset: the pull loop, page writes, lease renewal
 //! and the mapping of platform errors to dataset statuses.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use commerce_model::platform::{Batch, Cursor, ErrorAction, LinkedAccount, PlatformError};
+use commerce_model::platform::{Batch, Cursor, ErrorAction, PlatformError};
 use commerce_model::DataType;
 use commerce_store::{
-    Connection, ConnectionStatus, Dataset, DatasetPage, DatasetStatus, PageWrite, RecordInput,
-    StoreError, SyncCursor, ValidationIssue,
+    ConnectionStatus, Dataset, DatasetPage, DatasetStatus, PageWrite, RecordInput, StoreError,
+    SyncCursor, ValidationIssue,
 };
 use futures::StreamExt as _;
 use tokio::sync::watch;
@@ -119,7 +118,7 @@ impl Job<'_> {
                 .finish(DatasetStatus::NotSupported, Some(message))
                 .await;
         }
-        let Some(account) = self.linked_account(&connection).await? else {
+        let Some(mut stored_account) = store.linked_account(connection.id).await? else {
             return self
                 .finish(
                     DatasetStatus::AuthError,
@@ -127,6 +126,21 @@ impl Job<'_> {
                 )
                 .await;
         };
+        if platform.needs_refresh(&stored_account.account, chrono::Utc::now()) {
+            match self
+                .engine
+                .refresh_credentials(
+                    connection.id,
+                    platform.as_ref(),
+                    &stored_account,
+                    self.worker_id,
+                )
+                .await?
+            {
+                Ok(refreshed) => stored_account = refreshed,
+                Err(error) => return self.fail(error).await,
+            }
+        }
 
         let stored = store.get_cursor(self.connection_id, self.data_type).await?;
         if let Some(stored) = &stored {
@@ -157,7 +171,9 @@ impl Job<'_> {
             tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
         renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut restarted = false;
+        let mut refreshes = 0_u32;
         'pull: loop {
+            let account = stored_account.account.clone();
             let mut stream = platform.pull(&account, self.data_type, cursor.clone());
             loop {
                 let item = tokio::select! {
@@ -226,14 +242,29 @@ impl Job<'_> {
                             commerce_model::platform::RecordIssue { id, message },
                         ));
                     }
-                    ErrorAction::Relink => {
-                        let message = error.to_string();
-                        if let Err(error) = self.deauthorize(&message).await {
-                            tracing::warn!(connection = %self.connection_id, error = %error,
-                                "could not mark the connection Deauthorized");
+                    ErrorAction::RefreshCredentials if refreshes < MAX_REFRESHES_PER_PULL => {
+                        drop(stream);
+                        refreshes += 1;
+                        tracing::info!(dataset = %self.dataset_id, reason = %error,
+                            "access expired; refreshing the credentials");
+                        match self
+                            .engine
+                            .refresh_credentials(
+                                self.connection_id,
+                                platform.as_ref(),
+                                &stored_account,
+                                self.worker_id,
+                            )
+                            .await?
+                        {
+                            Ok(refreshed) => {
+                                stored_account = refreshed;
+                                continue 'pull;
+                            }
+                            Err(error) => return self.fail(error).await,
                         }
-                        return self.finish(DatasetStatus::AuthError, Some(message)).await;
                     }
+                    ErrorAction::Relink => return self.fail(error).await,
                     ErrorAction::RestartFullPull if !restarted && cursor.is_some() => {
                         tracing::info!(dataset = %self.dataset_id, reason = %error,
                             "cursor expired; restarting with a full pull");
@@ -246,40 +277,23 @@ impl Job<'_> {
                         self.may_sweep = true;
                         continue 'pull;
                     }
-                    _ => {
-                        let status = status_for(&error);
-                        return self.finish(status, Some(error.to_string())).await;
-                    }
+                    _ => return self.fail(error).await,
                 }
             }
         }
     }
 
-    async fn linked_account(
-        &self,
-        connection: &Connection,
-    ) -> Result<Option<LinkedAccount>, SyncError> {
-        let Some(external_id) = connection.external_account_id.clone() else {
-            return Ok(None);
-        };
-        let credentials = self
-            .engine
-            .inner
-            .store
-            .get_credentials(connection.id)
-            .await?;
-        let (access_token, refresh_token) = match credentials {
-            Some(credentials) => (Some(credentials.access_token), credentials.refresh_token),
-            None => (None, None),
-        };
-        Ok(Some(LinkedAccount {
-            external_id,
-            livemode: connection.livemode.unwrap_or(false),
-            scope: connection.scope.clone(),
-            access_token,
-            refresh_token,
-            metadata: BTreeMap::new(),
-        }))
+    /// Ends the dataset with the status `error` maps to; a platform asking to link again also
+    /// marks the connection `Deauthorized`.
+    async fn fail(&mut self, error: PlatformError) -> Result<DatasetOutcome, SyncError> {
+        let message = error.to_string();
+        if error.action() == ErrorAction::Relink {
+            if let Err(error) = self.deauthorize(&message).await {
+                tracing::warn!(connection = %self.connection_id, error = %error,
+                    "could not mark the connection Deauthorized");
+            }
+        }
+        self.finish(error.dataset_status(), Some(message)).await
     }
 
     /// Writes one batch with its cursor and the pending issues, in one transaction.
@@ -444,18 +458,8 @@ enum Written {
     LeaseLost,
 }
 
-/// The dataset status a pull ending with `error` takes (see [`PlatformError::dataset_status`]).
-pub(crate) fn status_for(error: &PlatformError) -> DatasetStatus {
-    match error.dataset_status() {
-        "RateLimitError" => DatasetStatus::RateLimitError,
-        "FetchError" => DatasetStatus::FetchError,
-        "AuthError" => DatasetStatus::AuthError,
-        "NotSupported" => DatasetStatus::NotSupported,
-        "PermissionsError" => DatasetStatus::PermissionsError,
-        "MapError" => DatasetStatus::MapError,
-        _ => DatasetStatus::InternalError,
-    }
-}
+/// How many times one pull may refresh its credentials before the dataset fails.
+const MAX_REFRESHES_PER_PULL: u32 = 2;
 
 #[cfg(test)]
 mod tests {
@@ -465,7 +469,9 @@ mod tests {
     use commerce_model::DataType;
     use commerce_store::DatasetStatus;
 
-    use super::status_for;
+    fn status_for(error: &PlatformError) -> DatasetStatus {
+        error.dataset_status()
+    }
 
     #[test]
     fn platform_errors_map_to_codat_statuses() {

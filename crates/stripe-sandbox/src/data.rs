@@ -324,7 +324,8 @@ enum After {
     Dispute(u64),
 }
 
-const CURRENCIES: [&str; 5] = ["usd", "gbp", "eur", "jpy", "kwd"];
+/// The currencies the sandbox writes its merchants' data in (Stripe's lower-case codes).
+pub const CURRENCIES: [&str; 5] = ["usd", "gbp", "eur", "jpy", "kwd"];
 const COUNTRIES: [&str; 5] = ["US", "GB", "DE", "JP", "KW"];
 const FIRST_NAMES: [&str; 16] = [
     "Ada",
@@ -421,13 +422,9 @@ fn pick<T: Copy + Default>(items: &[T], value: u64) -> T {
     items.get(index).copied().unwrap_or_default()
 }
 
-/// Minor-unit exponent of a currency.
+/// Minor-unit exponent of a currency, as Stripe writes its amounts (`stripe_wire::currency`).
 pub(crate) fn exponent(currency: &str) -> i32 {
-    match currency {
-        "jpy" => 0,
-        "kwd" => 3,
-        _ => 2,
-    }
+    i32::try_from(stripe_wire::currency::exponent(currency)).unwrap_or(2)
 }
 
 fn usd_rate(currency: &str) -> f64 {

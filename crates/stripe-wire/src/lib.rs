@@ -25,6 +25,7 @@ mod account;
 mod balance_transaction;
 mod charge;
 mod common;
+pub mod currency;
 mod customer;
 mod dispute;
 mod error;

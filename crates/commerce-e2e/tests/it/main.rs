@@ -24,6 +24,7 @@ mod server_support;
 #[path = "../../../commerce-sync/tests/it/support.rs"]
 mod sync_support;
 
+mod second_platform;
 mod stripe;
 mod stripe_e2e;
 #[allow(dead_code)]

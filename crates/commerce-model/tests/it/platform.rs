@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use commerce_model::platform::{
     Batch, Cursor, ErrorAction, LinkBinding, LinkCallback, LinkRequest, LinkStart, LinkStateStore,
-    LinkedAccount, MemoryLinkStateStore, Platform, PlatformError, PlatformKey, Progress, Record,
-    RecordIssue, RetryKind, WebhookOutcome, WebhookRequest,
+    LinkedAccount, MemoryLinkStateStore, Platform, PlatformError, PlatformInfo, PlatformKey,
+    Progress, Record, RecordIssue, RetryKind, SettingKind, SettingSpec, WebhookOutcome,
+    WebhookRequest,
 };
 use commerce_model::{
     CompanyInfo, Customer, DataType, ModelError, ProductCategory, Timestamp, COMPANY_INFO_RECORD_ID,
@@ -17,21 +18,13 @@ use secrecy::{ExposeSecret, SecretString};
 
 /// A platform with two customers, paged one per batch.
 struct ToyPlatform {
-    key: PlatformKey,
+    info: PlatformInfo,
 }
 
 #[async_trait]
 impl Platform for ToyPlatform {
-    fn key(&self) -> &PlatformKey {
-        &self.key
-    }
-
-    fn name(&self) -> &str {
-        "Toy"
-    }
-
-    fn supports(&self) -> &[DataType] {
-        &[DataType::Customers]
+    fn info(&self) -> &PlatformInfo {
+        &self.info
     }
 
     async fn begin_link(&self, request: LinkRequest) -> Result<LinkStart, PlatformError> {
@@ -52,14 +45,10 @@ impl Platform for ToyPlatform {
         let code = callback.param("code").ok_or(PlatformError::LinkFailed {
             reason: "no code".to_owned(),
         })?;
-        Ok(LinkedAccount {
-            external_id: format!("toy_{code}"),
-            livemode: false,
-            scope: Some("read_only".to_owned()),
-            access_token: Some(SecretString::from("tok_secret_value")),
-            refresh_token: None,
-            metadata: Default::default(),
-        })
+        let mut account = LinkedAccount::new(format!("toy_{code}"), false);
+        account.scope = Some("read_only".to_owned());
+        account.access_token = Some(SecretString::from("tok_secret_value"));
+        Ok(account)
     }
 
     async fn unlink(&self, _account: &LinkedAccount) -> Result<(), PlatformError> {
@@ -124,7 +113,13 @@ impl Platform for ToyPlatform {
 
 fn toy() -> Box<dyn Platform> {
     Box::new(ToyPlatform {
-        key: PlatformKey::from_static("toy-test"),
+        info: PlatformInfo::new(
+            PlatformKey::from_static("toy-test"),
+            PlatformKey::from_static("toyt"),
+            "Toy",
+            "toy",
+        )
+        .supports(&[DataType::Customers]),
     })
 }
 
@@ -137,6 +132,7 @@ async fn a_platform_links_pulls_and_resumes_through_the_trait_object() {
         .begin_link(LinkRequest {
             state: "st_1".into(),
             redirect_uri: "http://127.0.0.1/cb".into(),
+            params: Default::default(),
         })
         .await
         .unwrap();
@@ -204,7 +200,7 @@ async fn a_platform_links_pulls_and_resumes_through_the_trait_object() {
         .await;
     let err = unsupported.into_iter().next().unwrap().unwrap_err();
     assert_eq!(err.action(), ErrorAction::SkipDataType);
-    assert_eq!(err.dataset_status(), "NotSupported");
+    assert_eq!(err.dataset_status().as_str(), "NotSupported");
     assert_eq!(
         err.to_string(),
         "data type commerce-orders is not supported by this platform"
@@ -243,7 +239,7 @@ async fn webhooks_are_verified_by_the_platform() {
 #[track_caller]
 fn check_error(err: PlatformError, action: ErrorAction, dataset_status: &str, message: &str) {
     assert_eq!(err.action(), action, "{err}");
-    assert_eq!(err.dataset_status(), dataset_status, "{err}");
+    assert_eq!(err.dataset_status().as_str(), dataset_status, "{err}");
     assert_eq!(err.to_string(), message);
 }
 
@@ -423,4 +419,84 @@ fn keys_and_cursors_serialize_as_plain_strings() {
             .as_str(),
         "evt_1"
     );
+}
+
+#[test]
+fn expired_access_asks_for_a_refresh_and_ends_as_an_auth_error() {
+    check_error(
+        PlatformError::AccessExpired {
+            reason: "token expired".into(),
+        },
+        ErrorAction::RefreshCredentials,
+        "AuthError",
+        "access expired: token expired",
+    );
+}
+
+#[tokio::test]
+async fn credentials_are_refreshed_shortly_before_they_expire_and_not_by_default() {
+    let platform = toy();
+    let now = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
+    let mut account = LinkedAccount::new("toy_1", false);
+    assert!(
+        !platform.needs_refresh(&account, now),
+        "no expiry, no refresh"
+    );
+    account.access_expires_at = Some(now + chrono::Duration::minutes(30));
+    assert!(!platform.needs_refresh(&account, now));
+    account.access_expires_at = Some(now + chrono::Duration::seconds(30));
+    assert!(platform.needs_refresh(&account, now));
+    account.access_expires_at = Some(now - chrono::Duration::seconds(1));
+    assert!(platform.needs_refresh(&account, now));
+    let error = platform.refresh_credentials(&account).await.unwrap_err();
+    assert!(
+        matches!(error, PlatformError::Unsupported { .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_platform_info_answers_to_its_keys_and_names_its_required_settings() {
+    let info = PlatformInfo::new(
+        PlatformKey::from_static("toy-test"),
+        PlatformKey::from_static("toyt"),
+        "Toy",
+        "toy",
+    )
+    .alias(PlatformKey::from_static("toy-sandbox"))
+    .settings(&[
+        SettingSpec::new("TOY_ID", "id").required(),
+        SettingSpec::new("TOY_SECRET", "secret").secret().required(),
+        SettingSpec::new("TOY_BASE", "base").kind(SettingKind::HttpUrl),
+    ]);
+    for key in ["toy-test", "toyt", "toy-sandbox"] {
+        assert!(info.answers_to(key), "{key}");
+    }
+    assert!(!info.answers_to("toy"));
+    assert_eq!(info.required_settings(), "TOY_ID and TOY_SECRET");
+}
+
+#[test]
+fn settings_are_checked_by_kind_without_echoing_secrets() {
+    let url = SettingSpec::new("TOY_BASE", "base").kind(SettingKind::HttpUrl);
+    assert!(url.check("https://toy.example/api").is_ok());
+    assert!(url.check("ftp://toy.example").unwrap_err().contains("http"));
+    assert!(url
+        .check("https://toy.example/?q=1")
+        .unwrap_err()
+        .contains("query"));
+    let scope = SettingSpec::new("TOY_SCOPE", "scope").kind(SettingKind::OneOf(&["read", "write"]));
+    assert!(scope.check("read").is_ok());
+    assert_eq!(
+        scope.check("all").unwrap_err(),
+        "TOY_SCOPE \"all\" must be one of read, write"
+    );
+    let limit = SettingSpec::new("TOY_LIMIT", "limit").kind(SettingKind::PositiveInteger);
+    assert!(limit.check("25").is_ok());
+    assert!(limit.check("0").is_err() && limit.check("many").is_err());
+    let secret = SettingSpec::new("TOY_TOKEN", "token")
+        .secret()
+        .kind(SettingKind::OneOf(&["a"]));
+    let problem = secret.check("tok_live_hidden").unwrap_err();
+    assert!(!problem.contains("tok_live_hidden"), "{problem}");
 }

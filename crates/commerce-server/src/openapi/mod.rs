@@ -93,7 +93,7 @@ pub(crate) const OPERATIONS: &[Operation] = &[
     op!("get" "/ui/connections/{connectionId}/{table}", "dashboard-records", "Dashboard: a table of records (payments, transactions, disputes, customers, products)", "Dashboard", auth: true, query: QUERIED, body: None, Answer::Html),
     op!("post" "/ui/companies/{companyId}/links", "dashboard-create-link", "Dashboard form: create a connection and show its link URL", "Dashboard", auth: true, query: &[], body: Some("form:LinkForm"), Answer::Html),
     op!("get" "/ui/webhooks", "dashboard-webhooks", "Dashboard: client webhook deliveries and their attempts", "Dashboard", auth: true, query: &["page"], body: None, Answer::Html),
-    op!("get" "/link/{connectionId}", "start-link", "Start linking a connection: redirects to the platform's authorization page", "Link", auth: false, query: &[], body: None, Answer::Redirect),
+    op!("get" "/link/{connectionId}", "start-link", "Start linking a connection: redirects to the platform's authorization page (a platform may declare query parameters it needs, e.g. a shop)", "Link", auth: false, query: &[], body: None, Answer::Redirect),
     op!("get" "/oauth/{platform}/callback", "link-callback", "OAuth callback from the platform: finishes the link", "Link", auth: false, query: &["state", "code", "error", "error_description"], body: None, Answer::Redirect),
     op!("post" "/webhooks/{platform}", "receive-platform-webhook", "Webhook from a platform (verified by its signature)", "Platform webhooks", auth: false, query: &[], body: None, Answer::Json(200, "WebhookReceipt")),
 ];
@@ -163,7 +163,7 @@ fn query_parameter(name: &str) -> Value {
             "Number of records per page.",
         ),
         "query" => (
-            json!({"type": "string", "maxLength": crate::routes::MAX_QUERY_LEN}),
+            json!({"type": "string", "maxLength": commerce_model::query::MAX_QUERY_LENGTH}),
             "Codat query language, e.g. `currency=GBP&&amount>10`.",
         ),
         "orderBy" => (
@@ -369,7 +369,7 @@ pub(crate) fn document() -> Value {
         "info": {
             "title": "Commerce API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "A Codat-compatible Commerce API over data linked from commerce platforms (Stripe). Companies, connections, data status, pull operations and the commerce read routes follow Codat's Platform and Commerce APIs; client webhook deliveries, the link flow and platform webhooks are this server's own. Authenticate with `Authorization: Basic <base64 of an API key>`."
+            "description": "A Codat-compatible Commerce API over data linked from commerce platforms. Companies, connections, data status, pull operations and the commerce read routes follow Codat's Platform and Commerce APIs; client webhook deliveries, the link flow and platform webhooks are this server's own. Authenticate with `Authorization: Basic <base64 of an API key>`."
         },
         "servers": [{"url": "/"}],
         "tags": [
@@ -470,7 +470,7 @@ fn schemas() -> Value {
         }, "required": ["id", "name", "redirect"]},
         "Companies": paged("Company"),
         "ConnectionPrototype": {"type": "object", "properties": {
-            "platformKey": {"type": "string", "description": "`stripe-test` or `stripe` (Codat's keys are accepted too)."}
+            "platformKey": {"type": "string", "description": "The key of a platform registered on this server, or its Codat key."}
         }, "required": ["platformKey"]},
         "UpdateConnectionStatus": {"type": "object", "properties": {
             "status": {"type": "string", "enum": ["Unlinked"]}
@@ -554,7 +554,7 @@ fn schemas() -> Value {
         }, "required": ["csrf"]},
         "LinkForm": {"type": "object", "description": "The dashboard's create-link form.", "properties": {
             "csrf": {"type": "string", "description": "The page's anti-forgery token."},
-            "platform": {"type": "string", "description": "The platform key, e.g. `stripe-test`."}
+            "platform": {"type": "string", "description": "The key of a platform registered on this server."}
         }, "required": ["csrf", "platform"]},
         "Health": {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}, "required": ["status"]},
         "OpenApiDocument": {"type": "object", "description": "An OpenAPI 3.1 document.", "properties": {

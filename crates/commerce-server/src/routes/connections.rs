@@ -2,12 +2,10 @@
 //! `PATCH {"status":"Unlinked"}` (revoke at the platform, keep the data) and `DELETE` (revoke
 //! and delete the data).
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
-use commerce_model::platform::{LinkedAccount, PlatformError};
+use commerce_model::platform::{LinkedAccount, Platform, PlatformError};
 use commerce_model::Page;
 use commerce_store::{Connection, ConnectionStatus};
 use serde::Deserialize;
@@ -156,27 +154,32 @@ pub(crate) async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The platform account of a linked connection, with its stored credentials.
+/// The platform account of a linked connection as stored (metadata and tokens included),
+/// refreshed first through the engine when `platform` says its access is about to expire.
 pub(crate) async fn linked_account(
     state: &AppState,
     connection: &Connection,
+    platform: &dyn Platform,
 ) -> Result<Option<LinkedAccount>, ApiError> {
-    let Some(external_id) = connection.external_account_id.clone() else {
+    let Some(stored) = state.store().linked_account(connection.id).await? else {
         return Ok(None);
     };
-    let credentials = state.store().get_credentials(connection.id).await?;
-    let (access_token, refresh_token) = match credentials {
-        Some(credentials) => (Some(credentials.access_token), credentials.refresh_token),
-        None => (None, None),
-    };
-    Ok(Some(LinkedAccount {
-        external_id,
-        livemode: connection.livemode.unwrap_or(false),
-        scope: connection.scope.clone(),
-        access_token,
-        refresh_token,
-        metadata: BTreeMap::new(),
-    }))
+    if !platform.needs_refresh(&stored.account, chrono::Utc::now()) {
+        return Ok(Some(stored.account));
+    }
+    let owner = format!("server-{}", uuid::Uuid::new_v4());
+    match state
+        .engine()
+        .refresh_credentials(connection.id, platform, &stored, &owner)
+        .await
+    {
+        Ok(Ok(refreshed)) => Ok(Some(refreshed.account)),
+        Ok(Err(error)) => {
+            tracing::warn!(connection = %connection.id, error = %error, "refreshing credentials failed");
+            Ok(Some(stored.account))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Revokes this service's access at the platform. Access already revoked counts as done.
@@ -190,7 +193,7 @@ pub(crate) async fn unlink_at_platform(
             connection.platform_key
         )));
     };
-    let Some(account) = linked_account(state, connection).await? else {
+    let Some(account) = linked_account(state, connection, platform.as_ref()).await? else {
         return Ok(());
     };
     match platform.unlink(&account).await {

@@ -5,31 +5,34 @@
 //! queues the initial sync and sends the merchant to the company's redirect URL (or a plain
 //! success page).
 //!
-//! The OAuth redirect URI is `{public_url}/oauth/{family}/callback`, where the family is the
-//! platform key up to its first `-` (`stripe-test` and `stripe` both use `/oauth/stripe/callback`);
-//! the callback finds the connection, and so the platform, through the state alone.
+//! The OAuth redirect URI is `{public_url}/oauth/{segment}/callback`, where the segment is the one
+//! the platform declares in its `PlatformInfo::callback_segment` (a test and a live integration of
+//! one platform may share it); the callback finds the connection, and so the platform, through the
+//! state alone, and refuses a state whose platform declares another segment.
+//!
+//! Link parameters: the link URL takes the query parameters the platform declares in
+//! `PlatformInfo::link_params` (e.g. a shop's domain) and hands them to `Platform::begin_link`;
+//! a missing required one or an undeclared one is refused with a page saying which.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use chrono::Utc;
-use commerce_model::platform::{LinkBinding, LinkCallback, LinkRequest, PlatformError};
-use commerce_store::{ConnectionStatus, Credentials, StoreError};
+use commerce_model::platform::{LinkBinding, LinkCallback, LinkRequest, Platform, PlatformError};
+use commerce_store::{ConnectionStatus, StoreError};
 use rand::RngCore as _;
-use secrecy::SecretString;
 use uuid::Uuid;
 
 use super::query_params;
-use crate::codat::family;
 use crate::pages::page;
 use crate::state::AppState;
 
-fn redirect_uri(state: &AppState, platform_key: &str) -> String {
+fn redirect_uri(state: &AppState, platform: &dyn Platform) -> String {
     format!(
         "{}/oauth/{}/callback",
         state.public_url(),
-        family(platform_key)
+        platform.info().callback_segment
     )
 }
 
@@ -61,6 +64,7 @@ fn unavailable() -> Response {
 pub(crate) async fn start(
     State(state): State<AppState>,
     Path(connection_id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     let unknown = || {
         page(
@@ -94,6 +98,10 @@ pub(crate) async fn start(
             "This integration is not enabled on the server at the moment.",
         );
     };
+    let params = match link_params(platform.as_ref(), raw.as_deref()) {
+        Ok(params) => params,
+        Err(message) => return page(StatusCode::BAD_REQUEST, "Link refused", &message),
+    };
     let token = new_state();
     let expires_at = Utc::now()
         + chrono::Duration::from_std(state.inner.link_state_ttl)
@@ -113,7 +121,8 @@ pub(crate) async fn start(
     }
     let request = LinkRequest {
         state: token,
-        redirect_uri: redirect_uri(&state, &connection.platform_key),
+        redirect_uri: redirect_uri(&state, platform.as_ref()),
+        params,
     };
     match platform.begin_link(request).await {
         Ok(start) => {
@@ -169,11 +178,6 @@ pub(crate) async fn callback(
         },
         Err(_) => return refused("This link response is not valid."),
     };
-    if connection.company_id.to_string() != binding.company_id
-        || family(&connection.platform_key) != segment
-    {
-        return refused("This link response does not belong to this integration.");
-    }
     let Some(platform) = state.platform(&connection.platform_key) else {
         return page(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -181,6 +185,11 @@ pub(crate) async fn callback(
             "This integration is not enabled on the server at the moment.",
         );
     };
+    if connection.company_id.to_string() != binding.company_id
+        || platform.info().callback_segment != segment
+    {
+        return refused("This link response does not belong to this integration.");
+    }
     if let Some(error) = params.get("error") {
         let description = params
             .get("error_description")
@@ -197,7 +206,7 @@ pub(crate) async fn callback(
     }
     let callback = LinkCallback {
         params: params.clone(),
-        redirect_uri: redirect_uri(&state, &connection.platform_key),
+        redirect_uri: redirect_uri(&state, platform.as_ref()),
     };
     let account = match platform.complete_link(callback).await {
         Ok(account) => account,
@@ -218,19 +227,7 @@ pub(crate) async fn callback(
             );
         }
     };
-    let mut linked = commerce_store::LinkedAccount::new(account.external_id, account.livemode);
-    linked.scope = account.scope;
-    let mut credentials = Credentials::new(
-        account
-            .access_token
-            .unwrap_or_else(|| SecretString::from(String::new())),
-    );
-    credentials.refresh_token = account.refresh_token;
-    let connection = match state
-        .store()
-        .link_connection(connection.id, &linked, &credentials)
-        .await
-    {
+    let connection = match state.store().link_connection(connection.id, &account).await {
         Ok(connection) => connection,
         Err(error) => {
             tracing::error!(error = %error, "storing a linked account failed");
@@ -267,4 +264,33 @@ pub(crate) async fn callback(
             "Your account is now linked. You can close this page.",
         ),
     }
+}
+
+/// The link URL's query parameters the platform declares; an undeclared one or a missing
+/// required one is refused with a message naming it.
+fn link_params(
+    platform: &dyn Platform,
+    raw: Option<&str>,
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let declared = &platform.info().link_params;
+    let mut params = query_params(raw);
+    params.retain(|_, value| !value.trim().is_empty());
+    if let Some(name) = params
+        .keys()
+        .find(|name| !declared.iter().any(|param| param.name == name.as_str()))
+    {
+        return Err(format!(
+            "This link does not take a parameter named {name:?}. Start again from your link."
+        ));
+    }
+    if let Some(param) = declared
+        .iter()
+        .find(|param| param.required && !params.contains_key(param.name))
+    {
+        return Err(format!(
+            "This link needs the parameter {:?} ({}).",
+            param.name, param.help
+        ));
+    }
+    Ok(params)
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
-use commerce_store::{Company, Connection, MAX_PAGE_SIZE};
+use commerce_model::query::MAX_QUERY_LENGTH;
+use commerce_model::status::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use commerce_store::{Company, Connection};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -18,9 +20,6 @@ mod health;
 mod link;
 mod records;
 mod webhooks;
-
-/// The longest `query` accepted (Codat's limit).
-pub(crate) const MAX_QUERY_LEN: usize = 2048;
 
 /// The whole HTTP API.
 ///
@@ -143,7 +142,7 @@ impl Paging {
             }
         };
         let page = number("page", 1)?;
-        let page_size = number("pageSize", commerce_store::DEFAULT_PAGE_SIZE)?;
+        let page_size = number("pageSize", DEFAULT_PAGE_SIZE)?;
         if page_size > MAX_PAGE_SIZE {
             return Err(ApiError::bad_request(format!(
                 "pageSize must be at most {MAX_PAGE_SIZE}, got {page_size}"
@@ -157,10 +156,11 @@ impl Paging {
         };
         let query = text("query");
         if let Some(query) = &query {
-            if query.len() > MAX_QUERY_LEN {
+            // The model's limit, in characters (Codat's).
+            let length = query.chars().count();
+            if length > MAX_QUERY_LENGTH {
                 return Err(ApiError::bad_request(format!(
-                    "Error parsing query - the query is {} characters long; the maximum is {MAX_QUERY_LEN}",
-                    query.len()
+                    "Error parsing query - the query is {length} characters long; the maximum is {MAX_QUERY_LENGTH}"
                 )));
             }
         }

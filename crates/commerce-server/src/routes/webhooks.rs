@@ -2,7 +2,8 @@
 //! `/webhooks/stripe`).
 //!
 //! The request (headers and raw body) goes to [`Platform::handle_webhook`] of every registered
-//! platform whose key, alias or family (key up to its first `-`) is the path segment, until one
+//! platform that answers to the path segment (its key, Codat key or an alias, or the callback
+//! segment its `PlatformInfo` declares, which integrations of one platform share), until one
 //! verifies it; none verifying is `400`. A verified event is handled once: its id (the body's
 //! top-level `"id"` when it is a JSON object with one, otherwise the body's SHA-256) is recorded
 //! in the store, and a redelivery is acknowledged without acting again. A deauthorization marks
@@ -22,7 +23,6 @@ use commerce_store::ConnectionStatus;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::codat::family;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -36,13 +36,8 @@ pub(crate) async fn receive(
         .platforms()
         .platforms()
         .filter(|platform| {
-            let key = platform.key().as_str();
-            key == segment
-                || family(key) == segment
-                || platform
-                    .aliases()
-                    .iter()
-                    .any(|alias| alias.as_str() == segment)
+            let info = platform.info();
+            info.answers_to(&segment) || info.callback_segment == segment
         })
         .cloned()
         .collect();

@@ -212,14 +212,6 @@ pub(crate) fn plain(value: &Value) -> String {
     }
 }
 
-/// Currencies without minor units and with three decimals (ISO 4217, as Stripe lists them);
-/// every other currency has two.
-const ZERO_DECIMAL: &[&str] = &[
-    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
-    "VUV", "XAF", "XOF", "XPF",
-];
-const THREE_DECIMAL: &[&str] = &["BHD", "JOD", "KWD", "OMR", "TND"];
-
 /// A stored amount for reading: `1284512.5` in USD as `1,284,512.50`. Digits are never dropped
 /// or rounded; text that is not a plain decimal number is shown as it is.
 pub(crate) fn amount(text: &str, currency: &str) -> String {
@@ -234,14 +226,9 @@ pub(crate) fn amount(text: &str, currency: &str) -> String {
     if !plain_number {
         return text.to_owned();
     }
-    let currency = currency.to_ascii_uppercase();
-    let decimals = if ZERO_DECIMAL.contains(&currency.as_str()) {
-        0
-    } else if THREE_DECIMAL.contains(&currency.as_str()) {
-        3
-    } else {
-        2
-    };
+    // The model's currency table (ISO 4217).
+    let decimals =
+        usize::try_from(commerce_model::currency::display_exponent(currency)).unwrap_or(2);
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
     for (index, digit) in whole.chars().enumerate() {
         if index > 0 && (whole.len() - index) % 3 == 0 {
@@ -315,6 +302,9 @@ mod tests {
         assert_eq!(amount("0", "USD"), "0.00");
         assert_eq!(amount("500", "JPY"), "500");
         assert_eq!(amount("1.5", "KWD"), "1.500");
+        // The model's ISO 4217 table, as the CLI uses it.
+        assert_eq!(amount("1250", "ISK"), "1,250");
+        assert_eq!(amount("7.25", "CLF"), "7.2500");
         assert_eq!(amount("0.123456", "USD"), "0.123456");
         assert_eq!(amount("123", ""), "123.00");
         assert_eq!(amount("1e3", "USD"), "1e3");

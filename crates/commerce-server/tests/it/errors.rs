@@ -285,6 +285,11 @@ async fn bad_queries_and_paging_are_400_saying_what_is_wrong() {
     let (status, body) = server.get(&format!("{list}?query=id%3D{long}")).await;
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("maximum is 2048"));
+    // The limit counts characters, not bytes: 1,103 characters in 2,203 bytes are fine.
+    let accented = "%C3%A9".repeat(1100);
+    let (status, body) = server.get(&format!("{list}?query=id%3D{accented}")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["totalResults"], 0);
     // pageSize 5000 itself is fine.
     let (status, body) = server.get(&format!("{list}?pageSize=5000")).await;
     assert_eq!(status, 200);

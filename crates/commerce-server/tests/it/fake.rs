@@ -14,7 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use commerce_model::platform::{
     Batch, Cursor, LinkCallback, LinkRequest, LinkStart, LinkedAccount, Platform, PlatformError,
-    PlatformKey, Progress, Record, WebhookOutcome, WebhookRequest,
+    PlatformInfo, PlatformKey, Progress, Record, WebhookOutcome, WebhookRequest,
 };
 use commerce_model::DataType;
 use futures::stream::{self, BoxStream, StreamExt};
@@ -32,9 +32,7 @@ pub struct Provider {
 }
 
 pub struct FakePlatform {
-    key: PlatformKey,
-    aliases: Vec<PlatformKey>,
-    supports: Vec<DataType>,
+    info: PlatformInfo,
     pub provider_url: String,
     pub provider: Arc<Provider>,
     pub records: Mutex<HashMap<DataType, Vec<Record>>>,
@@ -53,9 +51,14 @@ impl FakePlatform {
         let provider_url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Arc::new(FakePlatform {
-            key: PlatformKey::from_static(key),
-            aliases: vec![PlatformKey::from_static(alias)],
-            supports: supports.to_vec(),
+            // The callback segment is the key's first word (`fake-test` -> `/oauth/fake/callback`).
+            info: PlatformInfo::new(
+                PlatformKey::from_static(key),
+                PlatformKey::from_static(alias),
+                "Fake Test",
+                key.split('-').next().unwrap_or(key),
+            )
+            .supports(supports),
             provider_url,
             provider,
             records: Mutex::new(HashMap::new()),
@@ -97,20 +100,8 @@ pub fn sign(body: &str, timestamp: i64) -> String {
 
 #[async_trait]
 impl Platform for FakePlatform {
-    fn key(&self) -> &PlatformKey {
-        &self.key
-    }
-
-    fn aliases(&self) -> &[PlatformKey] {
-        &self.aliases
-    }
-
-    fn name(&self) -> &str {
-        "Fake Test"
-    }
-
-    fn supports(&self) -> &[DataType] {
-        &self.supports
+    fn info(&self) -> &PlatformInfo {
+        &self.info
     }
 
     async fn begin_link(&self, request: LinkRequest) -> Result<LinkStart, PlatformError> {
@@ -134,14 +125,11 @@ impl Platform for FakePlatform {
         };
         let _ = code;
         self.completed_links.fetch_add(1, Ordering::SeqCst);
-        Ok(LinkedAccount {
-            external_id: ACCOUNT.into(),
-            livemode: false,
-            scope: callback.param("scope").map(str::to_owned),
-            access_token: Some(SecretString::from("tok_fake_secret".to_owned())),
-            refresh_token: None,
-            metadata: BTreeMap::new(),
-        })
+        let mut account = LinkedAccount::new(ACCOUNT, false);
+        account.scope = callback.param("scope").map(str::to_owned);
+        account.access_token = Some(SecretString::from("tok_fake_secret".to_owned()));
+        account.metadata = BTreeMap::from([("fake_shop".to_owned(), "shop-1".to_owned())]);
+        Ok(account)
     }
 
     async fn unlink(&self, account: &LinkedAccount) -> Result<(), PlatformError> {

@@ -78,6 +78,15 @@ async fn link_url_redirects_to_the_platform_then_links_and_queues_the_initial_sy
         secrecy::ExposeSecret::expose_secret(&credentials.access_token),
         "tok_fake_secret"
     );
+    // The whole account the platform returned is kept, metadata included.
+    let account = server
+        .store
+        .linked_account(stored.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .account;
+    assert_eq!(account.metadata["fake_shop"], "shop-1");
 
     // The initial sync was queued for every supported data type; the others ended
     // `NotSupported` at once.
@@ -255,4 +264,25 @@ async fn unknown_and_linked_connections_get_clear_pages() {
     let again = browser().get(link).send().await.unwrap();
     assert_eq!(again.status(), 409);
     assert!(again.text().await.unwrap().contains("already linked"));
+}
+
+#[tokio::test]
+async fn link_parameters_the_platform_does_not_declare_are_refused() {
+    let (server, platform) = setup(None).await;
+    let company = server.create_company("Acme", None).await;
+    let connection = server.create_connection(&company, "fake-test").await;
+    let link_url = connection["linkUrl"].as_str().unwrap();
+    let response = server
+        .client
+        .get(format!("{link_url}?shop=corner-cafe"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("does not take a parameter named"), "{page}");
+    assert_eq!(platform.completed_links.load(Ordering::SeqCst), 0);
+    // Without it, the link starts.
+    let response = server.client.get(link_url).send().await.unwrap();
+    assert_eq!(response.status(), 302);
 }

@@ -1,9 +1,10 @@
 //! Companies, connections, credentials and link states.
 
 use chrono::{Duration, Utc};
+use commerce_model::platform::LinkedAccount;
 use commerce_model::platform::{LinkBinding, LinkStateStore as _};
 use commerce_store::{
-    ConnectionStatus, Credentials, EncryptionKey, LinkedAccount, NewCompany, StoreError,
+    ConnectionStatus, Credentials, EncryptionKey, NewCompany, RefreshClaim, StoreError,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 use uuid::Uuid;
@@ -17,6 +18,8 @@ both_engines!(
     credentials_are_encrypted_at_rest,
     wrong_key_fails_decryption,
     link_states_are_single_use_and_expire,
+    the_whole_linked_account_comes_back,
+    credential_refreshes_are_claimed_one_at_a_time,
 );
 
 async fn migrations_are_idempotent(h: &Harness) {
@@ -132,11 +135,11 @@ async fn connection_lifecycle(h: &Harness) {
     let mut account = LinkedAccount::new("acct_123", false);
     account.scope = Some("read_only".to_owned());
     let linked = store
-        .link_connection(
-            connection.id,
-            &account,
-            &Credentials::new(SecretString::from("tok_1")),
-        )
+        .link_connection(connection.id, &{
+            let mut account = account.clone();
+            account.access_token = Some(SecretString::from("tok_1"));
+            account
+        })
         .await
         .unwrap();
     assert_eq!(linked.status, ConnectionStatus::Linked);
@@ -190,11 +193,11 @@ async fn connection_lifecycle(h: &Harness) {
 
     // Re-linking clears the error; unlinking then works.
     let relinked = store
-        .link_connection(
-            connection.id,
-            &account,
-            &Credentials::new(SecretString::from("tok_2")),
-        )
+        .link_connection(connection.id, &{
+            let mut account = account.clone();
+            account.access_token = Some(SecretString::from("tok_2"));
+            account
+        })
         .await
         .unwrap();
     assert_eq!(relinked.last_error, None);
@@ -229,15 +232,12 @@ async fn linked_connection(h: &Harness, access: &str, refresh: &str) -> Uuid {
         .create_connection(company.id, "stripe-test")
         .await
         .unwrap();
-    let mut credentials = Credentials::new(SecretString::from(access.to_owned()));
-    credentials.refresh_token = Some(SecretString::from(refresh.to_owned()));
-    credentials.expires_at = Some(Utc::now() + Duration::hours(1));
+    let mut account = LinkedAccount::new("acct_1", false);
+    account.access_token = Some(SecretString::from(access.to_owned()));
+    account.refresh_token = Some(SecretString::from(refresh.to_owned()));
+    account.access_expires_at = Some(Utc::now() + Duration::hours(1));
     h.store
-        .link_connection(
-            connection.id,
-            &LinkedAccount::new("acct_1", false),
-            &credentials,
-        )
+        .link_connection(connection.id, &account)
         .await
         .unwrap();
     connection.id
@@ -374,4 +374,190 @@ async fn link_states_are_single_use_and_expire(h: &Harness) {
         connection_id: Uuid::new_v4().to_string(),
     };
     assert!(h.store.save("state-x", unknown, expires).await.is_err());
+}
+
+async fn the_whole_linked_account_comes_back(h: &Harness) {
+    let company = h
+        .store
+        .create_company(&NewCompany::named("Acme"))
+        .await
+        .unwrap();
+    let connection = h.store.create_connection(company.id, "acme").await.unwrap();
+    assert!(h
+        .store
+        .linked_account(connection.id)
+        .await
+        .unwrap()
+        .is_none());
+    let expires = Utc::now() + Duration::minutes(30);
+    let mut account = LinkedAccount::new("shop_1", true);
+    account.scope = Some("read".to_owned());
+    account.access_token = Some(SecretString::from("at_secret_1"));
+    account.refresh_token = Some(SecretString::from("rt_secret_1"));
+    account.access_expires_at = Some(expires);
+    account
+        .metadata
+        .insert("shop".to_owned(), "corner-cafe".to_owned());
+    account
+        .metadata
+        .insert("region".to_owned(), "eu".to_owned());
+    h.store
+        .link_connection(connection.id, &account)
+        .await
+        .unwrap();
+
+    let stored = h
+        .store
+        .linked_account(connection.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let back = &stored.account;
+    assert_eq!(back.external_id, "shop_1");
+    assert!(back.livemode);
+    assert_eq!(back.scope.as_deref(), Some("read"));
+    assert_eq!(back.metadata, account.metadata);
+    assert_eq!(
+        back.access_token.as_ref().unwrap().expose_secret(),
+        "at_secret_1"
+    );
+    assert_eq!(
+        back.refresh_token.as_ref().unwrap().expose_secret(),
+        "rt_secret_1"
+    );
+    let drift = (back.access_expires_at.unwrap() - expires)
+        .num_milliseconds()
+        .abs();
+    assert!(drift <= 1, "{drift} ms");
+
+    // Re-linking without metadata or tokens clears them.
+    h.store
+        .set_connection_status(
+            connection.id,
+            ConnectionStatus::Deauthorized,
+            Some("revoked"),
+        )
+        .await
+        .unwrap();
+    h.store
+        .link_connection(connection.id, &LinkedAccount::new("shop_1", false))
+        .await
+        .unwrap();
+    let stored = h
+        .store
+        .linked_account(connection.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.account.metadata.is_empty());
+    assert!(stored.account.access_token.is_none());
+    assert_eq!(
+        h.store
+            .claim_credentials_refresh(connection.id, "a", std::time::Duration::from_secs(60))
+            .await
+            .unwrap(),
+        RefreshClaim::NoCredentials
+    );
+}
+
+async fn credential_refreshes_are_claimed_one_at_a_time(h: &Harness) {
+    let connection_id = linked_connection(h, "at_1", "rt_1").await;
+    let hold = std::time::Duration::from_secs(60);
+    let seen = h
+        .store
+        .linked_account(connection_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let RefreshClaim::Claimed {
+        credentials_version,
+    } = h
+        .store
+        .claim_credentials_refresh(connection_id, "a", hold)
+        .await
+        .unwrap()
+    else {
+        panic!("the first claim must succeed");
+    };
+    assert_eq!(credentials_version, seen.credentials_version);
+    // Another process waits; the holder may claim again (renew).
+    assert_eq!(
+        h.store
+            .claim_credentials_refresh(connection_id, "b", hold)
+            .await
+            .unwrap(),
+        RefreshClaim::Busy
+    );
+    assert!(matches!(
+        h.store
+            .claim_credentials_refresh(connection_id, "a", hold)
+            .await
+            .unwrap(),
+        RefreshClaim::Claimed { .. }
+    ));
+    // Only the holder completes; the new credentials and metadata are stored and the version grows.
+    let mut refreshed = seen.account.clone();
+    refreshed.access_token = Some(SecretString::from("at_2"));
+    refreshed.refresh_token = Some(SecretString::from("rt_2"));
+    refreshed
+        .metadata
+        .insert("shop".to_owned(), "cafe".to_owned());
+    assert!(matches!(
+        h.store
+            .complete_credentials_refresh(connection_id, "b", &refreshed)
+            .await,
+        Err(StoreError::RefreshClaimLost { .. })
+    ));
+    let version = h
+        .store
+        .complete_credentials_refresh(connection_id, "a", &refreshed)
+        .await
+        .unwrap();
+    assert!(version > seen.credentials_version);
+    let now = h
+        .store
+        .linked_account(connection_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(now.credentials_version, version);
+    assert_eq!(now.account.access_token.unwrap().expose_secret(), "at_2");
+    assert_eq!(now.account.refresh_token.unwrap().expose_secret(), "rt_2");
+    assert_eq!(now.account.metadata["shop"], "cafe");
+    // The claim was dropped with the completion: the next one is free.
+    assert!(matches!(
+        h.store
+            .claim_credentials_refresh(connection_id, "b", hold)
+            .await
+            .unwrap(),
+        RefreshClaim::Claimed { credentials_version } if credentials_version == version
+    ));
+    // A released claim stores nothing; an expired one may be taken over.
+    h.store
+        .release_credentials_refresh(connection_id, "b")
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.store
+            .claim_credentials_refresh(connection_id, "c", std::time::Duration::ZERO)
+            .await
+            .unwrap(),
+        RefreshClaim::Claimed { .. }
+    ));
+    assert!(matches!(
+        h.store
+            .claim_credentials_refresh(connection_id, "d", hold)
+            .await
+            .unwrap(),
+        RefreshClaim::Claimed { .. }
+    ));
+    assert_eq!(
+        h.store
+            .linked_account(connection_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .credentials_version,
+        version
+    );
 }

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use commerce_model::platform::LinkedAccount;
 use commerce_model::DataType;
-use commerce_store::{ConnectionStatus, Credentials, DatasetStatus, LinkedAccount, Store};
+use commerce_store::{ConnectionStatus, DatasetStatus, Store};
 use commerce_sync::{DatasetOutcome, Schedule, SyncEvent};
 use secrecy::SecretString;
 use uuid::Uuid;
@@ -53,6 +54,8 @@ on_both_engines!(
     deauthorization_mid_sync_ends_deauthorized_without_corruption,
     expired_cursor_restarts_a_full_pull,
     two_engines_share_datasets_without_loss_or_duplication,
+    expired_access_is_refreshed_stored_and_the_pull_goes_on,
+    expired_access_without_refresh_means_linking_again,
 );
 
 fn whats(log: &[Served], data_type: DataType) -> Vec<String> {
@@ -657,11 +660,11 @@ async fn deauthorization_mid_sync_ends_deauthorized_without_corruption(kind: Kin
     // failed types at once and the pull resumes where it stopped.
     assert!(engine.schedule_due().await.unwrap().is_empty());
     store
-        .link_connection(
-            conn,
-            &LinkedAccount::new("acct_1", false),
-            &Credentials::new(SecretString::from("token-2")),
-        )
+        .link_connection(conn, &{
+            let mut account = LinkedAccount::new("acct_1", false);
+            account.access_token = Some(SecretString::from("token-2"));
+            account
+        })
         .await
         .unwrap();
     let due = engine.schedule_due().await.unwrap();
@@ -814,4 +817,68 @@ async fn two_engines_share_datasets_without_loss_or_duplication(kind: Kind) {
                 DatasetStatus::Complete | DatasetStatus::NotSupported
             )));
     }
+}
+
+async fn expired_access_is_refreshed_stored_and_the_pull_goes_on(kind: Kind) {
+    let db = TestDb::new(kind).await;
+    let store = db.store().await;
+    let fake = Arc::new(FakePlatform::new(2).with_refresh());
+    fake.seed("acct_1", Customers, 6);
+    fake.fault(Customers, 2, Fault::AccessExpired);
+    let conn = linked_connection(&store, "acct_1").await;
+    let engine = engine(store.clone(), &fake, config("a"));
+    let dataset = engine.queue(conn, Customers).await.unwrap();
+    let summary = engine.run_until_idle().await.unwrap();
+
+    assert_eq!(summary.status_of(dataset.id), Some(DatasetStatus::Complete));
+    assert_eq!(fake.refreshes(), Some(1));
+    // The first pull used the linked token; after the refresh the pull went on from its cursor
+    // with the new one.
+    assert_eq!(fake.tokens(), ["token-acct_1", "refreshed-1"]);
+    assert_eq!(
+        whats(&fake.log(), Customers),
+        ["full:1", "error:AccessExpired", "full:2", "full:3"]
+    );
+    // The refreshed credentials were stored before use.
+    let stored_account = store.linked_account(conn).await.unwrap().unwrap();
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(stored_account.account.access_token.as_ref().unwrap()),
+        "refreshed-1"
+    );
+    assert_eq!(
+        store.get_connection(conn).await.unwrap().status,
+        ConnectionStatus::Linked
+    );
+    assert_eq!(
+        stored(&store, conn, Customers).await,
+        fake.live("acct_1", Customers)
+    );
+}
+
+async fn expired_access_without_refresh_means_linking_again(kind: Kind) {
+    let db = TestDb::new(kind).await;
+    let store = db.store().await;
+    let fake = Arc::new(FakePlatform::new(2));
+    fake.seed("acct_1", Customers, 4);
+    fake.fault(Customers, 1, Fault::AccessExpired);
+    let conn = linked_connection(&store, "acct_1").await;
+    let engine = engine(store.clone(), &fake, config("a"));
+    let dataset = engine.queue(conn, Customers).await.unwrap();
+    let summary = engine.run_until_idle().await.unwrap();
+
+    assert_eq!(
+        summary.status_of(dataset.id),
+        Some(DatasetStatus::AuthError)
+    );
+    assert_eq!(fake.refreshes(), None);
+    let connection = store.get_connection(conn).await.unwrap();
+    assert_eq!(connection.status, ConnectionStatus::Deauthorized);
+    assert!(
+        connection
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("cannot refresh"),
+        "{connection:?}"
+    );
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use commerce_model::platform::{
     Batch, Cursor, LinkCallback, LinkRequest, LinkStart, LinkedAccount, Platform, PlatformError,
-    PlatformKey, Progress, Record, RecordIssue, RetryKind,
+    PlatformInfo, PlatformKey, Progress, Record, RecordIssue, RetryKind,
 };
 use commerce_model::DataType;
 use futures::stream::BoxStream;
@@ -31,6 +31,8 @@ pub(crate) enum Fault {
     IssueInBatch,
     /// The request never answers (a stalled process).
     Hang,
+    /// The access token expired: the engine must refresh the credentials.
+    AccessExpired,
 }
 
 #[derive(Debug, Clone)]
@@ -63,15 +65,17 @@ pub(crate) struct Served {
 }
 
 pub(crate) struct FakePlatform {
-    key: PlatformKey,
-    aliases: Vec<PlatformKey>,
-    supports: Vec<DataType>,
+    info: PlatformInfo,
     page_size: usize,
     page_delay: Duration,
     data: Mutex<Data>,
     log: Mutex<Vec<Served>>,
     /// Where to append the log too (one tab-separated line per entry), for worker processes.
     log_file: Option<std::path::PathBuf>,
+    /// `Some(refreshes so far)` when the platform can refresh credentials.
+    refreshes: Mutex<Option<u32>>,
+    /// The access token of every pull, in order.
+    tokens: Mutex<Vec<String>>,
 }
 
 pub(crate) const SUPPORTED: [DataType; 3] =
@@ -84,19 +88,25 @@ pub(crate) fn record(data_type: DataType, id: &str, version: u32) -> Value {
 impl FakePlatform {
     pub(crate) fn new(page_size: usize) -> Self {
         Self {
-            key: PlatformKey::from_static("fake"),
-            aliases: vec![PlatformKey::from_static("fakx")],
-            supports: SUPPORTED.to_vec(),
+            info: PlatformInfo::new(
+                PlatformKey::from_static("fake"),
+                PlatformKey::from_static("fakx"),
+                "Fake",
+                "fake",
+            )
+            .supports(&SUPPORTED),
             page_size,
             page_delay: Duration::ZERO,
             data: Mutex::new(Data::default()),
             log: Mutex::new(Vec::new()),
             log_file: None,
+            refreshes: Mutex::new(None),
+            tokens: Mutex::new(Vec::new()),
         }
     }
 
     pub(crate) fn with_supports(mut self, supports: &[DataType]) -> Self {
-        self.supports = supports.to_vec();
+        self.info = self.info.supports(supports);
         self
     }
 
@@ -182,6 +192,23 @@ impl FakePlatform {
             .get(&(account.to_owned(), data_type))
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Lets the platform refresh credentials: each refresh returns the account with the access
+    /// token `refreshed-N`.
+    pub(crate) fn with_refresh(self) -> Self {
+        *self.refreshes.lock().unwrap() = Some(0);
+        self
+    }
+
+    /// Refreshes so far (`None` when the platform cannot refresh).
+    pub(crate) fn refreshes(&self) -> Option<u32> {
+        *self.refreshes.lock().unwrap()
+    }
+
+    /// The access token each pull was given, in order.
+    pub(crate) fn tokens(&self) -> Vec<String> {
+        self.tokens.lock().unwrap().clone()
     }
 
     pub(crate) fn log(&self) -> Vec<Served> {
@@ -281,6 +308,9 @@ impl FakePlatform {
                 Fault::Internal => Some(PlatformError::Internal {
                     message: "unexpected answer".to_owned(),
                     source: None,
+                }),
+                Fault::AccessExpired => Some(PlatformError::AccessExpired {
+                    reason: "token expired".to_owned(),
                 }),
             };
             if let Some(error) = error {
@@ -385,20 +415,8 @@ struct PullState {
 
 #[async_trait]
 impl Platform for FakePlatform {
-    fn key(&self) -> &PlatformKey {
-        &self.key
-    }
-
-    fn aliases(&self) -> &[PlatformKey] {
-        &self.aliases
-    }
-
-    fn name(&self) -> &str {
-        "Fake"
-    }
-
-    fn supports(&self) -> &[DataType] {
-        &self.supports
+    fn info(&self) -> &PlatformInfo {
+        &self.info
     }
 
     async fn begin_link(&self, _request: LinkRequest) -> Result<LinkStart, PlatformError> {
@@ -407,6 +425,22 @@ impl Platform for FakePlatform {
 
     async fn complete_link(&self, _callback: LinkCallback) -> Result<LinkedAccount, PlatformError> {
         Err(PlatformError::Unsupported { what: "linking" })
+    }
+
+    async fn refresh_credentials(
+        &self,
+        account: &LinkedAccount,
+    ) -> Result<LinkedAccount, PlatformError> {
+        let mut refreshes = self.refreshes.lock().unwrap();
+        let Some(count) = refreshes.as_mut() else {
+            return Err(PlatformError::Unsupported {
+                what: "credential refresh",
+            });
+        };
+        *count += 1;
+        let mut refreshed = account.clone();
+        refreshed.access_token = Some(secrecy::SecretString::from(format!("refreshed-{count}")));
+        Ok(refreshed)
     }
 
     async fn unlink(&self, _account: &LinkedAccount) -> Result<(), PlatformError> {
@@ -419,6 +453,13 @@ impl Platform for FakePlatform {
         data_type: DataType,
         cursor: Option<Cursor>,
     ) -> BoxStream<'a, Result<Batch, PlatformError>> {
+        self.tokens.lock().unwrap().push(
+            account
+                .access_token
+                .as_ref()
+                .map(|token| secrecy::ExposeSecret::expose_secret(token).to_owned())
+                .unwrap_or_default(),
+        );
         let pull_cursor = cursor.map(|cursor| cursor.as_str().to_owned());
         let position = match pull_cursor.as_deref() {
             None => Position::Full { next_page: 1 },

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use commerce_model::platform::LinkedAccount;
 use commerce_model::DataType;
 use commerce_store::{
-    ConnectionStatus, Credentials, DatasetStatus, EncryptionKey, LinkedAccount, NewCompany,
-    RecordQuery, Store,
+    ConnectionStatus, DatasetStatus, EncryptionKey, NewCompany, RecordQuery, Store,
 };
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use secrecy::SecretString;
@@ -129,11 +129,11 @@ pub(crate) async fn linked_connection(store: &Store, account: &str) -> Uuid {
         .unwrap();
     let connection = store.create_connection(company.id, "fake").await.unwrap();
     store
-        .link_connection(
-            connection.id,
-            &LinkedAccount::new(account, false),
-            &Credentials::new(SecretString::from(format!("token-{account}"))),
-        )
+        .link_connection(connection.id, &{
+            let mut linked = LinkedAccount::new(account, false);
+            linked.access_token = Some(SecretString::from(format!("token-{account}")));
+            linked
+        })
         .await
         .unwrap();
     connection.id

@@ -11,10 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use commerce_model::platform::LinkedAccount;
 use commerce_model::DataType;
-use commerce_store::{
-    Credentials, DatasetStatus, LinkedAccount, NewCompany, RecordQuery, Store, StoredRecord,
-};
+use commerce_store::{DatasetStatus, NewCompany, RecordQuery, Store, StoredRecord};
 use commerce_stripe::{map_document, StripePlatform, SUPPORTED_DATA_TYPES};
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -229,11 +228,11 @@ pub(crate) async fn link(store: &Store, account: &str) -> Uuid {
         .await
         .unwrap();
     store
-        .link_connection(
-            connection.id,
-            &LinkedAccount::new(account, false),
-            &Credentials::new(SecretString::from(format!("sk_acct_{account}"))),
-        )
+        .link_connection(connection.id, &{
+            let mut linked = LinkedAccount::new(account, false);
+            linked.access_token = Some(SecretString::from(format!("sk_acct_{account}")));
+            linked
+        })
         .await
         .unwrap();
     connection.id

@@ -59,7 +59,7 @@ async fn rate_limits_and_outages_after_retries_are_retry_later() {
         ),
         "{limited:?}"
     );
-    assert_eq!(limited.dataset_status(), "RateLimitError");
+    assert_eq!(limited.dataset_status().as_str(), "RateLimitError");
     assert!(matches!(limited.action(), ErrorAction::RetryLater { .. }));
 
     let down = pull_error(&server, DataType::Disputes).await;

@@ -30,6 +30,7 @@ fn request(state: &str) -> LinkRequest {
     LinkRequest {
         state: state.to_owned(),
         redirect_uri: REDIRECT_URI.to_owned(),
+        params: BTreeMap::new(),
     }
 }
 
@@ -145,7 +146,7 @@ async fn a_declined_authorization_is_a_link_failure_to_show() {
         PlatformError::LinkFailed { reason } => assert!(reason.contains("declined"), "{reason}"),
         other => panic!("expected LinkFailed, got {other:?}"),
     }
-    assert_eq!(error.dataset_status(), "AuthError");
+    assert_eq!(error.dataset_status().as_str(), "AuthError");
     assert!(
         env.sandbox.requests().is_empty(),
         "no token request after a decline"
@@ -217,7 +218,19 @@ async fn a_live_token_for_the_test_integration_is_refused() {
 async fn keys_aliases_names_and_supported_types() {
     let env = start(10, |_| {}).await;
     assert_eq!(env.platform.key().as_str(), "stripe-test");
-    assert_eq!(env.platform.aliases()[0].as_str(), "yzth");
+    let info = env.platform.info();
+    assert_eq!(info.codat_key.as_str(), "yzth");
+    assert!(env.platform.aliases().is_empty());
+    assert!(info.answers_to("yzth") && !info.answers_to("exgd"));
+    assert_eq!(info.callback_segment, "stripe");
+    assert_eq!(
+        info.required_settings(),
+        "STRIPE_TEST_CLIENT_ID and STRIPE_TEST_SECRET_KEY"
+    );
+    assert!(info
+        .settings
+        .iter()
+        .any(|setting| setting.name == "STRIPE_TEST_SECRET_KEY" && setting.secret));
     assert_eq!(env.platform.name(), "Stripe Test");
     assert_eq!(
         env.platform.supports(),

@@ -94,14 +94,9 @@ pub(crate) fn platform_for(
 }
 
 pub(crate) fn linked(account: &str) -> LinkedAccount {
-    LinkedAccount {
-        external_id: account.to_owned(),
-        livemode: false,
-        scope: Some("read_write".to_owned()),
-        access_token: None,
-        refresh_token: None,
-        metadata: BTreeMap::new(),
-    }
+    let mut linked = LinkedAccount::new(account, false);
+    linked.scope = Some("read_write".to_owned());
+    linked
 }
 
 /// Every batch of a pull, panicking on an error item.

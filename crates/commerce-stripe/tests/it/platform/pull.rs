@@ -157,7 +157,7 @@ async fn types_stripe_does_not_have_are_not_supported() {
         match &items[0] {
             Err(error @ PlatformError::NotSupported { data_type: asked }) => {
                 assert_eq!(*asked, data_type);
-                assert_eq!(error.dataset_status(), "NotSupported");
+                assert_eq!(error.dataset_status().as_str(), "NotSupported");
             }
             other => panic!("{data_type:?}: {other:?}"),
         }
@@ -181,7 +181,7 @@ async fn a_revoked_account_needs_relinking() {
         assert_eq!(items.len(), 1, "the stream ends after the error");
         match &items[0] {
             Err(error @ PlatformError::RelinkNeeded { .. }) => {
-                assert_eq!(error.dataset_status(), "AuthError")
+                assert_eq!(error.dataset_status().as_str(), "AuthError")
             }
             other => panic!("{data_type:?}: {other:?}"),
         }
