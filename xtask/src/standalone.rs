@@ -2,9 +2,10 @@
 //! crate by path, so that Cargo's feature unification inside the workspace cannot hide a feature
 //! a library crate turns on for its dependents.
 //!
-//! Each crate in `xtask/standalone/<name>/` is its own workspace with a committed `Cargo.lock`
-//! (run with `--locked`, so no registry is needed) and shares the target directory
-//! `target/standalone`. For each one this step:
+//! Each crate in `xtask/standalone/<name>/` is its own workspace and shares the target directory
+//! `target/standalone`. Its `Cargo.lock` is the workspace's, copied in before each run (and
+//! trimmed by Cargo; not committed), so it uses exactly the workspace's versions and runs
+//! `--offline` from the packages the workspace build already fetched. For each one this step:
 //!
 //! - checks with `cargo tree` that `serde_json`'s `arbitrary_precision` feature is off, and that
 //!   none of the crates listed for it in [`FORBIDDEN`] is in its normal dependency tree;
@@ -23,7 +24,10 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     // Webhook signature checks alone: no HTTP client, no OAuth crate, no runtime.
     ("connect-webhooks", &["reqwest", "oauth2", "tokio", "hyper"]),
     // Records only (platform traits off): no async machinery, no secrets crate.
-    ("model-records", &["async-trait", "futures", "secrecy"]),
+    (
+        "model-records",
+        &["async-trait", "futures", "secrecy", "url"],
+    ),
     ("wire-types", &["reqwest", "tokio", "hyper"]),
 ];
 
@@ -41,12 +45,15 @@ pub(crate) fn check(sh: &Shell, root: &Path) -> Result<()> {
         bail!("no standalone crates in {}", dir.display());
     }
     let _target = sh.push_env("CARGO_TARGET_DIR", &target);
+    let lock = root.join("Cargo.lock");
     for name in &names {
         let manifest = dir.join(name).join("Cargo.toml");
+        std::fs::copy(&lock, dir.join(name).join("Cargo.lock"))
+            .with_context(|| format!("copying Cargo.lock into {name}"))?;
         println!("standalone: {name}");
         let features = cmd!(
             sh,
-            "cargo tree --manifest-path {manifest} --locked -e features,normal --prefix none -i serde_json"
+            "cargo tree --manifest-path {manifest} --offline -e features,normal --prefix none -i serde_json"
         )
         .read()
         .with_context(|| format!("cargo tree for {name}"))?;
@@ -55,7 +62,7 @@ pub(crate) fn check(sh: &Shell, root: &Path) -> Result<()> {
         }
         let tree = cmd!(
             sh,
-            "cargo tree --manifest-path {manifest} --locked -e normal --prefix none"
+            "cargo tree --manifest-path {manifest} --offline -e normal --prefix none"
         )
         .read()
         .with_context(|| format!("cargo tree for {name}"))?;
@@ -74,13 +81,16 @@ pub(crate) fn check(sh: &Shell, root: &Path) -> Result<()> {
         }
         let count = unique_crates(&tree);
         println!("standalone: {name}: {count} crates in the normal dependency tree");
-        cmd!(sh, "cargo run --quiet --locked --manifest-path {manifest}")
+        cmd!(sh, "cargo run --quiet --offline --manifest-path {manifest}")
             .run()
             .with_context(|| format!("running standalone crate {name}"))?;
         if dir.join(name).join("tests").is_dir() {
-            cmd!(sh, "cargo test --quiet --locked --manifest-path {manifest}")
-                .run()
-                .with_context(|| format!("testing standalone crate {name}"))?;
+            cmd!(
+                sh,
+                "cargo test --quiet --offline --manifest-path {manifest}"
+            )
+            .run()
+            .with_context(|| format!("testing standalone crate {name}"))?;
         }
     }
     println!("standalone: ok ({} crates)", names.len());

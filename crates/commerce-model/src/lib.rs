@@ -12,7 +12,7 @@
 //!   store, the engine and the server.
 //! - `platform` (default feature `platform`): the plug-in door (`Platform`, `PlatformInfo`,
 //!   `SettingSpec`, `LinkedAccount`, `LinkStateStore`). Without it (`default-features = false`)
-//!   the crate has no async-trait, futures or secrecy.
+//!   the crate has no async-trait, futures, secrecy or url.
 //! - `schema_check` (feature `schema-check`): validates values against a Codat OpenAPI file.
 //! - Feature `arbitrary-precision`: decimals of any length exact through JSON (see [`money`]).
 //!
