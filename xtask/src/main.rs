@@ -1,6 +1,8 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
-//! - `cargo xtask ci`: the exact list of checks CI runs (`.ci/run` calls it).
+//! - `cargo xtask ci`: the exact list of checks CI runs (`.ci/run` calls it), including the
+//!   Schemathesis run against the API (an ignored test of `commerce-cli`, which creates its
+//!   Python virtualenv under `target/schemathesis/`).
 //! - `cargo xtask deps`: only the dependency-direction and platform-confinement checks from
 //!   `docs/architecture.md` and `docs/adding-a-platform.md`.
 //! - `cargo xtask standalone`: builds and runs the user crates in `xtask/standalone/`, each
@@ -34,7 +36,7 @@ fn main() -> Result<()> {
         _ => {
             eprintln!("usage: cargo xtask <ci|deps|standalone|fixtures>");
             eprintln!(
-                "  ci    fmt check, clippy -D warnings, all tests, dependency-direction checks"
+                "  ci    fmt check, clippy -D warnings, all tests, API fuzzing, dependency-direction checks"
             );
             eprintln!("  deps  only the dependency-direction checks");
             eprintln!("  standalone  build and run the one-crate user crates in xtask/standalone");
@@ -85,6 +87,12 @@ fn ci(sh: &Shell) -> Result<()> {
         .run()?;
     step("cargo test --workspace");
     cmd!(sh, "cargo test --workspace --locked").run()?;
+    step("API fuzzing: Schemathesis against commerce demo --serve");
+    cmd!(
+        sh,
+        "cargo test --locked -p commerce-cli --test it schemathesis -- --ignored"
+    )
+    .run()?;
     step("cargo xtask fixtures --check");
     fixtures::check(&project_root())?;
     step("standalone crates (xtask/standalone/*)");

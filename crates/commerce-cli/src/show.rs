@@ -3,7 +3,7 @@
 
 use anyhow::bail;
 use clap::Args;
-use commerce_model::DataType;
+use commerce_model::{DataType, OrderBy, Query};
 use commerce_store::{RecordQuery, StoreError, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -108,13 +108,18 @@ pub(crate) async fn run(args: ShowArgs) -> anyhow::Result<()> {
         },
         None => single_connection(&store).await?,
     };
-    let request = RecordQuery::parse(
-        args.page,
-        args.page_size,
-        args.query.as_deref(),
-        args.order_by.as_deref(),
-    )
-    .map_err(|error| anyhow::anyhow!("{error}"))?;
+    // The same checks as the API's (`docs/querying.md`): unknown fields, values of the wrong
+    // type and operators a field's type does not take are refused.
+    let nonempty = |text: &Option<String>| text.clone().filter(|text| !text.trim().is_empty());
+    let query = nonempty(&args.query)
+        .map(|text| Query::parse_for(args.data_type, &text))
+        .transpose()
+        .map_err(|error| anyhow::anyhow!("invalid --query: {error}"))?;
+    let order_by = nonempty(&args.order_by)
+        .map(|text| OrderBy::parse_for(args.data_type, &text))
+        .transpose()
+        .map_err(|error| anyhow::anyhow!("invalid --order-by: {error}"))?;
+    let request = RecordQuery::new(args.page, args.page_size, query, order_by);
     let page = match store
         .query_records(connection.id, args.data_type, &request)
         .await

@@ -54,6 +54,50 @@ pub enum ModelError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A `query` or `orderBy` naming a field the data type does not declare.
+    #[error("could not resolve property {path} on {data_type}")]
+    UnknownField {
+        /// The data type queried.
+        data_type: DataType,
+        /// The path as written.
+        path: String,
+    },
+    /// A `query` or `orderBy` naming an object (`customerRef`) instead of one of its fields.
+    #[error("{path} is an object; name one of its fields, e.g. {example}")]
+    NotAValueField {
+        /// The path as written.
+        path: String,
+        /// A path to one of its fields.
+        example: String,
+    },
+    /// A comparison with an operator its field's type does not support (`amount~5`).
+    #[error("operator {op} cannot be used on {path}, a {} field (it takes {allowed})", value_type.name())]
+    QueryOperator {
+        /// The path as written.
+        path: String,
+        /// The operator.
+        op: crate::query::Op,
+        /// The field's type.
+        value_type: crate::fields::ValueType,
+        /// The operators the type takes, space-separated.
+        allowed: String,
+    },
+    /// A comparison whose value is not of its field's type (`createdDate>yesterday`).
+    #[error("{path} is a {} field, and {value:?} is not {}", value_type.name(), article(*value_type))]
+    QueryValue {
+        /// The path as written.
+        path: String,
+        /// The field's type.
+        value_type: crate::fields::ValueType,
+        /// The value as written.
+        value: String,
+    },
+    /// An `orderBy` on a field inside a list, which has no single value to sort by.
+    #[error("cannot order by {path}: it is inside a list")]
+    OrderByList {
+        /// The path as written.
+        path: String,
+    },
     /// A record of a type whose schema makes `id` optional was given without one.
     #[error("a {data_type} record has no id")]
     MissingRecordId {
@@ -94,4 +138,14 @@ pub enum ModelError {
         /// Every violation, with its JSON path.
         errors: Vec<String>,
     },
+}
+
+/// How an error names a value of a type: "a date", "an unquoted number".
+fn article(value_type: crate::fields::ValueType) -> &'static str {
+    match value_type {
+        crate::fields::ValueType::Number => "an unquoted number",
+        crate::fields::ValueType::Date => "an ISO 8601 date or date-time",
+        crate::fields::ValueType::Boolean => "true or false",
+        _ => "text",
+    }
 }

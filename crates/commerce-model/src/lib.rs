@@ -30,6 +30,7 @@ pub mod page;
 #[cfg_attr(docsrs, doc(cfg(feature = "platform")))]
 pub mod platform;
 pub mod query;
+pub mod query_check;
 pub mod records;
 #[cfg(feature = "schema-check")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema-check")))]
@@ -48,7 +49,7 @@ pub use secrecy::{ExposeSecret, SecretString};
 pub use crate::data_type::{CommerceRecord, DataType, COMPANY_INFO_RECORD_ID};
 pub use crate::date::Timestamp;
 pub use crate::error::ModelError;
-pub use crate::fields::{FieldKind, ScalarField};
+pub use crate::fields::{Field, FieldContent, FieldKind, ResolvedField, ScalarField, ValueType};
 pub use crate::page::{HalRef, Links, Page};
 pub use crate::query::{Expr, FieldPath, Literal, Op, OrderBy, Query, SortKey};
 pub use crate::records::company_info::{AccountBalance, CompanyInfo};
@@ -73,7 +74,7 @@ pub use crate::shared::{
     SupplementalData, TaxComponentRef, TransactionSourceRef, TransactionSourceType, WebLink,
     WebLinkType,
 };
-pub use crate::status::{ConnectionStatus, DatasetStatus};
+pub use crate::status::{ConnectionStatus, DatasetStatus, MAX_PAGE_NUMBER};
 
 /// The README's examples, compiled and run as doc tests.
 #[doc = include_str!("../README.md")]

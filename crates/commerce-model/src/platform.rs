@@ -834,6 +834,18 @@ pub trait LinkStateStore: Send + Sync {
     /// Removes `state` and returns what it was bound to, or `None` if it was never saved or
     /// already taken.
     async fn take(&self, state: &str) -> Result<Option<(LinkBinding, DateTime<Utc>)>, ModelError>;
+
+    /// A state saved for the binding's connection that is still valid at `valid_at`, with its
+    /// expiry, to hand out again instead of saving a new one; `None` when there is none (or the
+    /// store cannot give states back, the default).
+    async fn reusable(
+        &self,
+        binding: &LinkBinding,
+        valid_at: DateTime<Utc>,
+    ) -> Result<Option<(String, DateTime<Utc>)>, ModelError> {
+        let _ = (binding, valid_at);
+        Ok(None)
+    }
 }
 
 /// A [`LinkStateStore`] in process memory, for tests and single-process demos.

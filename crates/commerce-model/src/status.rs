@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub const MAX_PAGE_SIZE: u32 = 5000;
 /// The `pageSize` when none is given (Codat's default).
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
+/// The largest `page` a list read accepts: Codat's OAS types it `int32` (2³¹ − 1).
+pub const MAX_PAGE_NUMBER: u32 = i32::MAX as u32;
 
 /// A connection's status (Codat's `dataConnectionStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -27,6 +27,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::ApiKeys;
 use crate::client_webhooks::ClientWebhookConfig;
+use crate::edge::HttpLimits;
 use crate::error::ServerError;
 
 /// `COMMERCE_DATABASE_URL`'s default.
@@ -86,6 +87,33 @@ pub const GENERIC_SETTINGS: &[SettingSpec] = &[
         "timeout of one client webhook delivery",
     )
     .kind(SettingKind::PositiveInteger),
+    // --- HTTP edge settings (module `edge`, read by `HttpLimits::from_settings`): begin ---
+    SettingSpec::new(
+        "COMMERCE_HEADER_READ_TIMEOUT_SECS",
+        "seconds a connection has to send a request head (default 10)",
+    )
+    .kind(SettingKind::PositiveInteger),
+    SettingSpec::new(
+        "COMMERCE_BODY_TIMEOUT_SECS",
+        "seconds a request body has to arrive whole (default 30)",
+    )
+    .kind(SettingKind::PositiveInteger),
+    SettingSpec::new(
+        "COMMERCE_KEEP_ALIVE_TIMEOUT_SECS",
+        "seconds without traffic before a connection is closed (default 5)",
+    )
+    .kind(SettingKind::PositiveInteger),
+    SettingSpec::new(
+        "COMMERCE_MAX_CONNECTIONS",
+        "connections served at once (default 1024)",
+    )
+    .kind(SettingKind::PositiveInteger),
+    SettingSpec::new(
+        "COMMERCE_MAX_BODY_BYTES",
+        "the largest request body in bytes (default 1048576)",
+    )
+    .kind(SettingKind::PositiveInteger),
+    // --- HTTP edge settings: end ---
 ];
 
 /// The server's settings, validated.
@@ -110,6 +138,11 @@ pub struct ServerConfig {
     pub platforms: PlatformSettings,
     /// `COMMERCE_WEBHOOK_*`: where client webhooks go, when set.
     pub client_webhooks: Option<ClientWebhookConfig>,
+    // --- HTTP edge settings (module `edge`): begin ---
+    /// `COMMERCE_HEADER_READ_TIMEOUT_SECS`, `COMMERCE_BODY_TIMEOUT_SECS`,
+    /// `COMMERCE_KEEP_ALIVE_TIMEOUT_SECS`, `COMMERCE_MAX_CONNECTIONS`, `COMMERCE_MAX_BODY_BYTES`.
+    pub http: HttpLimits,
+    // --- HTTP edge settings: end ---
 }
 
 impl fmt::Debug for ServerConfig {
@@ -125,6 +158,7 @@ impl fmt::Debug for ServerConfig {
             .field("encryption_key", &"[redacted]")
             .field("platforms", &self.platforms)
             .field("client_webhooks", &self.client_webhooks)
+            .field("http", &self.http)
             .finish()
     }
 }
@@ -315,6 +349,9 @@ impl ServerConfig {
         let platform_settings = read_platform_settings(&settings, &known, platforms, &mut problems);
 
         let client_webhooks = crate::client_webhooks::config_from(&settings, &mut problems);
+        // --- HTTP edge settings: begin ---
+        let http = HttpLimits::from_settings(&settings, &mut problems);
+        // --- HTTP edge settings: end ---
 
         match (bind, public_url, api_keys, encryption_key) {
             (Some(bind), Some(public_url), Some(api_keys), Some(encryption_key))
@@ -328,6 +365,7 @@ impl ServerConfig {
                     encryption_key,
                     platforms: platform_settings,
                     client_webhooks,
+                    http,
                 })
             }
             _ => Err(ServerError::InvalidConfig { problems }),
@@ -708,6 +746,38 @@ mod tests {
             panic!("expected invalid config");
         };
         assert!(problems[0].contains("COMMERCE_ settings belong to the server"));
+    }
+
+    #[test]
+    fn http_edge_settings_have_safe_defaults_and_are_read_from_env_and_file() {
+        let config = ServerConfig::from_sources(ok_env(), None, &[]).unwrap();
+        assert_eq!(config.http, HttpLimits::default());
+        assert_eq!(config.http.header_read_timeout.as_secs(), 10);
+        assert_eq!(config.http.max_connections, 1024);
+        let file = "header_read_timeout_secs = 3\nmax_body_bytes = \"65536\"\n";
+        let mut env = ok_env();
+        env.push(("COMMERCE_MAX_CONNECTIONS", "50"));
+        env.push(("COMMERCE_KEEP_ALIVE_TIMEOUT_SECS", "2"));
+        env.push(("COMMERCE_BODY_TIMEOUT_SECS", "7"));
+        let config = ServerConfig::from_sources(env, Some(file), &[]).unwrap();
+        assert_eq!(config.http.header_read_timeout.as_secs(), 3);
+        assert_eq!(config.http.max_body_bytes, 65536);
+        assert_eq!(config.http.max_connections, 50);
+        assert_eq!(config.http.keep_alive_timeout.as_secs(), 2);
+        assert_eq!(config.http.body_timeout.as_secs(), 7);
+        let mut env = ok_env();
+        env.push(("COMMERCE_MAX_CONNECTIONS", "0"));
+        env.push(("COMMERCE_BODY_TIMEOUT_SECS", "soon"));
+        let Err(ServerError::InvalidConfig { problems }) =
+            ServerConfig::from_sources(env, None, &[])
+        else {
+            panic!("expected invalid config");
+        };
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("COMMERCE_MAX_CONNECTIONS")
+                || problems[1].contains("COMMERCE_MAX_CONNECTIONS")
+        );
     }
 
     #[test]

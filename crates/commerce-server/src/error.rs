@@ -51,6 +51,8 @@ pub(crate) struct ApiError {
     pub(crate) status: StatusCode,
     pub(crate) message: String,
     pub(crate) validation: Vec<String>,
+    /// The `itemId` of the validation errors: the parameter or field that is wrong.
+    pub(crate) item: &'static str,
 }
 
 #[derive(Serialize)]
@@ -85,15 +87,23 @@ impl ApiError {
             status,
             message: message.into(),
             validation: Vec::new(),
+            item: "request",
         }
     }
 
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::invalid("request", message)
+    }
+
+    /// A 400 whose validation error names the parameter or field `item` (`query`, `pageSize`,
+    /// `name`).
+    pub(crate) fn invalid(item: &'static str, message: impl Into<String>) -> Self {
         let message = message.into();
         ApiError {
             status: StatusCode::BAD_REQUEST,
             validation: vec![message.clone()],
             message,
+            item,
         }
     }
 
@@ -137,7 +147,7 @@ impl IntoResponse for ApiError {
                     .validation
                     .iter()
                     .map(|message| ValidationItem {
-                        item_id: "query".to_owned(),
+                        item_id: self.item.to_owned(),
                         message: message.clone(),
                         validator_name: "QueryValidator".to_owned(),
                     })

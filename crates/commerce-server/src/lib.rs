@@ -23,11 +23,13 @@ mod auth;
 mod client_webhooks;
 mod codat;
 mod config;
+mod edge;
 mod error;
 mod openapi;
 mod pages;
 mod routes;
 mod state;
+mod text;
 mod ui;
 
 use std::future::Future;
@@ -47,9 +49,11 @@ pub use crate::config::{
     PlatformSettings, ServerConfig, DEFAULT_BIND, DEFAULT_CONFIG_FILE, DEFAULT_DATABASE_URL,
     GENERIC_SETTINGS, MIN_API_KEY_LEN,
 };
+pub use crate::edge::HttpLimits;
 pub use crate::error::ServerError;
 pub use crate::routes::build_router;
 pub use crate::state::{AppState, DEFAULT_LINK_STATE_TTL};
+pub use crate::text::{MAX_COMPANY_DESCRIPTION_CHARS, MAX_COMPANY_NAME_CHARS};
 
 /// Opens (and migrates) the store named by the configuration.
 pub async fn open_store(config: &ServerConfig) -> Result<Store, ServerError> {
@@ -82,7 +86,8 @@ where
         engine.clone(),
         config.api_keys.clone(),
         config.public_url.clone(),
-    );
+    )
+    .with_http_limits(config.http);
     let hooks = match &config.client_webhooks {
         Some(settings) => Some(ClientWebhooks::new(
             engine.store().clone(),
@@ -113,14 +118,47 @@ where
             }
         }
     };
+    let purge = purge_link_states(
+        engine.store().clone(),
+        LINK_STATE_PURGE_INTERVAL,
+        wait(stopped.clone()),
+    );
     let sync = engine.run(wait(stopped));
-    let (http, sync, ()) = tokio::join!(http, sync, deliveries);
+    let (http, sync, (), ()) = tokio::join!(http, sync, deliveries, purge);
     http?;
     sync?;
     Ok(())
 }
 
-/// Runs only the HTTP side of `state` on `listener` until `shutdown` completes.
+/// How often [`serve`] deletes expired link states.
+pub const LINK_STATE_PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Deletes expired link states now and then every `interval` until `stopped` completes
+/// ([`serve`] runs it every [`LINK_STATE_PURGE_INTERVAL`]).
+pub async fn purge_link_states(
+    store: Store,
+    interval: std::time::Duration,
+    stopped: impl Future<Output = ()>,
+) {
+    let purge = async {
+        let mut every = tokio::time::interval(interval);
+        loop {
+            every.tick().await;
+            match store.purge_expired_link_states().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired link states deleted"),
+                Err(error) => tracing::warn!(error = %error, "purging expired link states failed"),
+            }
+        }
+    };
+    tokio::select! {
+        () = purge => {}
+        () = stopped => {}
+    }
+}
+
+/// Runs only the HTTP side of `state` on `listener` until `shutdown` completes, within the
+/// state's [`HttpLimits`] (connection cap, header, body and keep-alive timeouts).
 pub async fn serve_http<F>(
     listener: TcpListener,
     state: AppState,
@@ -129,8 +167,8 @@ pub async fn serve_http<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    axum::serve(listener, build_router(state))
-        .with_graceful_shutdown(shutdown)
+    let limits = state.http_limits();
+    crate::edge::serve_connections(listener, build_router(state), limits, shutdown)
         .await
         .map_err(ServerError::Serve)
 }

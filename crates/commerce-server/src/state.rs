@@ -10,6 +10,7 @@ use commerce_sync::{PlatformRegistry, SyncEngine};
 
 use crate::auth::ApiKeys;
 use crate::client_webhooks::ClientWebhooks;
+use crate::edge::HttpLimits;
 
 /// How long a link URL's OAuth `state` stays valid by default.
 pub const DEFAULT_LINK_STATE_TTL: Duration = Duration::from_secs(15 * 60);
@@ -27,6 +28,7 @@ pub(crate) struct Inner {
     pub(crate) link_states: Arc<dyn LinkStateStore>,
     pub(crate) link_state_ttl: Duration,
     pub(crate) client_webhooks: Option<ClientWebhooks>,
+    pub(crate) http_limits: HttpLimits,
 }
 
 impl std::fmt::Debug for AppState {
@@ -53,6 +55,7 @@ impl AppState {
                 link_states,
                 link_state_ttl: DEFAULT_LINK_STATE_TTL,
                 client_webhooks: None,
+                http_limits: HttpLimits::default(),
             }),
         }
     }
@@ -82,6 +85,20 @@ impl AppState {
         })
     }
 
+    /// Replaces the HTTP edge's limits (timeouts, connection cap, body size; see
+    /// [`HttpLimits`]), used by [`crate::build_router`] and [`crate::serve_http`].
+    pub fn with_http_limits(self, limits: HttpLimits) -> AppState {
+        self.map(|inner| Inner {
+            http_limits: limits,
+            ..inner
+        })
+    }
+
+    /// The HTTP edge's limits.
+    pub fn http_limits(&self) -> HttpLimits {
+        self.inner.http_limits
+    }
+
     /// The client webhooks, when configured.
     pub fn client_webhooks(&self) -> Option<&ClientWebhooks> {
         self.inner.client_webhooks.as_ref()
@@ -97,6 +114,7 @@ impl AppState {
                 link_states: shared.link_states.clone(),
                 link_state_ttl: shared.link_state_ttl,
                 client_webhooks: shared.client_webhooks.clone(),
+                http_limits: shared.http_limits,
             },
         };
         AppState {

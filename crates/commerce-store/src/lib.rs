@@ -37,7 +37,8 @@
 //! # Query semantics
 //!
 //! [`RecordQuery`] carries Codat's `page`, `pageSize` (at most [`MAX_PAGE_SIZE`]), `query`
-//! and `orderBy`, translated into SQL (`json_extract`/`json_each` on SQLite, `jsonb` and
+//! and `orderBy` as the model's typed values ([`RecordQuery::new`]; the server parses and checks
+//! them against the data type's declared fields first, see `docs/querying.md`), translated into SQL (`json_extract`/`json_each` on SQLite, `jsonb` and
 //! `jsonb_path_query` on PostgreSQL); `totalResults` counts after the filter. Identically on
 //! both engines:
 //! - Field names are `[A-Za-z0-9_]+`, dot-separated (`customerRef.id`); anything else is
@@ -81,6 +82,7 @@ pub use crate::deliveries::{
     AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,
 };
 pub use crate::error::StoreError;
+pub use crate::link_state_store::MAX_PENDING_LINK_STATES;
 pub use crate::records::{
     RawRecordPage, RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };

@@ -56,6 +56,17 @@ impl RecordQuery {
         }
     }
 
+    /// A query for `page` of `page_size` records, filtered and ordered by values already parsed
+    /// (and checked against the data type's fields, see `Query::parse_for`) by the caller.
+    pub fn new(page: u32, page_size: u32, query: Option<Query>, order_by: Option<OrderBy>) -> Self {
+        Self {
+            page,
+            page_size,
+            query,
+            order_by,
+        }
+    }
+
     /// Parses Codat's `query` and `orderBy` parameters (already URL-decoded); a syntax error
     /// is [`StoreError::InvalidQuery`].
     pub fn parse(

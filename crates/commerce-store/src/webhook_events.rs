@@ -48,6 +48,24 @@ impl Store {
         Ok(inserted == 1)
     }
 
+    /// Removes the record of one event (after acting on it failed, so that a redelivery is
+    /// handled); returns whether there was one.
+    pub async fn forget_webhook_event(
+        &self,
+        platform_key: &str,
+        event_id: &str,
+    ) -> Result<bool, StoreError> {
+        let deleted = with_pool!(self, pool => {
+            sqlx::query("DELETE FROM webhook_events WHERE platform_key = $1 AND event_id = $2")
+                .bind(platform_key)
+                .bind(event_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted == 1)
+    }
+
     /// Forgets events recorded before `before` (platforms stop redelivering after a few days);
     /// returns how many.
     pub async fn purge_webhook_events(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {

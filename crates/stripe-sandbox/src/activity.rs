@@ -633,7 +633,7 @@ fn deliver(state: &State, events: &[stripe::Event]) {
     };
     for event in events {
         if let Ok(body) = serde_json::to_vec(event) {
-            webhooks.send(state.clock.now(), body);
+            webhooks.send(body);
         }
     }
 }

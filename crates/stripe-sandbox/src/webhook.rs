@@ -1,5 +1,7 @@
 //! Webhook delivery: events signed like Stripe's (`Stripe-Signature: t=...,v1=...`, an
 //! HMAC-SHA256 of `"{t}.{body}"` with the endpoint secret), posted in order to one URL.
+//! As at Stripe, `t` is the wall-clock time of the delivery, not the event's `created` (which
+//! follows the sandbox's simulated clock): receivers check `t` against their own clock.
 //! Depends on reqwest and tokio; failures are logged with `tracing`, never printed.
 
 use hmac::{Hmac, Mac};
@@ -25,16 +27,17 @@ pub fn sign_payload(secret: &str, timestamp: i64, body: &[u8]) -> String {
 /// A queue of events to deliver, served by one background task.
 #[derive(Debug, Clone)]
 pub(crate) struct WebhookSender {
-    queue: mpsc::UnboundedSender<(i64, Vec<u8>)>,
+    queue: mpsc::UnboundedSender<Vec<u8>>,
 }
 
 impl WebhookSender {
     /// Starts the delivery task for `url`.
     pub(crate) fn start(url: String, secret: SecretString) -> Self {
-        let (queue, mut receiver) = mpsc::unbounded_channel::<(i64, Vec<u8>)>();
+        let (queue, mut receiver) = mpsc::unbounded_channel::<Vec<u8>>();
         tokio::spawn(async move {
             let client = reqwest::Client::new();
-            while let Some((timestamp, body)) = receiver.recv().await {
+            while let Some(body) = receiver.recv().await {
+                let timestamp = chrono::Utc::now().timestamp();
                 let signature = sign_payload(secret.expose_secret(), timestamp, &body);
                 let result = client
                     .post(&url)
@@ -55,9 +58,9 @@ impl WebhookSender {
         Self { queue }
     }
 
-    /// Queues an event body for delivery, signed with `timestamp`.
-    pub(crate) fn send(&self, timestamp: i64, body: Vec<u8>) {
-        if self.queue.send((timestamp, body)).is_err() {
+    /// Queues an event body for delivery (signed when it is sent).
+    pub(crate) fn send(&self, body: Vec<u8>) {
+        if self.queue.send(body).is_err() {
             tracing::warn!("webhook delivery task has stopped");
         }
     }

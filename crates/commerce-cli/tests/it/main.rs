@@ -6,6 +6,7 @@ mod demo;
 mod errors;
 mod help;
 mod link;
+mod schemathesis;
 mod support;
 
 use std::io::Write;

@@ -114,3 +114,37 @@ async fn link_sync_read_and_webhooks_against_the_sandbox() {
     assert_eq!(status, 200);
     assert_eq!(page["totalResults"], 1);
 }
+
+#[tokio::test]
+async fn webhooks_from_a_sandbox_whose_clock_is_behind_are_accepted() {
+    // `commerce demo` starts the sandbox's clock at the start of the current UTC day, so late
+    // in the day its events are ~83,000 s old by the sandbox's clock. Deliveries are signed
+    // with the wall-clock time, as Stripe's are, and so are accepted.
+    let start = chrono::Utc::now().timestamp() - 83_000;
+    let setup = sandbox_server(5, start, true).await;
+    let (server, sandbox) = (&setup.server, &setup.sandbox);
+    let SandboxLink {
+        company,
+        connection: id,
+        account,
+    } = setup.link("Behind Merchant").await;
+    server.engine.run_until_idle().await.unwrap();
+    sandbox
+        .apply(
+            &account,
+            Activity::NewCustomer {
+                name: "Grace Hopper".to_owned(),
+                email: None,
+            },
+        )
+        .unwrap();
+    let customers = format!(
+        "/companies/{company}/connections/{id}/data/commerce-customers?query=customerName%3DGrace%20Hopper"
+    );
+    eventually("the webhook's pull of the new customer", || async {
+        server.engine.run_until_idle().await.unwrap();
+        let (_, page) = server.get(&customers).await;
+        page["totalResults"] == 1
+    })
+    .await;
+}

@@ -85,9 +85,8 @@ pub async fn sandbox_server(size: u64, start_time: i64, webhooks: bool) -> Sandb
     let server = TestServer::start_with(
         vec![platform.clone() as Arc<dyn Platform>],
         Options {
-            link_state_ttl: None,
-            public_url: None,
             listener: Some(listener),
+            ..Options::default()
         },
     )
     .await;

@@ -2,7 +2,8 @@
 //! with Codat's schemas: a store relies on them to compare fields without unwrapping arrays.
 
 use commerce_model::{
-    Customer, DataType, Dispute, FieldKind, Payment, Product, ScalarField, Transaction,
+    Customer, DataType, Dispute, Field, FieldContent, FieldKind, Payment, Product, ScalarField,
+    Transaction, ValueType,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -218,4 +219,194 @@ fn declared_fields_are_scalars_of_the_same_kind_in_codats_schemas() {
         checked > 20,
         "only {checked} fields found in Codat's schemas"
     );
+}
+
+/// What a Codat property schema says, following `$ref`, `allOf`, `oneOf` and `anyOf`.
+#[derive(Default)]
+struct CodatShape {
+    types: Vec<String>,
+    properties: serde_json::Map<String, Value>,
+    items: Option<Value>,
+    date: bool,
+}
+
+fn codat_shape(document: &Value, schema: &Value, out: &mut CodatShape) {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let target = document
+            .pointer(reference.trim_start_matches('#'))
+            .unwrap_or_else(|| panic!("unresolved {reference}"));
+        codat_shape(document, target, out);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for part in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            codat_shape(document, part, out);
+        }
+    }
+    out.date |= schema.get("title").and_then(Value::as_str) == Some("Date time");
+    schema_types(
+        document,
+        &json!({"type": schema.get("type")}),
+        &mut out.types,
+    );
+    if schema.get("format").and_then(Value::as_str) == Some("decimal") {
+        out.types.push("number".to_owned());
+    }
+    if schema.get("enum").is_some() {
+        out.types.push("string".to_owned());
+    }
+    if let Some(Value::Object(own)) = schema.get("properties") {
+        out.properties.extend(own.clone());
+    }
+    if let Some(items) = schema.get("items") {
+        out.items = Some(items.clone());
+    }
+}
+
+/// Checks that every property of Codat's schema is declared in `fields` with its type;
+/// returns how many were checked.
+fn compare_with_codat(document: &Value, at: &str, schema: &Value, fields: &[Field]) -> usize {
+    let mut shape = CodatShape::default();
+    codat_shape(document, schema, &mut shape);
+    let mut checked = 0;
+    for (name, property) in &shape.properties {
+        let path = format!("{at}.{name}");
+        if name == "supplementalData" || path.ends_with("CompanyInfo.sourceUrls") {
+            continue;
+        }
+        let field = fields
+            .iter()
+            .find(|field| field.name == name)
+            .unwrap_or_else(|| panic!("{path} is in Codat's schema but not declared"));
+        let mut own = CodatShape::default();
+        codat_shape(document, property, &mut own);
+        let list = own.types.iter().any(|kind| kind == "array");
+        assert_eq!(field.list, list, "{path}: list");
+        let element = match (&own.items, list) {
+            (Some(items), true) => {
+                let mut element = CodatShape::default();
+                codat_shape(document, items, &mut element);
+                element
+            }
+            _ => own,
+        };
+        checked += 1;
+        match field.content {
+            FieldContent::Object(inner) => {
+                let schema = if list {
+                    property
+                        .get("items")
+                        .cloned()
+                        .unwrap_or_else(|| property.clone())
+                } else {
+                    property.clone()
+                };
+                checked += compare_with_codat(document, &path, &schema, inner);
+            }
+            FieldContent::Value(value_type) => {
+                let expected = match value_type {
+                    ValueType::Number => "number",
+                    ValueType::Boolean => "boolean",
+                    _ => "string",
+                };
+                // An integer is a number to a query.
+                let kinds: Vec<&str> = element
+                    .types
+                    .iter()
+                    .map(|kind| {
+                        if kind == "integer" {
+                            "number"
+                        } else {
+                            kind.as_str()
+                        }
+                    })
+                    .collect();
+                assert!(
+                    !kinds.is_empty() && kinds.iter().all(|kind| *kind == expected),
+                    "{path}: Codat says {:?}, declared {value_type:?}",
+                    element.types
+                );
+                assert_eq!(
+                    value_type == ValueType::Date,
+                    element.date,
+                    "{path}: Codat's DateTime iff declared a date"
+                );
+            }
+        }
+    }
+    checked
+}
+
+#[test]
+fn every_field_in_codats_schemas_is_declared_with_its_type() {
+    let Some(schemas) = crate::codat_schemas() else {
+        return;
+    };
+    let document = schemas.document();
+    let mut checked = 0;
+    for data_type in DataType::ALL {
+        let name = data_type.schema_name();
+        let root = document
+            .pointer(&format!("/components/schemas/{name}"))
+            .unwrap();
+        checked += compare_with_codat(document, name, root, data_type.fields());
+    }
+    assert!(checked > 150, "only {checked} fields compared");
+}
+
+#[test]
+fn declared_scalar_fields_agree_with_the_full_declarations() {
+    for data_type in DataType::ALL {
+        for scalar in data_type.scalar_fields() {
+            let resolved = data_type.resolve_path(&[scalar.name]).unwrap();
+            let FieldContent::Value(value_type) = resolved.field.content else {
+                panic!("{data_type}.{} is an object", scalar.name);
+            };
+            assert!(!resolved.field.list, "{data_type}.{}", scalar.name);
+            let agrees = match scalar.kind {
+                FieldKind::Number => value_type == ValueType::Number,
+                _ => matches!(value_type, ValueType::Text | ValueType::Date),
+            };
+            assert!(agrees, "{data_type}.{}: {value_type:?}", scalar.name);
+        }
+    }
+}
+
+#[test]
+fn paths_resolve_through_objects_and_lists_only_to_declared_fields() {
+    let resolve = |data_type: DataType, path: &str| {
+        let segments: Vec<&str> = path.split('.').collect();
+        data_type.resolve_path(&segments)
+    };
+    let city = resolve(DataType::Customers, "addresses.city").unwrap();
+    assert_eq!(city.field.content, FieldContent::Value(ValueType::Text));
+    assert!(city.through_list);
+    let customer = resolve(DataType::Orders, "customerRef.id").unwrap();
+    assert!(!customer.through_list);
+    assert!(matches!(
+        resolve(DataType::Orders, "customerRef")
+            .unwrap()
+            .field
+            .content,
+        FieldContent::Object(_)
+    ));
+    assert_eq!(
+        resolve(DataType::Payments, "amount").unwrap().field.content,
+        FieldContent::Value(ValueType::Number)
+    );
+    assert_eq!(
+        resolve(DataType::Payments, "createdDate")
+            .unwrap()
+            .field
+            .content,
+        FieldContent::Value(ValueType::Date)
+    );
+    assert!(resolve(DataType::Payments, "amount.value").is_none());
+    assert!(resolve(DataType::Payments, "customerRef.id").is_none());
+    assert!(resolve(DataType::Customers, "nosuchfield").is_none());
+    assert!(resolve(DataType::Customers, "supplementalData").is_none());
 }

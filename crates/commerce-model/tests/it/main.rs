@@ -11,6 +11,7 @@ mod contract;
 mod data_type;
 mod fields;
 mod platform;
+mod query_check;
 mod query_eval;
 
 use std::sync::OnceLock;

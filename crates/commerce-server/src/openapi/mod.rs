@@ -155,7 +155,7 @@ pub(crate) fn operations() -> Vec<(String, Operation)> {
 fn query_parameter(name: &str) -> Value {
     let (schema, description) = match name {
         "page" => (
-            json!({"type": "integer", "format": "int32", "minimum": 1, "default": 1}),
+            json!({"type": "integer", "format": "int32", "minimum": 1, "maximum": commerce_model::MAX_PAGE_NUMBER, "default": 1}),
             "Page number, from 1.",
         ),
         "pageSize" => (
@@ -457,8 +457,12 @@ fn schemas() -> Value {
             "canBeRetried": {"type": "string"}, "detailedErrorCode": {"type": "integer"}
         }},
         "CompanyRequestBody": {"type": "object", "properties": {
-            "name": {"type": "string", "minLength": 1},
-            "description": {"type": "string"},
+            "name": {"type": "string", "minLength": 1, "maxLength": crate::text::MAX_COMPANY_NAME_CHARS,
+                "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+                "description": "Not blank; no control characters."},
+            "description": {"type": "string", "maxLength": crate::text::MAX_COMPANY_DESCRIPTION_CHARS,
+                "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
+                "description": "No control characters other than line breaks and tabs."},
             "redirect": {"type": "string", "format": "uri", "description": "Where the link flow sends the merchant at the end (an extension of Codat's body)."}
         }, "required": ["name"]},
         "Company": {"type": "object", "properties": {

@@ -29,10 +29,8 @@ pub(crate) async fn create(
     body: Result<Json<CreateCompany>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
-    let name = body.name.as_deref().map(str::trim).unwrap_or_default();
-    if name.is_empty() {
-        return Err(ApiError::bad_request("name is required"));
-    }
+    let name = crate::text::company_name(body.name.as_deref())?;
+    let description = crate::text::company_description(body.description)?;
     if let Some(redirect) = &body.redirect {
         match url::Url::parse(redirect) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => {}
@@ -44,7 +42,7 @@ pub(crate) async fn create(
         }
     }
     let mut new = NewCompany::named(name);
-    new.description = body.description.filter(|text| !text.is_empty());
+    new.description = description;
     new.redirect = body.redirect;
     let company = state.store().create_company(&new).await?;
     Ok(Json(codat::company(

@@ -1,5 +1,7 @@
 //! The link flow: `GET /link/{connectionId}` sends the merchant to the platform's authorization
-//! page with a fresh single-use `state` bound to the connection; `GET /oauth/{platform}/callback`
+//! page with a single-use `state` bound to the connection (an unexpired one with at least half
+//! its lifetime left is reused, so repeated visits add no rows; the store caps the states kept
+//! per connection and the server purges expired ones on a timer); `GET /oauth/{platform}/callback`
 //! takes the state back (refusing unknown, used or expired ones), finishes the link at the
 //! platform, stores the account and its encrypted credentials, marks the connection `Linked`,
 //! queues the initial sync and sends the merchant to the company's redirect URL (or a plain
@@ -102,23 +104,43 @@ pub(crate) async fn start(
         Ok(params) => params,
         Err(message) => return page(StatusCode::BAD_REQUEST, "Link refused", &message),
     };
-    let token = new_state();
-    let expires_at = Utc::now()
-        + chrono::Duration::from_std(state.inner.link_state_ttl)
-            .unwrap_or_else(|_| chrono::Duration::minutes(15));
+    let ttl = chrono::Duration::from_std(state.inner.link_state_ttl)
+        .unwrap_or_else(|_| chrono::Duration::minutes(15));
     let binding = LinkBinding {
         company_id: connection.company_id.to_string(),
         connection_id: connection.id.to_string(),
     };
-    if let Err(error) = state
+    // A state of this connection with at least half its lifetime left is handed out again:
+    // opening the link many times does not add a row each time.
+    let now = Utc::now();
+    let reusable = match state
         .inner
         .link_states
-        .save(&token, binding, expires_at)
+        .reusable(&binding, now + ttl / 2)
         .await
     {
-        tracing::error!(error = %error, "saving a link state failed");
-        return unavailable();
-    }
+        Ok(found) => found,
+        Err(error) => {
+            tracing::error!(error = %error, "reading link states failed");
+            return unavailable();
+        }
+    };
+    let token = match reusable {
+        Some((token, _)) => token,
+        None => {
+            let token = new_state();
+            if let Err(error) = state
+                .inner
+                .link_states
+                .save(&token, binding, now + ttl)
+                .await
+            {
+                tracing::error!(error = %error, "saving a link state failed");
+                return unavailable();
+            }
+            token
+        }
+    };
     let request = LinkRequest {
         state: token,
         redirect_uri: redirect_uri(&state, platform.as_ref()),

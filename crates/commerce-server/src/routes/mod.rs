@@ -7,6 +7,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use commerce_model::query::MAX_QUERY_LENGTH;
 use commerce_model::status::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use commerce_model::MAX_PAGE_NUMBER;
 use commerce_store::{Company, Connection};
 use uuid::Uuid;
 
@@ -20,6 +21,8 @@ mod health;
 mod link;
 mod records;
 mod webhooks;
+
+pub(crate) use records::record_query;
 
 /// The whole HTTP API.
 ///
@@ -80,9 +83,15 @@ pub fn build_router(state: AppState) -> Router {
         .route("/link/{connection_id}", get(link::start))
         .route("/oauth/{platform}/callback", get(link::callback))
         .route("/webhooks/{platform}", post(webhooks::receive));
+    let limits = state.http_limits();
     api.merge(public)
         .merge(crate::ui::router(&state))
         .fallback(|| async { ApiError::not_found("No such resource") })
+        // Bodies are read whole by `guard_body`, within the edge's size and time limits.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(move |request, next| {
+            crate::edge::guard_body(limits, request, next)
+        }))
         .with_state(state)
 }
 
@@ -130,23 +139,39 @@ pub(crate) struct Paging {
 
 impl Paging {
     pub(crate) fn parse(params: &BTreeMap<String, String>) -> Result<Paging, ApiError> {
+        Self::parse_with_default(params, DEFAULT_PAGE_SIZE)
+    }
+
+    /// [`Paging::parse`] with another default `pageSize` (the dashboard shows fewer rows).
+    pub(crate) fn parse_with_default(
+        params: &BTreeMap<String, String>,
+        default_page_size: u32,
+    ) -> Result<Paging, ApiError> {
         let number = |name: &str, default: u32| -> Result<u32, ApiError> {
             match params.get(name).map(|text| text.trim()) {
                 None | Some("") => Ok(default),
                 Some(text) => match text.parse::<u32>() {
                     Ok(value) if value >= 1 => Ok(value),
-                    _ => Err(ApiError::bad_request(format!(
-                        "{name} must be a whole number of at least 1, got {text:?}"
-                    ))),
+                    _ => Err(ApiError::invalid(
+                        if name == "page" { "page" } else { "pageSize" },
+                        format!("{name} must be a whole number of at least 1, got {text:?}"),
+                    )),
                 },
             }
         };
         let page = number("page", 1)?;
-        let page_size = number("pageSize", DEFAULT_PAGE_SIZE)?;
+        if page > MAX_PAGE_NUMBER {
+            return Err(ApiError::invalid(
+                "page",
+                format!("page must be at most {MAX_PAGE_NUMBER}, got {page}"),
+            ));
+        }
+        let page_size = number("pageSize", default_page_size)?;
         if page_size > MAX_PAGE_SIZE {
-            return Err(ApiError::bad_request(format!(
-                "pageSize must be at most {MAX_PAGE_SIZE}, got {page_size}"
-            )));
+            return Err(ApiError::invalid(
+                "pageSize",
+                format!("pageSize must be at most {MAX_PAGE_SIZE}, got {page_size}"),
+            ));
         }
         let text = |name: &str| {
             params
@@ -159,9 +184,12 @@ impl Paging {
             // The model's limit, in characters (Codat's).
             let length = query.chars().count();
             if length > MAX_QUERY_LENGTH {
-                return Err(ApiError::bad_request(format!(
-                    "Error parsing query - the query is {length} characters long; the maximum is {MAX_QUERY_LENGTH}"
-                )));
+                return Err(ApiError::invalid(
+                    "query",
+                    format!(
+                        "Error parsing query - the query is {length} characters long; the maximum is {MAX_QUERY_LENGTH}"
+                    ),
+                ));
             }
         }
         Ok(Paging {

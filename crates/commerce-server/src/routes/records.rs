@@ -9,7 +9,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use commerce_model::{DataType, Page, COMPANY_INFO_RECORD_ID};
+use commerce_model::{DataType, ModelError, OrderBy, Page, Query, COMPANY_INFO_RECORD_ID};
 use commerce_store::{Connection, RecordQuery, StoreError};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -83,24 +83,20 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let data_type = data_type_of(&segment)?;
+    // Parameters first: a query that cannot mean anything is 400 whatever the data's state.
     let paging = if data_type.is_paged() {
-        Some(Paging::parse(&query_params(raw.as_deref()))?)
+        let paging = Paging::parse(&query_params(raw.as_deref()))?;
+        let request = record_query(data_type, &paging)?;
+        Some((paging, request))
     } else {
         None
     };
     let connection = readable(&state, &company_id, &connection_id, data_type).await?;
-    let Some(paging) = paging else {
+    let Some((paging, request)) = paging else {
         return one(&state, &connection, data_type, COMPANY_INFO_RECORD_ID)
             .await
             .map(IntoResponse::into_response);
     };
-    let request = RecordQuery::parse(
-        paging.page,
-        paging.page_size,
-        paging.query.as_deref(),
-        paging.order_by.as_deref(),
-    )
-    .map_err(query_error)?;
     let page = state
         .store()
         .query_records_raw(connection.id, data_type, &request)
@@ -161,10 +157,38 @@ async fn one(
     }
 }
 
+/// The one parser of a records read, used by the API and the dashboard alike: `query` and
+/// `orderBy` parsed once into the model's typed values and checked against the data type's
+/// declared fields (`Query::parse_for`), so that an unknown field, a value of the wrong type
+/// or an operator the field's type does not take is a 400 saying which part is wrong.
+pub(crate) fn record_query(data_type: DataType, paging: &Paging) -> Result<RecordQuery, ApiError> {
+    let invalid = |item: &'static str| {
+        move |error: ModelError| ApiError::invalid(item, format!("Error parsing query - {error}"))
+    };
+    let query = paging
+        .query
+        .as_deref()
+        .map(|text| Query::parse_for(data_type, text))
+        .transpose()
+        .map_err(invalid("query"))?;
+    let order_by = paging
+        .order_by
+        .as_deref()
+        .map(|text| OrderBy::parse_for(data_type, text))
+        .transpose()
+        .map_err(invalid("orderBy"))?;
+    Ok(RecordQuery::new(
+        paging.page,
+        paging.page_size,
+        query,
+        order_by,
+    ))
+}
+
 fn query_error(error: StoreError) -> ApiError {
     match error {
         StoreError::InvalidQuery { reason } => {
-            ApiError::bad_request(format!("Error parsing query - {reason}"))
+            ApiError::invalid("query", format!("Error parsing query - {reason}"))
         }
         other => other.into(),
     }

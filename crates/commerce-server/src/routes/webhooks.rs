@@ -5,8 +5,10 @@
 //! platform that answers to the path segment (its key, Codat key or an alias, or the callback
 //! segment its `PlatformInfo` declares, which integrations of one platform share), until one
 //! verifies it; none verifying is `400`. A verified event is handled once: its id (the body's
-//! top-level `"id"` when it is a JSON object with one, otherwise the body's SHA-256) is recorded
-//! in the store, and a redelivery is acknowledged without acting again. A deauthorization marks
+//! top-level `"id"` when it is a JSON object with one, otherwise the body's SHA-256) is inserted
+//! in the store first, under a unique key, so that of concurrent copies only the one whose
+//! insert succeeds acts; a redelivery is acknowledged without acting again. When acting fails
+//! the id is removed again, so the platform's retry is handled. A deauthorization marks
 //! the account's connections `Deauthorized`; changed records queue pulls of the affected data
 //! types at once.
 //!
@@ -81,15 +83,23 @@ pub(crate) async fn receive(
     };
     let key = platform.key().as_str().to_owned();
     let event_id = event_id(&request.body);
-    if state.store().webhook_event_seen(&key, &event_id).await? {
+    // The event id goes in first, under the table's unique key: of concurrent copies of one
+    // event exactly one gets here with `true` and applies it.
+    if !state.store().record_webhook_event(&key, &event_id).await? {
         tracing::info!(platform = %key, event = %event_id, "duplicate webhook ignored");
         return Ok((
             StatusCode::OK,
             Json(json!({ "received": true, "duplicate": true })),
         ));
     }
-    apply(&state, &key, outcome).await?;
-    state.store().record_webhook_event(&key, &event_id).await?;
+    if let Err(error) = apply(&state, &key, outcome).await {
+        // Not applied: forget the id, so that the platform's retry is handled.
+        if let Err(forget) = state.store().forget_webhook_event(&key, &event_id).await {
+            tracing::error!(platform = %key, event = %event_id, error = %forget, "forgetting a failed webhook event failed");
+        }
+        return Err(error);
+    }
+    tracing::info!(platform = %key, event = %event_id, "webhook applied");
     Ok((
         StatusCode::OK,
         Json(json!({ "received": true, "duplicate": false })),

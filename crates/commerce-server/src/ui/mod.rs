@@ -20,6 +20,7 @@ mod auth;
 mod chart;
 mod html;
 mod pages;
+mod params;
 mod tables;
 mod webhooks;
 

@@ -10,10 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::Extension;
 use chrono::{DateTime, Days, Utc};
 use commerce_model::DataType;
 use commerce_store::{
@@ -27,6 +27,7 @@ use crate::state::AppState;
 use crate::ui::auth::{check_form, refused, Viewer};
 use crate::ui::chart::{self, Chart};
 use crate::ui::html::{message_page, render};
+use crate::ui::params::{FormBody, Params};
 use crate::ui::tables::{self, Cell, TableSpec, TABLES};
 
 /// Companies per page of the companies list.
@@ -110,7 +111,7 @@ struct Pager {
 pub(crate) async fn companies(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
-    Query(params): Query<CompaniesParams>,
+    Params(params): Params<CompaniesParams>,
 ) -> Response {
     let page = positive(params.page.as_deref()).map_or(1, u64::from);
     let offset = (page - 1) * COMPANIES_PER_PAGE;
@@ -293,7 +294,7 @@ pub(crate) async fn connection(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     Path(connection_id): Path<String>,
-    Query(params): Query<ConnectionParams>,
+    Params(params): Params<ConnectionParams>,
 ) -> Response {
     let (connection, company) = match load(&state, &connection_id).await {
         Ok(found) => found,
@@ -478,16 +479,6 @@ fn table_links(
 // ---------------------------------------------------------------------------------------
 // Record tables
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct RecordsParams {
-    page: Option<String>,
-    #[serde(rename = "pageSize")]
-    page_size: Option<String>,
-    query: Option<String>,
-    #[serde(rename = "orderBy")]
-    order_by: Option<String>,
-}
-
 #[derive(Serialize)]
 struct RecordsPage {
     title: String,
@@ -523,11 +514,13 @@ struct ColumnView {
 }
 
 /// `GET /ui/connections/{id}/{table}`: one page of a data type, filtered by `query` (Codat's
-/// query language) and ordered by `orderBy`. A bad query is shown on the page (status 400).
+/// query language) and ordered by `orderBy`. The parameters are read by the API's parser
+/// ([`crate::routes::record_query`]): the same query string gets the same answer, and a bad
+/// one is shown on the page with the API's message (status 400).
 pub(crate) async fn records(
     State(state): State<AppState>,
     Path((connection_id, slug)): Path<(String, String)>,
-    Query(params): Query<RecordsParams>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     let (connection, company) = match load(&state, &connection_id).await {
         Ok(found) => found,
@@ -541,25 +534,32 @@ pub(crate) async fn records(
         Ok(counts) => counts,
         Err(error) => return store_failure(&error),
     };
-    let page = positive(params.page.as_deref()).unwrap_or(1);
-    let page_size = positive(params.page_size.as_deref())
-        .unwrap_or(DEFAULT_ROWS)
-        .min(MAX_ROWS);
-    let query = params.query.unwrap_or_default().trim().to_owned();
-    let order_by = params.order_by.unwrap_or_default().trim().to_owned();
-    let read = match RecordQuery::parse(
-        page,
-        page_size,
-        Some(query.as_str()),
-        Some(order_by.as_str()),
-    ) {
-        Ok(request) => {
-            store
-                .query_records(connection.id, table.data_type, &request)
-                .await
-        }
-        Err(error) => Err(error),
+    let params = crate::routes::query_params(raw.as_deref());
+    let text = |name: &str| {
+        params
+            .get(name)
+            .map(|text| text.trim().to_owned())
+            .unwrap_or_default()
     };
+    let (query, order_by) = (text("query"), text("orderBy"));
+    let (page, page_size, read) =
+        match crate::routes::Paging::parse_with_default(&params, DEFAULT_ROWS).and_then(|paging| {
+            // A table page shows at most `MAX_ROWS` records.
+            let paging = crate::routes::Paging {
+                page_size: paging.page_size.min(MAX_ROWS),
+                ..paging
+            };
+            crate::routes::record_query(table.data_type, &paging).map(|request| (paging, request))
+        }) {
+            Ok((paging, request)) => (
+                paging.page,
+                paging.page_size,
+                Ok(store
+                    .query_records(connection.id, table.data_type, &request)
+                    .await),
+            ),
+            Err(error) => (1, DEFAULT_ROWS, Err(error.message)),
+        };
     let base = format!("/ui/connections/{}/{}", connection.id, table.slug);
     let mut view = RecordsPage {
         title: format!("{} — {}", table.title, company.name),
@@ -600,15 +600,19 @@ pub(crate) async fn records(
         examples: table.examples,
     };
     let status = match read {
-        Ok(result) => {
+        Ok(Ok(result)) => {
             fill_page(&mut view, table, &result, &base);
             StatusCode::OK
         }
-        Err(error) if error.is_bad_request() => {
+        Ok(Err(error)) if error.is_bad_request() => {
             view.error = Some(format!("That query cannot be used: {error}."));
             StatusCode::BAD_REQUEST
         }
-        Err(error) => return store_failure(&error),
+        Ok(Err(error)) => return store_failure(&error),
+        Err(message) => {
+            view.error = Some(format!("That query cannot be used: {message}."));
+            StatusCode::BAD_REQUEST
+        }
     };
     render(status, "records.html", view)
 }
@@ -710,7 +714,7 @@ pub(crate) async fn sync_now(
     Extension(viewer): Extension<Viewer>,
     headers: HeaderMap,
     Path(connection_id): Path<String>,
-    Form(form): Form<SyncForm>,
+    FormBody(form): FormBody<SyncForm>,
 ) -> Response {
     if let Err(reason) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
         return refused(reason);
@@ -761,7 +765,7 @@ pub(crate) async fn create_link(
     Extension(viewer): Extension<Viewer>,
     headers: HeaderMap,
     Path(company_id): Path<String>,
-    Form(form): Form<LinkForm>,
+    FormBody(form): FormBody<LinkForm>,
 ) -> Response {
     if let Err(reason) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
         return refused(reason);

@@ -2,7 +2,7 @@
 //! attempt (status code, error, duration). Part of the client webhooks feature
 //! (`crate::client_webhooks`); reads only the store's outbox.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,7 @@ fn failure(error: &commerce_store::StoreError) -> Response {
 
 pub(crate) async fn deliveries(
     State(state): State<AppState>,
-    Query(params): Query<Params>,
+    crate::ui::params::Params(params): crate::ui::params::Params<Params>,
 ) -> Response {
     let page = params
         .page

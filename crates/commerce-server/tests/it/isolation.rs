@@ -155,9 +155,13 @@ async fn unlinking_revokes_access_and_keeps_data_deleting_removes_it() {
         .get(&format!("{path}/data/commerce-customers/cus_1"))
         .await;
     assert_eq!(status, 200, "data stays readable after unlinking");
-    // Only Linked connections can be unlinked.
+    // Unlinking again: 200 with the connection unchanged (Codat documents no 409 here), and
+    // the platform is not called again.
     let response = patch(json!({"status": "Unlinked"})).await.unwrap();
-    assert_eq!(response.status(), 409);
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "Unlinked");
+    assert_eq!(platform.unlinked.lock().unwrap().len(), 1);
 
     // Delete: gone, with its data.
     let response = server

@@ -229,8 +229,7 @@ async fn a_state_used_on_another_platforms_callback_is_refused() {
 async fn expired_states_are_refused_and_link_nothing() {
     let (server, platform) = setup(Some(Options {
         link_state_ttl: Some(Duration::from_millis(1)),
-        public_url: None,
-        listener: None,
+        ..Options::default()
     }))
     .await;
     let company = server.create_company("Acme", None).await;
@@ -264,6 +263,103 @@ async fn unknown_and_linked_connections_get_clear_pages() {
     let again = browser().get(link).send().await.unwrap();
     assert_eq!(again.status(), 409);
     assert!(again.text().await.unwrap().contains("already linked"));
+}
+
+fn state_of(location: &str) -> String {
+    url::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .find(|(name, _)| name == "state")
+        .map(|(_, value)| value.into_owned())
+        .expect("a state in the authorize URL")
+}
+
+#[tokio::test]
+async fn opening_a_link_again_reuses_its_state_until_it_is_used() {
+    let (server, platform) = setup(None).await;
+    let company = server.create_company("Acme", None).await;
+    let connection = server.create_connection(&company, "fake-test").await;
+    let other = server.create_connection(&company, "fake-test").await;
+    let link_url = connection["linkUrl"].as_str().unwrap();
+    let mut states = Vec::new();
+    for _ in 0..10 {
+        let response = server.client.get(link_url).send().await.unwrap();
+        assert_eq!(response.status(), 302);
+        states.push(state_of(response.headers()["location"].to_str().unwrap()));
+    }
+    assert!(states.iter().all(|state| *state == states[0]), "{states:?}");
+    // Another connection gets its own.
+    let response = server
+        .client
+        .get(other["linkUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        state_of(response.headers()["location"].to_str().unwrap()),
+        states[0]
+    );
+    // Used once, the state is gone: the next visit gets a new one, and the old one is refused.
+    let callback = callback_url(&server, link_url).await;
+    assert_eq!(state_of(&callback), states[0]);
+    let linked = browser().get(&callback).send().await.unwrap();
+    assert_eq!(linked.status(), 200);
+    assert_eq!(platform.completed_links.load(Ordering::SeqCst), 1);
+    let replay = browser().get(&callback).send().await.unwrap();
+    assert_eq!(replay.status(), 400);
+}
+
+#[tokio::test]
+async fn a_state_near_its_expiry_is_not_handed_out_again() {
+    // With a TTL this short every state is past half its lifetime when the link is opened again.
+    let (server, _platform) = setup(Some(Options {
+        link_state_ttl: Some(Duration::from_millis(200)),
+        ..Options::default()
+    }))
+    .await;
+    let company = server.create_company("Acme", None).await;
+    let connection = server.create_connection(&company, "fake-test").await;
+    let link_url = connection["linkUrl"].as_str().unwrap();
+    let first = server.client.get(link_url).send().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let second = server.client.get(link_url).send().await.unwrap();
+    assert_ne!(
+        state_of(first.headers()["location"].to_str().unwrap()),
+        state_of(second.headers()["location"].to_str().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn the_server_purges_expired_link_states_on_a_timer() {
+    let (server, _platform) = setup(Some(Options {
+        link_state_ttl: Some(Duration::from_millis(1)),
+        ..Options::default()
+    }))
+    .await;
+    let company = server.create_company("Acme", None).await;
+    let connection = server.create_connection(&company, "fake-test").await;
+    let response = server
+        .client
+        .get(connection["linkUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let state = state_of(response.headers()["location"].to_str().unwrap());
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let purge = tokio::spawn(commerce_server::purge_link_states(
+        server.store.clone(),
+        Duration::from_millis(50),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // `take` returns expired states too: nothing left means the timer deleted it.
+    use commerce_model::platform::LinkStateStore as _;
+    assert!(server.store.take(&state).await.unwrap().is_none());
+    let _ = stop.send(());
+    purge.await.unwrap();
 }
 
 #[tokio::test]

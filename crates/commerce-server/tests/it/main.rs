@@ -9,6 +9,7 @@
 
 mod client_webhooks;
 mod contract;
+mod edge;
 mod errors;
 mod fake;
 mod isolation;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use commerce_model::platform::Platform;
 use commerce_model::DataType;
-use commerce_server::{authorization_header, build_router, ApiKeys, AppState};
+use commerce_server::{authorization_header, ApiKeys, AppState, HttpLimits};
 use commerce_store::{EncryptionKey, Store};
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use serde_json::{json, Value};
@@ -37,25 +37,20 @@ pub struct TestServer {
     _dir: TempDir,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub link_state_ttl: Option<Duration>,
     /// Public URL override; `None` uses the listener's address.
     pub public_url: Option<String>,
     /// A listener bound beforehand (when platforms must know the server's URL).
     pub listener: Option<tokio::net::TcpListener>,
+    /// The HTTP edge's limits; `None` uses the defaults.
+    pub http_limits: Option<HttpLimits>,
 }
 
 impl TestServer {
     pub async fn start(platforms: Vec<Arc<dyn Platform>>) -> TestServer {
-        Self::start_with(
-            platforms,
-            Options {
-                link_state_ttl: None,
-                public_url: None,
-                listener: None,
-            },
-        )
-        .await
+        Self::start_with(platforms, Options::default()).await
     }
 
     pub async fn start_with(platforms: Vec<Arc<dyn Platform>>, options: Options) -> TestServer {
@@ -82,8 +77,15 @@ impl TestServer {
         if let Some(ttl) = options.link_state_ttl {
             state = state.with_link_state_ttl(ttl);
         }
-        let router = build_router(state);
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        if let Some(limits) = options.http_limits {
+            state = state.with_http_limits(limits);
+        }
+        // The server's own accept loop, with its timeouts and connection cap.
+        tokio::spawn(commerce_server::serve_http(
+            listener,
+            state,
+            std::future::pending::<()>(),
+        ));
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
             reqwest::header::AUTHORIZATION,
@@ -101,6 +103,16 @@ impl TestServer {
             engine,
             _dir: dir,
         }
+    }
+
+    /// The default headers of [`TestServer::client`] (the API key), for other clients.
+    pub fn client_headers(&self) -> reqwest::header::HeaderMap {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            authorization_header(API_KEY).parse().unwrap(),
+        );
+        headers
     }
 
     pub fn url(&self, path: &str) -> String {

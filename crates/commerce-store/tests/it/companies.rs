@@ -5,6 +5,7 @@ use commerce_model::platform::LinkedAccount;
 use commerce_model::platform::{LinkBinding, LinkStateStore as _};
 use commerce_store::{
     ConnectionStatus, Credentials, EncryptionKey, NewCompany, RefreshClaim, StoreError,
+    MAX_PENDING_LINK_STATES,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 use uuid::Uuid;
@@ -18,6 +19,7 @@ both_engines!(
     credentials_are_encrypted_at_rest,
     wrong_key_fails_decryption,
     link_states_are_single_use_and_expire,
+    link_states_are_reusable_and_capped_per_connection,
     the_whole_linked_account_comes_back,
     credential_refreshes_are_claimed_one_at_a_time,
 );
@@ -560,4 +562,101 @@ async fn credential_refreshes_are_claimed_one_at_a_time(h: &Harness) {
             .credentials_version,
         version
     );
+}
+
+async fn link_states_are_reusable_and_capped_per_connection(h: &Harness) {
+    let company = h
+        .store
+        .create_company(&NewCompany::named("Acme"))
+        .await
+        .unwrap();
+    let binding = |connection: Uuid| LinkBinding {
+        company_id: company.id.to_string(),
+        connection_id: connection.to_string(),
+    };
+    let first = h
+        .store
+        .create_connection(company.id, "stripe-test")
+        .await
+        .unwrap();
+    let second = h
+        .store
+        .create_connection(company.id, "stripe-test")
+        .await
+        .unwrap();
+    let now = Utc::now();
+    assert!(h
+        .store
+        .reusable(&binding(first.id), now)
+        .await
+        .unwrap()
+        .is_none());
+
+    let expires = now + Duration::minutes(10);
+    h.store
+        .save("state-first", binding(first.id), expires)
+        .await
+        .unwrap();
+    // Handed back while valid at the time asked, to its own connection only.
+    let (state, expiry) = h
+        .store
+        .reusable(&binding(first.id), now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(state, "state-first");
+    assert!((expiry - expires).num_milliseconds().abs() <= 1);
+    assert!(h
+        .store
+        .reusable(&binding(second.id), now)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(h
+        .store
+        .reusable(&binding(first.id), expires + Duration::seconds(1))
+        .await
+        .unwrap()
+        .is_none());
+    // Sealed at rest: the value is not in the table.
+    let raw = h.raw_link_states().await;
+    assert!(!raw.windows(11).any(|window| window == b"state-first"));
+    // Taken: no longer reusable.
+    assert!(h.store.take("state-first").await.unwrap().is_some());
+    assert!(h
+        .store
+        .reusable(&binding(first.id), now)
+        .await
+        .unwrap()
+        .is_none());
+
+    // At most MAX_PENDING_LINK_STATES per connection: the ones expiring first go.
+    let cap = MAX_PENDING_LINK_STATES as i64;
+    for n in 0..cap + 3 {
+        h.store
+            .save(
+                &format!("state-{n}"),
+                binding(first.id),
+                now + Duration::minutes(n + 1),
+            )
+            .await
+            .unwrap();
+    }
+    h.store
+        .save("other", binding(second.id), expires)
+        .await
+        .unwrap();
+    for n in 0..3 {
+        assert!(
+            h.store.take(&format!("state-{n}")).await.unwrap().is_none(),
+            "state-{n} kept"
+        );
+    }
+    for n in 3..cap + 3 {
+        assert!(
+            h.store.take(&format!("state-{n}")).await.unwrap().is_some(),
+            "state-{n} dropped"
+        );
+    }
+    assert!(h.store.take("other").await.unwrap().is_some());
 }

@@ -122,6 +122,39 @@ impl Harness {
 
     /// Every byte the database holds for the credentials table, as text, read around the
     /// store: the SQLite file with its WAL, or PostgreSQL's rows as JSON.
+    /// Every link state row's hash and sealed value, as bytes.
+    pub(crate) async fn raw_link_states(&self) -> Vec<u8> {
+        let query = "SELECT state_hash, state_sealed FROM link_states";
+        let rows: Vec<(String, Option<Vec<u8>>)> = match &self.cleanup {
+            Cleanup::Sqlite(_) => {
+                let mut connection = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                let rows = sqlx::query_as(query)
+                    .fetch_all(&mut connection)
+                    .await
+                    .unwrap();
+                connection.close().await.unwrap();
+                rows
+            }
+            Cleanup::Postgres { .. } => {
+                let mut connection = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                let rows = sqlx::query_as(query)
+                    .fetch_all(&mut connection)
+                    .await
+                    .unwrap();
+                connection.close().await.unwrap();
+                rows
+            }
+        };
+        assert!(!rows.is_empty());
+        let mut bytes = Vec::new();
+        for (hash, sealed) in rows {
+            assert!(sealed.is_some(), "sealed value stored");
+            bytes.extend(hash.into_bytes());
+            bytes.extend(sealed.unwrap_or_default());
+        }
+        bytes
+    }
+
     pub(crate) async fn raw_credentials_dump(&self) -> Vec<u8> {
         match &self.cleanup {
             Cleanup::Sqlite(path) => {

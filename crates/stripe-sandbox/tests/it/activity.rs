@@ -206,6 +206,10 @@ async fn webhooks_are_signed_like_stripe() {
             .parse()
             .unwrap();
         assert_eq!(signature, &sign_payload(&secret, timestamp, body));
+        // Signed with the wall-clock time of delivery (receivers check it against theirs),
+        // whatever the simulated clock says.
+        let age = chrono::Utc::now().timestamp() - timestamp;
+        assert!((0..300).contains(&age), "signed {age} s ago");
         let event: Value = serde_json::from_slice(body).unwrap();
         assert_eq!(event["account"], account.as_str());
         types.push(event["type"].as_str().unwrap().to_owned());

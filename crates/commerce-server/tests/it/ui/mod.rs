@@ -387,3 +387,57 @@ async fn tables_page_filter_and_report_bad_queries_on_the_page() {
     .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_and_api_answer_one_query_string_the_same_way() {
+    let filled = filled().await;
+    let client = viewer();
+    let api = format!(
+        "/companies/{}/connections/{}/data/commerce-payments",
+        filled.company, filled.connection
+    );
+    let table = format!("/ui/connections/{}/payments", filled.connection);
+    for params in [
+        "query=status%3DFailed",
+        // Repeated parameters: the last one counts, on both.
+        "query=status%3DFailed&query=status%3DPaid",
+        "pageSize=3&pageSize=5&orderBy=amount&orderBy=-amount",
+        "query=amount%3E100&orderBy=-createdDate",
+        "query=note%3Dx",
+        "query=nosuch%3D1",
+        "query=amount~5",
+        "query=createdDate%3Eyesterday",
+        "orderBy=-nosuch",
+        "page=0",
+        "page=two",
+        "pageSize=5001",
+    ] {
+        let (api_status, body) = filled.server.get(&format!("{api}?{params}")).await;
+        let (ui_status, html) =
+            page(&client, &filled.server.url(&format!("{table}?{params}"))).await;
+        assert_eq!(api_status, ui_status, "{params}: {body}");
+        if api_status == 200 {
+            let total = body["totalResults"].as_u64().unwrap();
+            let shown = if total == 0 {
+                "No records".to_owned()
+            } else {
+                format!(" of {total}")
+            };
+            assert!(html.contains(&shown), "{params}: expected {shown:?}");
+            if let Some(first) = body["results"][0]["id"].as_str() {
+                let rows = payment_ids(&html);
+                assert_eq!(rows.first().map(String::as_str), Some(first), "{params}");
+            }
+        } else {
+            assert_eq!(api_status, 400, "{params}: {body}");
+            // The page shows the API's message (up to the first character HTML escapes).
+            let error = body["error"].as_str().unwrap();
+            let plain: String = error
+                .chars()
+                .take_while(|c| !matches!(c, '"' | '\'' | '/' | '&' | '<' | '>' | '`' | '='))
+                .collect();
+            assert!(plain.len() > 10, "{error}");
+            assert!(html.contains(&plain), "{params}: {plain:?} not on the page");
+        }
+    }
+}
