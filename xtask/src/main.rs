@@ -5,6 +5,8 @@
 //!   Python virtualenv under `target/schemathesis/`).
 //! - `cargo xtask deps`: only the dependency-direction and platform-confinement checks from
 //!   `docs/architecture.md` and `docs/adding-a-platform.md`.
+//! - `cargo xtask standalone`: builds and runs the user crates in `xtask/standalone/`, each
+//!   depending on one library crate outside the workspace (part of `ci`).
 //! - `cargo xtask fixtures regen`: rewrites the golden files `fixtures/commerce/` from `fixtures/stripe/`.
 //! - `cargo xtask fixtures --check`: fails when a golden file is stale (CI runs it).
 //! - `cargo xtask fixtures record [acct_...]`: pages a Stripe test-mode account into `fixtures/stripe/`.
@@ -15,6 +17,7 @@
 
 mod fixtures;
 mod record;
+mod standalone;
 
 use std::path::PathBuf;
 
@@ -28,13 +31,15 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci(&sh),
         Some("deps") => deps(&sh),
+        Some("standalone") => standalone::check(&sh, &project_root()),
         Some("fixtures") => fixtures_command(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|deps|fixtures>");
+            eprintln!("usage: cargo xtask <ci|deps|standalone|fixtures>");
             eprintln!(
                 "  ci    fmt check, clippy -D warnings, all tests, API fuzzing, dependency-direction checks"
             );
             eprintln!("  deps  only the dependency-direction checks");
+            eprintln!("  standalone  build and run the one-crate user crates in xtask/standalone");
             eprintln!("  fixtures regen            rewrite fixtures/commerce from fixtures/stripe");
             eprintln!("  fixtures --check          fail when a golden file is stale");
             eprintln!("  fixtures record [acct_..] record a Stripe test account (STRIPE_TEST_SECRET_KEY, STRIPE_ACCOUNT, STRIPE_API_BASE)");
@@ -90,7 +95,43 @@ fn ci(sh: &Shell) -> Result<()> {
     .run()?;
     step("cargo xtask fixtures --check");
     fixtures::check(&project_root())?;
+    step("standalone crates (xtask/standalone/*)");
+    standalone::check(sh, &project_root())?;
+    step("cargo publish --dry-run (library crates)");
+    publish_dry_run(sh)?;
     println!("\nci: all checks passed");
+    Ok(())
+}
+
+/// The crates meant for crates.io; the others (`stripe-sandbox`, `commerce-e2e`,
+/// `commerce-cli`, `xtask`) stay `publish = false`.
+const LIBRARY_CRATES: &[&str] = &[
+    "stripe-wire",
+    "stripe-client",
+    "stripe-connect",
+    "commerce-model",
+    "commerce-stripe",
+    "commerce-store",
+    "commerce-sync",
+    "commerce-server",
+];
+
+/// Packages every library crate together (so their path dependencies resolve to each other),
+/// with the checks `cargo publish` makes before uploading: metadata, versions on path
+/// dependencies, the files of each package. `--no-verify` skips building each package again
+/// from its tarball (a second cold build of every crate, in the same target directory): the
+/// workspace build and the standalone crates above already compile them.
+fn publish_dry_run(sh: &Shell) -> Result<()> {
+    let packages: Vec<String> = LIBRARY_CRATES
+        .iter()
+        .flat_map(|krate| ["-p".to_owned(), (*krate).to_owned()])
+        .collect();
+    cmd!(
+        sh,
+        "cargo publish --dry-run --no-verify --locked --allow-dirty {packages...}"
+    )
+    .run()
+    .context("cargo publish --dry-run")?;
     Ok(())
 }
 

@@ -31,14 +31,14 @@
 use std::sync::Arc;
 
 use anyhow::{anyhow, Context as _};
-use commerce_model::platform::{LinkStateStore, Platform, PlatformInfo};
+use commerce_model::platform::{Platform, PlatformInfo};
 use commerce_server::PlatformSettings;
 use commerce_store::Store;
 use commerce_stripe::{SharedBudgetAdapter, StripePlatform};
 use commerce_sync::PlatformRegistry;
 use secrecy::SecretString;
 use stripe_client::{ClientConfig, RateSettings, StripeClient};
-use stripe_connect::{Integration, IntegrationKind, Scope};
+use stripe_connect::{Integration, Mode, Scope};
 
 /// Options the configuration does not carry.
 #[derive(Debug, Clone, Copy, Default)]
@@ -128,17 +128,16 @@ pub struct StripeFactory;
 
 impl PlatformFactory for StripeFactory {
     fn infos(&self) -> Vec<PlatformInfo> {
-        [IntegrationKind::Test, IntegrationKind::Live]
+        [Mode::Test, Mode::Live]
             .into_iter()
             .map(commerce_stripe::platform_info)
             .collect()
     }
 
     fn build(&self, context: &BuildContext<'_>) -> anyhow::Result<Vec<Arc<dyn Platform>>> {
-        let link_states: Arc<dyn LinkStateStore> = Arc::new(context.store.clone());
         let mut platforms = Vec::new();
-        for kind in [IntegrationKind::Test, IntegrationKind::Live] {
-            if let Some(platform) = stripe(kind, context, &link_states)? {
+        for mode in [Mode::Test, Mode::Live] {
+            if let Some(platform) = stripe(mode, context)? {
                 platforms.push(Arc::new(platform) as Arc<dyn Platform>);
             }
         }
@@ -146,15 +145,11 @@ impl PlatformFactory for StripeFactory {
     }
 }
 
-fn stripe(
-    kind: IntegrationKind,
-    context: &BuildContext<'_>,
-    link_states: &Arc<dyn LinkStateStore>,
-) -> anyhow::Result<Option<StripePlatform>> {
+fn stripe(mode: Mode, context: &BuildContext<'_>) -> anyhow::Result<Option<StripePlatform>> {
     let settings = context.settings;
     let rate = rate_settings(settings)?;
-    let info = commerce_stripe::platform_info(kind);
-    let names = commerce_stripe::setting_names(kind);
+    let info = commerce_stripe::platform_info(mode);
+    let names = commerce_stripe::setting_names(mode);
     if !settings.enabled(&info) {
         return Ok(None);
     }
@@ -183,7 +178,7 @@ fn stripe(
         info.callback_segment
     );
     let mut integration =
-        Integration::builder(kind, client_id, secret_key.clone(), redirect_uri).scope(scope);
+        Integration::builder(mode, client_id, secret_key.clone(), redirect_uri).scope(scope);
     if let Some(base) = settings.value(commerce_stripe::CONNECT_BASE_SETTING) {
         integration = integration.connect_base(base);
     }
@@ -220,7 +215,7 @@ fn stripe(
             "in this process".to_owned()
         },
     ));
-    let platform = StripePlatform::new(integration, client, Arc::clone(link_states))
+    let platform = StripePlatform::new(integration, client)
         .with_context(|| names.secret_key)?
         .with_settings(shown);
     let secrets: Vec<SecretString> = settings

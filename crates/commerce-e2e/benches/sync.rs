@@ -26,14 +26,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use commerce_model::platform::LinkedAccount;
-use commerce_model::platform::MemoryLinkStateStore;
 use commerce_store::{EncryptionKey, NewCompany, Store};
 use commerce_stripe::{StripePlatform, SUPPORTED_DATA_TYPES};
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use secrecy::{ExposeSecret as _, SecretString};
 use sqlx::Connection as _;
 use stripe_client::{ClientConfig, StripeClient};
-use stripe_connect::{Integration, IntegrationKind};
+use stripe_connect::{Integration, Mode};
 use stripe_sandbox::{RateLimits, Sandbox, SandboxConfig};
 
 /// The allocator the `commerce` binary uses (see `crates/commerce-cli/src/main.rs`), so that
@@ -174,7 +173,7 @@ async fn child() {
     let base = sandbox.base_url().to_owned();
 
     let integration = Integration::builder(
-        IntegrationKind::Test,
+        Mode::Test,
         info.test.client_id.clone(),
         SecretString::from(key.clone()),
         "http://127.0.0.1:9/oauth/stripe/callback",
@@ -187,12 +186,7 @@ async fn child() {
         client = client.rate_limit(1_000_000).endpoint_rate_limit(1_000_000);
     }
     let client = StripeClient::new(client.build().unwrap()).unwrap();
-    let platform = StripePlatform::new(
-        integration,
-        client,
-        Arc::new(MemoryLinkStateStore::default()),
-    )
-    .unwrap();
+    let platform = StripePlatform::new(integration, client).unwrap();
 
     let db = database(&engine_name).await;
     let store = Store::connect(&db.url, EncryptionKey::generate())

@@ -17,13 +17,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use commerce_model::platform::MemoryLinkStateStore;
 use commerce_store::{EncryptionKey, Store};
 use commerce_stripe::{SharedBudgetAdapter, StripePlatform};
 use commerce_sync::{DatasetOutcome, PlatformRegistry, SyncConfig, SyncEngine};
 use secrecy::SecretString;
 use stripe_client::{ClientConfig, StripeClient};
-use stripe_connect::{Integration, IntegrationKind};
+use stripe_connect::{Integration, Mode};
 
 fn var(name: &str) -> anyhow::Result<String> {
     std::env::var(name).with_context(|| format!("{name} is not set"))
@@ -41,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
     let base = var("STRIPE_API_BASE")?;
     let key = SecretString::from(var("STRIPE_SECRET_KEY")?);
     let integration = Integration::builder(
-        IntegrationKind::Test,
+        Mode::Test,
         var("STRIPE_CLIENT_ID")?,
         key.clone(),
         "http://127.0.0.1:9/oauth/stripe/callback",
@@ -64,11 +63,7 @@ async fn main() -> anyhow::Result<()> {
         client = client.shared_budget(Arc::new(SharedBudgetAdapter::new(Arc::new(budgets))));
     }
     let client = StripeClient::new(client.build()?)?;
-    let platform = StripePlatform::new(
-        integration,
-        client,
-        Arc::new(MemoryLinkStateStore::default()),
-    )?;
+    let platform = StripePlatform::new(integration, client)?;
     let mut config = SyncConfig::default()
         .with_worker_name(var("SYNC_WORKER_NAME")?)
         .with_workers(usize::try_from(number("SYNC_WORKERS")?)?)

@@ -1,13 +1,12 @@
-//! The `codat_enum!` macro: Codat string enums with an `Unknown` fallback.
+//! The `codat_enum!` macro: Codat string enums that keep values they do not know.
 //!
 //! Every generated enum:
 //! - serializes each variant as Codat's exact spelling (PascalCase, e.g. `"EvidenceRequired"`);
 //! - reads Codat's spelling case-insensitively (Codat's own examples contain `"billing"`);
-//! - reads any other string as `Unknown` and writes `Unknown` as `"Unknown"`, which is itself one of
-//!   the values every Codat enum lists.
-//!   The unrecognised text is not kept: Codat's API answers with `Unknown` for it too, and fields that
-//!   carry a platform's raw value (e.g. `Transaction.subType`) exist for that purpose;
-//! - defaults to `Unknown`, and is `#[non_exhaustive]` because Codat adds values over time.
+//! - reads any other string, Codat's own `"Unknown"` included, as `Unknown(text)` and writes
+//!   the text back unchanged, so a record read and written again loses nothing;
+//! - defaults to `Unknown("Unknown")` (Codat's value for "the source gave none"), and is
+//!   `#[non_exhaustive]` because Codat adds values over time.
 
 /// Declares a Codat string enum; see the module docs.
 macro_rules! codat_enum {
@@ -18,31 +17,42 @@ macro_rules! codat_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$variant_meta])* $variant, )*
-            /// Codat's `Unknown`: the source gave no value, or one not in this list.
-            #[default]
-            Unknown,
+            /// Any other value, kept as sent: Codat's own `Unknown` (the source gave no value),
+            /// or a value this crate does not know yet.
+            Unknown(String),
         }
 
         impl $name {
-            /// Every value, `Unknown` last.
-            pub const ALL: &'static [$name] = &[ $( $name::$variant, )* $name::Unknown ];
+            /// Every known value (not `Unknown`).
+            pub const ALL: &'static [$name] = &[ $( $name::$variant, )* ];
 
-            /// Codat's exact spelling of this value.
-            pub const fn as_str(self) -> &'static str {
+            /// Codat's `Unknown`: the source gave no value, or one Codat has no name for.
+            pub fn unknown() -> Self {
+                $name::Unknown(String::from("Unknown"))
+            }
+
+            /// Codat's exact spelling of this value, or the text an unknown value was read from.
+            pub fn as_str(&self) -> &str {
                 match self {
                     $( $name::$variant => stringify!($variant), )*
-                    $name::Unknown => "Unknown",
+                    $name::Unknown(text) => text,
                 }
             }
 
-            /// Reads Codat's spelling, ignoring ASCII case; anything else is `Unknown`.
+            /// Reads Codat's spelling, ignoring ASCII case; anything else is `Unknown(text)`.
             pub fn from_codat(text: &str) -> Self {
                 $( if text.eq_ignore_ascii_case(stringify!($variant)) { return $name::$variant; } )*
-                $name::Unknown
+                $name::Unknown(text.to_owned())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::unknown()
             }
         }
 

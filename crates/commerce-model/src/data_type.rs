@@ -138,7 +138,7 @@ impl<'de> Deserialize<'de> for DataType {
 
 /// A typed commerce record: which [`DataType`] it belongs to, and how to find its id and dates.
 ///
-/// Implemented by every record type of this crate; [`crate::platform::Record::new`] uses it to turn a
+/// Implemented by every record type of this crate; `platform::Record::new` uses it to turn a
 /// typed value into the JSON form the store keeps.
 pub trait CommerceRecord: Serialize + for<'de> Deserialize<'de> {
     /// The data type of this record.

@@ -5,7 +5,7 @@
 //! sentinel `0001-01-01T00:00:00`.
 //! [`Timestamp`] keeps which form it was given and writes it back in the same form, so nothing is
 //! invented (a local time is never silently turned into UTC).
-//! Values this project produces are UTC and are written RFC 3339 with a `Z`
+//! Values this crate produces are UTC and are written RFC 3339 with a `Z`
 //! (`2020-11-19T16:56:06Z`, with a fraction only when there is one).
 //!
 //! Depends only on chrono and serde.
@@ -44,8 +44,8 @@ impl Timestamp {
     /// The instant this value names, reading a zone-less value as if it were UTC
     /// (and a date as its midnight).
     ///
-    /// Zone-less values have no exact instant; treating them as UTC is the convention this
-    /// project uses for ordering and filtering (documented where it matters, e.g. the store).
+    /// Zone-less values have no exact instant; treating them as UTC is the convention used
+    /// wherever a date is compared as an instant.
     pub fn to_utc_lossy(&self) -> DateTime<Utc> {
         match self {
             Timestamp::Utc(instant) => *instant,

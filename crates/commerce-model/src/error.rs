@@ -1,12 +1,12 @@
 //! The crate's error type, [`ModelError`].
 //!
-//! Platform implementations report failures with [`crate::platform::PlatformError`] instead: that type
+//! Platform implementations report failures with `platform::PlatformError` instead: that type
 //! is part of the plug-in contract and tells the sync engine what to do.
 
 use crate::data_type::DataType;
 
 /// Everything that can go wrong in this crate: parsing a query, an `orderBy`, a data type or a date,
-/// turning a typed record into a stored [`crate::platform::Record`], or a link-state store failing.
+/// turning a typed record into a stored `platform::Record`, or a link-state store failing.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelError {
@@ -113,7 +113,7 @@ pub enum ModelError {
         #[source]
         source: serde_json::Error,
     },
-    /// A [`crate::platform::LinkStateStore`] failed (e.g. its database is unreachable).
+    /// A `platform::LinkStateStore` failed (e.g. its database is unreachable).
     #[error("link state store failed: {message}")]
     LinkStateStore {
         /// What failed.

@@ -1,5 +1,6 @@
-//! The commerce vocabulary of this workspace: a Codat-compatible commerce data model, its query
-//! language, and the platform traits through which any commerce platform plugs in.
+//! A Codat-compatible commerce data model, its query language (parsed, and evaluated in memory
+//! with [`Query::matches`] and [`OrderBy::compare`]), and the platform traits through which any
+//! commerce platform plugs into a sync engine.
 //!
 //! - [`records`]: the eleven Commerce data types (company info, customers, disputes, locations,
 //!   orders, payments, payment methods, products, product categories, tax components,
@@ -9,11 +10,13 @@
 //! - [`currency`]: the one currency table (ISO 4217 minor-unit exponents).
 //! - [`status`]: Codat's connection and pull-operation statuses and paging limits, shared by the
 //!   store, the engine and the server.
-//! - [`platform`]: the plug-in door ([`platform::Platform`], [`platform::PlatformInfo`],
-//!   [`platform::SettingSpec`], [`platform::LinkedAccount`], [`platform::LinkStateStore`]).
+//! - `platform` (default feature `platform`): the plug-in door (`Platform`, `PlatformInfo`,
+//!   `SettingSpec`, `LinkedAccount`, `LinkStateStore`). Without it (`default-features = false`)
+//!   the crate has no async-trait, futures, secrecy or url.
 //! - `schema_check` (feature `schema-check`): validates values against a Codat OpenAPI file.
+//! - Feature `arbitrary-precision`: decimals of any length exact through JSON (see [`money`]).
 //!
-//! This crate must never depend on a `stripe-*` crate, nor name any platform in its types.
+//! This crate depends on no platform crate and names no platform in its types.
 
 mod codat_enum;
 pub mod currency;
@@ -23,6 +26,8 @@ pub mod error;
 pub mod fields;
 pub mod money;
 pub mod page;
+#[cfg(feature = "platform")]
+#[cfg_attr(docsrs, doc(cfg(feature = "platform")))]
 pub mod platform;
 pub mod query;
 pub mod query_check;
@@ -33,6 +38,14 @@ pub mod records;
 pub mod schema_check;
 pub mod shared;
 pub mod status;
+
+/// The date-time crate [`Timestamp`] converts from and to (re-exported).
+pub use chrono;
+/// The exact decimal type of every amount (re-exported from `rust_decimal`).
+pub use rust_decimal::Decimal;
+/// The secret type of [`platform::LinkedAccount`]'s tokens (re-exported from `secrecy`).
+#[cfg(feature = "platform")]
+pub use secrecy::{ExposeSecret, SecretString};
 
 pub use crate::data_type::{CommerceRecord, DataType, COMPANY_INFO_RECORD_ID};
 pub use crate::date::Timestamp;
@@ -63,3 +76,8 @@ pub use crate::shared::{
     WebLinkType,
 };
 pub use crate::status::{ConnectionStatus, DatasetStatus, MAX_PAGE_NUMBER};
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -5,13 +5,15 @@
 //!
 //! Writing: an integral value is written as an integer (`500`); a value with at most 15 significant
 //! digits goes through `f64`, whose shortest round-trip form is exactly the decimal's digits (`10.99`),
-//! so every serializer (JSON, YAML snapshots) sees a plain number; longer values are written with
-//! `serde_json`'s arbitrary-precision number so no digit is lost.
+//! so every serializer (JSON, YAML snapshots) sees a plain number. Longer values are written with
+//! `serde_json`'s arbitrary-precision number, so no digit is lost, when this crate's
+//! `arbitrary-precision` feature is on; without it they go through the nearest `f64`.
 //! Trailing zeros are not kept: `10.50` is written `10.5`.
 //!
 //! Reading accepts a JSON number, an integer, a float, or a numeric string (Codat leaves `type` off a
 //! few decimal fields, e.g. `Dispute.totalAmount`, so a string is legal there); an optional amount
-//! also reads `null` and `""` as absent.
+//! also reads `null` and `""` as absent. Without the `arbitrary-precision` feature a JSON number
+//! is read through `f64`, exact for up to 15 significant digits; a numeric string is always exact.
 //!
 //! Depends on nothing but serde, serde_json and rust_decimal.
 
@@ -35,12 +37,34 @@ pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok,
             return serializer.serialize_f64(float);
         }
     }
-    rust_decimal::serde::arbitrary_precision::serialize(&normalized, serializer)
+    write_long(&normalized, serializer)
+}
+
+#[cfg(feature = "arbitrary-precision")]
+fn write_long<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    rust_decimal::serde::arbitrary_precision::serialize(value, serializer)
+}
+
+#[cfg(not(feature = "arbitrary-precision"))]
+fn write_long<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    match value.to_f64() {
+        Some(float) => serializer.serialize_f64(float),
+        None => Err(serde::ser::Error::custom(format!(
+            "the decimal {value} has no JSON number form"
+        ))),
+    }
 }
 
 /// Reads a decimal from a JSON number or a numeric string.
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
-    rust_decimal::serde::arbitrary_precision::deserialize(deserializer)
+    #[cfg(feature = "arbitrary-precision")]
+    {
+        rust_decimal::serde::arbitrary_precision::deserialize(deserializer)
+    }
+    #[cfg(not(feature = "arbitrary-precision"))]
+    {
+        <Decimal as serde::Deserialize>::deserialize(deserializer)
+    }
 }
 
 fn significant_digits(value: &Decimal) -> u32 {

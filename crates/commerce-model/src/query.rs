@@ -1,5 +1,6 @@
 //! Codat's query language (`query=`) and `orderBy`, parsed into typed values. Pure code: the store
-//! turns a [`Query`] into SQL over its JSON records.
+//! turns a [`Query`] into SQL over its JSON records; [`Query::matches`] and [`OrderBy::compare`]
+//! evaluate them in memory with the same semantics.
 //!
 //! Grammar (whitespace is allowed between any two tokens):
 //!
@@ -24,6 +25,8 @@
 //! the parser keeps the value as text and leaves typing to the store, which knows the field types.
 //! Positions in errors are zero-based character offsets.
 
+mod eval;
+
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -33,6 +36,8 @@ use crate::Timestamp;
 
 /// Codat's maximum query length, in characters.
 pub const MAX_QUERY_LENGTH: usize = 2048;
+
+pub use self::eval::by_id;
 
 /// A parsed `query` parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]

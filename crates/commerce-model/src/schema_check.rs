@@ -6,7 +6,7 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! commerce-model = { workspace = true, features = ["schema-check"] }
+//! commerce-model = { version = "0.0.0", features = ["schema-check"] }
 //! ```
 //!
 //! then load the file in place (it is never copied into the repository):

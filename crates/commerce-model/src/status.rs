@@ -1,7 +1,7 @@
 //! Codat's vocabulary shared by every layer: the statuses of connections and pull operations
 //! (datasets), and the paging limits of list reads. The store persists these names, the sync
 //! engine sets them, the server writes them; platforms reach them only through
-//! [`crate::platform::PlatformError::dataset_status`].
+//! `platform::PlatformError::dataset_status`.
 
 use serde::{Deserialize, Serialize};
 

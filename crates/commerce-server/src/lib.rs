@@ -196,3 +196,8 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

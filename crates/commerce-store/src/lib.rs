@@ -98,3 +98,8 @@ pub use crate::types::{
     DatasetStatus, IssueSeverity, NewCompany, PageWrite, PageWriteSummary, RecordInput,
     RefreshClaim, StoredAccount, StoredRecord, SyncCursor, ValidationIssue,
 };
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

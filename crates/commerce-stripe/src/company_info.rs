@@ -45,7 +45,7 @@ pub fn map_account(
     if let Some(found) = profile.and_then(|profile| {
         address(
             profile.support_address.as_ref(),
-            commerce::AddressType::Unknown,
+            commerce::AddressType::unknown(),
         )
     }) {
         addresses.push(found);
@@ -56,7 +56,7 @@ pub fn map_account(
         phone_numbers.push(phone(number, commerce::PhoneNumberType::Primary));
     }
     if let Some(number) = profile.and_then(|profile| non_empty(profile.support_phone.as_deref())) {
-        phone_numbers.push(phone(number, commerce::PhoneNumberType::Unknown));
+        phone_numbers.push(phone(number, commerce::PhoneNumberType::unknown()));
     }
 
     let web_links: Vec<commerce::WebLink> = profile

@@ -49,6 +49,6 @@ pub(crate) fn dispute_status(status: &str) -> commerce::DisputeStatus {
         "charge_refunded" => Status::ChargeRefunded,
         "won" => Status::Won,
         "lost" => Status::Lost,
-        _ => Status::Unknown,
+        _ => Status::unknown(),
     }
 }

@@ -41,9 +41,10 @@ pub use crate::mapped::{Deletion, Mapped};
 pub use crate::money::exponent as currency_exponent;
 pub use crate::payment::{map_charge, map_payment_intent, map_refund, PAYMENT_PROVIDER};
 pub use crate::platform::{
-    platform_info, setting_names, LinkStateStoreAdapter, SharedBudgetAdapter, StripePlatform,
-    StripeSettingNames, StripeWebhook, WebhookChanges, API_BASE_SETTING, CALLBACK_SEGMENT,
-    CODAT_KEY_LIVE, CODAT_KEY_TEST, CONNECT_BASE_SETTING, EVENT_RETENTION_SECS,
+    display_name, platform_info, platform_key, setting_names, Clock, SharedBudgetAdapter,
+    StripePlatform, StripeSettingNames, StripeWebhook, SystemClock, WebhookChanges,
+    API_BASE_SETTING, CALLBACK_SEGMENT, CODAT_KEY_LIVE, CODAT_KEY_TEST, CONNECT_BASE_SETTING,
+    EVENT_RETENTION_SECS,
     PUBLISHABLE_KEY_METADATA, SCOPE_SETTING, SUPPORTED_DATA_TYPES, WEBHOOK_SECRET_SETTING,
 };
 pub use crate::product::map_product;
@@ -60,3 +61,8 @@ pub(crate) fn require_id<'a>(object: &'static str, id: &'a str) -> Result<&'a st
     }
     Ok(id)
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

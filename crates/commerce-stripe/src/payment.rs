@@ -48,7 +48,7 @@ pub fn map_refund(refund: &stripe::Refund) -> Result<commerce::Payment, MapError
     let status = refund
         .status
         .as_ref()
-        .map_or(commerce::PaymentStatus::Unknown, |status| {
+        .map_or_else(commerce::PaymentStatus::unknown, |status| {
             refund_status(status.as_str())
         });
     Ok(commerce::Payment {
@@ -99,7 +99,7 @@ pub(crate) fn charge_status(
         "succeeded" => Status::Paid,
         "pending" => Status::Pending,
         "failed" => Status::Failed,
-        _ => Status::Unknown,
+        _ => Status::unknown(),
     }
 }
 
@@ -111,7 +111,7 @@ pub(crate) fn refund_status(status: &str) -> commerce::PaymentStatus {
         "pending" | "requires_action" => Status::Pending,
         "failed" => Status::Failed,
         "canceled" => Status::Cancelled,
-        _ => Status::Unknown,
+        _ => Status::unknown(),
     }
 }
 
@@ -122,6 +122,6 @@ pub(crate) fn payment_intent_status(status: &str) -> commerce::PaymentStatus {
         "canceled" => Status::Cancelled,
         "processing" => Status::Pending,
         requires if requires.starts_with("requires_") => Status::Pending,
-        _ => Status::Unknown,
+        _ => Status::unknown(),
     }
 }

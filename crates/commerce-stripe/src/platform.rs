@@ -1,5 +1,6 @@
 //! [`StripePlatform`]: Stripe as a `commerce_model` [`Platform`] — linking through Connect OAuth
-//! (`stripe-connect`), pulling a connected account's data through `stripe-client` under
+//! (`stripe-connect`'s authorize URL and [`OAuthClient`]; the OAuth `state` is the server's,
+//! kept in its link-state store), pulling a connected account's data through `stripe-client` under
 //! `Stripe-Account` and mapping it with this crate's mapping functions, and reading Connect
 //! webhooks.
 //!
@@ -22,7 +23,6 @@ mod errors;
 mod price_walk;
 mod pull;
 mod rate_budget;
-mod state_store;
 mod webhook;
 
 use std::collections::BTreeMap;
@@ -31,23 +31,51 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use commerce_model::platform::{
-    Batch, Cursor, LinkCallback, LinkRequest, LinkStart, LinkStateStore, LinkedAccount, Platform,
-    PlatformError, PlatformInfo, PlatformKey, SettingKind, SettingSpec, WebhookOutcome,
-    WebhookRequest,
+    Batch, Cursor, LinkCallback, LinkRequest, LinkStart, LinkedAccount, Platform, PlatformError,
+    PlatformInfo, PlatformKey, SettingKind, SettingSpec, WebhookOutcome, WebhookRequest,
 };
 use commerce_model::DataType;
 use futures::stream::BoxStream;
 use secrecy::{ExposeSecret, SecretString};
 use stripe_client::{RateSettings, StripeClient};
 use stripe_connect::webhook::WebhookEndpoint;
-use stripe_connect::{
-    Callback, CallbackOutcome, Clock, ConnectFlow, HttpClient, Integration, IntegrationKind,
-    SystemClock,
-};
+use stripe_connect::{AuthorizeUrl, Callback, CallbackOutcome, Integration, Mode, OAuthClient};
 
 pub use crate::platform::rate_budget::SharedBudgetAdapter;
-pub use crate::platform::state_store::LinkStateStoreAdapter;
 pub use crate::platform::webhook::{StripeWebhook, WebhookChanges};
+
+/// Where [`StripePlatform`] reads "now" from: cursor ages and webhook signature tolerance.
+/// Tests set a clock that runs ahead.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// This project's platform key for a Stripe mode: `stripe-test` or `stripe`.
+pub fn platform_key(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Test => "stripe-test",
+        Mode::Live => "stripe",
+    }
+}
+
+/// Codat's name of the integration for a Stripe mode: "Stripe Test" or "Stripe".
+pub fn display_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Test => "Stripe Test",
+        Mode::Live => "Stripe",
+    }
+}
 
 /// The data types Stripe supplies, in the order a first sync pulls them.
 pub const SUPPORTED_DATA_TYPES: [DataType; 6] = [
@@ -82,10 +110,10 @@ pub struct StripeSettingNames {
     pub webhook_secret: &'static str,
 }
 
-/// The settings of [`IntegrationKind::Test`] or [`IntegrationKind::Live`].
-pub fn setting_names(kind: IntegrationKind) -> StripeSettingNames {
-    match kind {
-        IntegrationKind::Live => StripeSettingNames {
+/// The settings of [`Mode::Test`] or [`Mode::Live`].
+pub fn setting_names(mode: Mode) -> StripeSettingNames {
+    match mode {
+        Mode::Live => StripeSettingNames {
             client_id: "STRIPE_LIVE_CLIENT_ID",
             secret_key: "STRIPE_LIVE_SECRET_KEY",
             webhook_secret: "STRIPE_LIVE_WEBHOOK_SECRET",
@@ -109,17 +137,17 @@ pub const SCOPE_SETTING: &str = "STRIPE_SCOPE";
 
 /// What a Stripe integration says about itself: key (`stripe-test` / `stripe`), Codat key
 /// (`yzth` / `exgd`), name, data types, callback segment and settings.
-pub fn platform_info(kind: IntegrationKind) -> PlatformInfo {
-    let names = setting_names(kind);
-    let codat_key = if kind.is_live() {
+pub fn platform_info(mode: Mode) -> PlatformInfo {
+    let names = setting_names(mode);
+    let codat_key = if mode.is_live() {
         CODAT_KEY_LIVE
     } else {
         CODAT_KEY_TEST
     };
     PlatformInfo::new(
-        PlatformKey::from_static(kind.platform_key()),
+        PlatformKey::from_static(platform_key(mode)),
         PlatformKey::from_static(codat_key),
-        kind.display_name(),
+        display_name(mode),
         CALLBACK_SEGMENT,
     )
     .supports(&SUPPORTED_DATA_TYPES)
@@ -204,9 +232,9 @@ const PRICE_CONCURRENCY: usize = 8;
 /// [`StripePlatform::with_webhook_secrets`] (to accept webhooks), [`StripePlatform::with_clock`]
 /// and [`StripePlatform::with_connect_http_client`].
 pub struct StripePlatform {
-    kind: IntegrationKind,
+    mode: Mode,
     info: PlatformInfo,
-    flow: ConnectFlow,
+    oauth: OAuthClient,
     client: StripeClient,
     webhooks: Vec<WebhookEndpoint>,
     clock: Arc<dyn Clock>,
@@ -217,46 +245,37 @@ impl std::fmt::Debug for StripePlatform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StripePlatform")
             .field("key", &self.info.key)
-            .field("flow", &self.flow)
+            .field("oauth", &self.oauth)
             .field("webhook_secrets", &self.webhooks.len())
             .finish_non_exhaustive()
     }
 }
 
 impl StripePlatform {
-    /// A platform for `integration`, pulling with `client` and keeping OAuth states of the
-    /// integration's [`ConnectFlow`] in `link_states` (through [`LinkStateStoreAdapter`]).
+    /// A platform for `integration` (the Connect settings of one mode), pulling with `client`.
     ///
     /// `client` must be built with the integration's secret key (same mode) and the API base
     /// to talk to; it is used as the platform client, with `Stripe-Account` set per pull.
     /// Fails with [`PlatformError::Internal`] when the client's key mode is not the
     /// integration's.
-    pub fn new(
-        integration: Integration,
-        client: StripeClient,
-        link_states: Arc<dyn LinkStateStore>,
-    ) -> Result<Self, PlatformError> {
-        let kind = integration.kind();
+    pub fn new(integration: Integration, client: StripeClient) -> Result<Self, PlatformError> {
+        let mode = integration.mode();
         let client_live = client.mode() == stripe_client::Mode::Live;
-        if client_live != kind.is_live() {
+        if client_live != mode.is_live() {
             return Err(PlatformError::Internal {
                 message: format!(
-                    "the stripe client uses a {} key but the {kind} integration needs a {} key",
+                    "the stripe client uses a {} key but the {} integration needs a {mode} key",
                     client.mode(),
-                    if kind.is_live() { "live" } else { "test" }
+                    display_name(mode),
                 ),
                 source: None,
             });
         }
-        let flow = ConnectFlow::new(
-            integration,
-            Arc::new(LinkStateStoreAdapter::new(link_states)),
-        )
-        .map_err(errors::from_connect)?;
+        let oauth = OAuthClient::new(integration).map_err(errors::from_connect)?;
         Ok(Self {
-            kind,
-            info: platform_info(kind),
-            flow,
+            mode,
+            info: platform_info(mode),
+            oauth,
             client: client.as_platform(),
             webhooks: Vec::new(),
             clock: Arc::new(SystemClock),
@@ -284,28 +303,26 @@ impl StripePlatform {
         self
     }
 
-    /// Uses `clock` for "now": cursor ages, webhook signature tolerance and state expiry.
+    /// Uses `clock` for "now": cursor ages and webhook signature tolerance.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.flow = self.flow.with_clock(clock.clone());
         self.clock = clock;
         self
     }
 
     /// Sends OAuth requests (token exchange, deauthorize) through `http`.
-    pub fn with_connect_http_client(mut self, http: HttpClient) -> Self {
-        self.flow = self.flow.with_http_client(http);
+    pub fn with_connect_http_client(mut self, http: reqwest::Client) -> Self {
+        self.oauth = self.oauth.with_http_client(http);
         self
     }
 
     /// Test or live.
-    pub fn kind(&self) -> IntegrationKind {
-        self.kind
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
 
-    /// The OAuth flow (for callers that issue and check states themselves through
-    /// [`ConnectFlow::authorize`] and [`ConnectFlow::complete`]).
-    pub fn connect_flow(&self) -> &ConnectFlow {
-        &self.flow
+    /// The Connect OAuth client (code exchange, refresh, deauthorize).
+    pub fn oauth_client(&self) -> &OAuthClient {
+        &self.oauth
     }
 
     /// The platform API client.
@@ -326,24 +343,26 @@ fn unix_seconds(time: SystemTime) -> i64 {
     }
 }
 
-/// Stripe's authorize URL for `request` (`{connect base}/oauth/authorize` with
-/// `response_type=code`, `client_id`, `scope`, `state` and `redirect_uri`).
-fn authorize_url(integration: &Integration, request: &LinkRequest) -> url::Url {
-    let mut url = integration.connect_base().clone();
-    let path = format!("{}/oauth/authorize", url.path().trim_end_matches('/'));
-    url.set_path(&path);
+/// Stripe's authorize URL for `request`, built by `stripe-connect` with the server's `state` and
+/// the request's redirect URI (the integration's when the request has none).
+fn authorize_url(
+    integration: &Integration,
+    request: &LinkRequest,
+) -> Result<url::Url, PlatformError> {
     let redirect_uri = if request.redirect_uri.is_empty() {
         integration.redirect_uri().as_str()
     } else {
         request.redirect_uri.as_str()
     };
-    url.query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", integration.client_id())
-        .append_pair("scope", integration.scope().as_str())
-        .append_pair("state", &request.state)
-        .append_pair("redirect_uri", redirect_uri);
-    url
+    AuthorizeUrl::new(
+        integration.client_id(),
+        redirect_uri,
+        request.state.as_str(),
+    )
+    .scope(integration.scope())
+    .connect_base(integration.connect_base().as_str())
+    .build()
+    .map_err(errors::from_connect)
 }
 
 #[async_trait]
@@ -366,7 +385,7 @@ impl Platform for StripePlatform {
             });
         }
         Ok(LinkStart {
-            authorize_url: authorize_url(self.flow.integration(), &request).into(),
+            authorize_url: authorize_url(self.oauth.integration(), &request)?.into(),
         })
     }
 
@@ -401,7 +420,7 @@ impl Platform for StripePlatform {
             }
         };
         let account = self
-            .flow
+            .oauth
             .exchange_code(&code)
             .await
             .map_err(errors::from_connect)?;
@@ -423,7 +442,7 @@ impl Platform for StripePlatform {
 
     /// Deauthorizes the account; an account already disconnected is fine.
     async fn unlink(&self, account: &LinkedAccount) -> Result<(), PlatformError> {
-        self.flow
+        self.oauth
             .deauthorize(&account.external_id)
             .await
             .map(|_| ())

@@ -122,7 +122,7 @@ pub(crate) fn transaction_type(stripe_type: &str) -> commerce::TransactionType {
         "transfer" | "transfer_cancel" | "transfer_failure" | "transfer_refund" => Type::Transfer,
         "stripe_fee" | "application_fee" | "stripe_fx_fee" | "tax_fee" => Type::PaymentFee,
         "application_fee_refund" => Type::PaymentFeeRefund,
-        _ => Type::Unknown,
+        _ => Type::unknown(),
     }
 }
 
@@ -133,6 +133,6 @@ pub(crate) fn source_type(source_id: &str) -> commerce::TransactionSourceType {
     match prefix {
         "ch" | "py" | "re" | "pyr" | "pi" => Source::Payment,
         "fee" | "fr" => Source::Fee,
-        _ => Source::Unknown,
+        _ => Source::unknown(),
     }
 }

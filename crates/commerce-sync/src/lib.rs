@@ -32,3 +32,8 @@ pub use crate::events::{DatasetOutcome, SyncEvent};
 pub use crate::refresh::{REFRESH_HOLD, REFRESH_WAIT};
 pub use crate::registry::PlatformRegistry;
 pub use crate::settings::EffectiveSetting;
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

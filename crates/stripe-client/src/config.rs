@@ -226,11 +226,11 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// Starts a configuration for a platform secret key. The key is validated by
-    /// [`ClientConfigBuilder::build`].
-    pub fn builder(secret_key: SecretString) -> ClientConfigBuilder {
+    /// Starts a configuration for a platform secret key (a `&str`, `String` or
+    /// [`SecretString`]). The key is validated by [`ClientConfigBuilder::build`].
+    pub fn builder(secret_key: impl Into<SecretString>) -> ClientConfigBuilder {
         ClientConfigBuilder {
-            secret_key,
+            secret_key: secret_key.into(),
             api_base: None,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(80),

@@ -183,6 +183,16 @@ pub enum StripeError {
         /// The cursor that did not advance.
         cursor: String,
     },
+
+    /// A typed list ([`crate::StripeClient::list_all`]) was given a filter its endpoint does
+    /// not take (see [`stripe_wire::Listable::FILTERS`]); nothing was sent.
+    #[error("the list {path} does not take the filter {filter}")]
+    UnknownFilter {
+        /// The list path.
+        path: &'static str,
+        /// The filter key as given.
+        filter: String,
+    },
 }
 
 fn display_message(message: &Option<String>) -> String {
@@ -207,7 +217,8 @@ impl StripeError {
             | StripeError::Timeout { request_id, .. } => request_id.as_deref(),
             StripeError::InvalidSecretKey { .. }
             | StripeError::InvalidConfig { .. }
-            | StripeError::PagingStalled { .. } => None,
+            | StripeError::PagingStalled { .. }
+            | StripeError::UnknownFilter { .. } => None,
         }
     }
 
@@ -225,7 +236,8 @@ impl StripeError {
             | StripeError::InvalidConfig { .. }
             | StripeError::Transport { .. }
             | StripeError::Timeout { .. }
-            | StripeError::PagingStalled { .. } => None,
+            | StripeError::PagingStalled { .. }
+            | StripeError::UnknownFilter { .. } => None,
         }
     }
 
@@ -247,7 +259,8 @@ impl StripeError {
             | StripeError::AccountAccessRevoked { .. }
             | StripeError::NotFound { .. }
             | StripeError::Decode { .. }
-            | StripeError::PagingStalled { .. } => false,
+            | StripeError::PagingStalled { .. }
+            | StripeError::UnknownFilter { .. } => false,
         }
     }
 

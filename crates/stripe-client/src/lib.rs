@@ -3,30 +3,34 @@
 //! as streams of pages with a resume cursor, a client-side rate limiter and concurrency cap
 //! shared by all clones, retries with backoff, typed errors and `tracing` spans.
 //!
-//! It is generic over the response types (`T: serde::de::DeserializeOwned`, plus
-//! `stripe_wire::HasId` for lists) and depends on `stripe-wire` only for the list envelope and
-//! the error body. It must not depend on any `commerce-*` crate.
+//! It only reads: every request is a `GET` (single objects and list pages); it creates,
+//! changes and deletes nothing in Stripe.
 //!
-//! # Example: every charge of a connected account
+//! Typed lists ([`StripeClient::list_all`]) take the path and the allowed filters from the
+//! resource type ([`wire::Listable`]); [`StripeClient::list`] takes any path, for endpoints
+//! without a type here. The Stripe types are re-exported as [`wire`] (the `stripe-wire`
+//! crate), the key type as [`SecretString`], and the stream traits as [`TryStreamExt`] and
+//! [`StreamExt`], so no other crate is needed to use the client (besides an async runtime).
+//! It depends on no `commerce-*` crate.
+//!
+//! # Example: every customer of a connected account
 //!
 //! ```no_run
-//! use futures::TryStreamExt;
-//! use secrecy::SecretString;
-//! use stripe_client::{ClientConfig, ListParams, StripeClient};
-//! use stripe_wire::Charge;
+//! use stripe_client::wire::Customer;
+//! use stripe_client::{ClientConfig, ListParams, StripeClient, TryStreamExt};
 //!
 //! # async fn run() -> Result<(), stripe_client::StripeError> {
-//! let config = ClientConfig::builder(SecretString::from("sk_test_platformkey"))
-//!     .api_base_from_env() // STRIPE_API_BASE, e.g. the local sandbox
+//! let config = ClientConfig::builder("sk_test_platformkey")
+//!     .api_base_from_env() // STRIPE_API_BASE, e.g. a local fake of Stripe
 //!     .build()?;
 //! let platform = StripeClient::new(config)?;
 //! let merchant = platform.on_behalf_of("acct_1Merchant")?;
 //!
-//! let params = ListParams::new().created_gte(1_700_000_000).expand("data.customer");
-//! let mut pages = std::pin::pin!(merchant.list::<Charge>("/v1/charges", params));
+//! let params = ListParams::new().created_gte(1_700_000_000).filter("email", "a@example.com");
+//! let mut pages = merchant.list_all::<Customer>(params);
 //! while let Some(page) = pages.try_next().await? {
-//!     for charge in &page.data {
-//!         tracing::info!(id = %charge.id, amount = charge.amount, currency = %charge.currency);
+//!     for customer in &page.data {
+//!         tracing::info!(id = %customer.id, email = ?customer.email);
 //!     }
 //!     // Store `page.cursor` to resume after this page with `ListParams::starting_after`.
 //! }
@@ -60,6 +64,7 @@ mod limiter;
 mod list;
 mod rate;
 mod retry;
+mod typed;
 
 pub use crate::client::StripeClient;
 pub use crate::config::{
@@ -72,3 +77,15 @@ pub use crate::rate::{
     BudgetScope, RateSettings, SharedBudget, SharedBudgetError, DEFAULT_ENDPOINT_RATE_LIMIT,
     DEFAULT_RATE_LIMIT_PATIENCE, MAX_RATE_LIMIT, MIN_RATE_LIMIT,
 };
+pub use crate::typed::{ObjectStream, PageStream};
+/// The stream traits the list streams are used with (re-exported from `futures`).
+pub use futures::{Stream, StreamExt, TryStreamExt};
+/// The secret type the key is given in (re-exported from `secrecy`).
+pub use secrecy::{ExposeSecret, SecretString};
+/// The Stripe types this client returns (the `stripe-wire` crate).
+pub use stripe_wire as wire;
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -144,6 +144,11 @@ impl ListParams {
         self.created
     }
 
+    /// The endpoint-specific filters, in the order they were added.
+    pub fn filters(&self) -> &[(String, String)] {
+        &self.filters
+    }
+
     /// The query pairs in the order they are sent.
     pub fn to_query(&self) -> Vec<(String, String)> {
         let mut query = vec![("limit".to_owned(), self.limit.to_string())];

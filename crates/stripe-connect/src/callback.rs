@@ -1,6 +1,6 @@
 //! Parsing the redirect Stripe sends back to the redirect URI into a typed [`Callback`].
 //!
-//! Pure parsing: no I/O and no state check (the flow does that with its store).
+//! Pure parsing: no I/O. Checking the `state` against the one you issued is the caller's job.
 
 use std::fmt;
 

@@ -5,51 +5,57 @@
 
 use std::fmt;
 
-use crate::integration::IntegrationKind;
+use crate::integration::Mode;
 
-/// Everything that can go wrong in this crate: configuration, the OAuth link flow and
-/// webhook signature checks.
+/// Everything that can go wrong in this crate: settings, the authorize URL, the callback, the
+/// OAuth endpoints and webhook signature checks.
 ///
-/// One enum for the whole crate (house style): a caller of the OAuth flow never sees a
-/// webhook variant and a caller of [`crate::webhook`] only sees the `Webhook*` variants, so
-/// splitting would add a type without letting anyone match less.
+/// One enum for the whole crate: a caller of the OAuth calls never sees a webhook variant and
+/// a caller of [`crate::webhook`] only sees the `Webhook*` variants and
+/// [`ConnectError::InvalidWebhookSecret`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConnectError {
     // ---- configuration ----
-    /// The secret key's mode does not match the integration (a live key in Stripe Test, or
-    /// a test key in Stripe).
-    #[error("the secret key is a {key_mode} key but the {kind} integration needs a {expected_mode} key (sk_{expected_mode}_... or rk_{expected_mode}_...)")]
+    /// The secret key's mode does not match the settings' mode (a live key for test mode, or
+    /// a test key for live mode).
+    #[error("the secret key is a {key_mode} key but {mode} mode needs a {mode} key (sk_{mode}_... or rk_{mode}_...)")]
     KeyModeMismatch {
-        /// The integration being configured.
-        kind: IntegrationKind,
+        /// The mode being configured.
+        mode: Mode,
         /// The mode of the key that was given: `test` or `live`.
         key_mode: &'static str,
-        /// The mode the integration needs: `test` or `live`.
-        expected_mode: &'static str,
     },
     /// The secret key is not a Stripe secret or restricted key (`sk_` / `rk_`).
-    #[error("the secret key for the {kind} integration is not a Stripe secret key: {problem}")]
+    #[error("the {mode}-mode secret key is not a Stripe secret key: {problem}")]
     InvalidSecretKey {
-        /// The integration being configured.
-        kind: IntegrationKind,
+        /// The mode being configured.
+        mode: Mode,
         /// What is wrong with it (never the key itself).
         problem: &'static str,
     },
     /// The Connect client id is empty or does not start with `ca_`.
-    #[error("the client id for the {kind} integration is invalid: {problem}")]
+    #[error("the {mode}-mode client id is invalid: {problem}")]
     InvalidClientId {
-        /// The integration being configured.
-        kind: IntegrationKind,
+        /// The mode being configured.
+        mode: Mode,
         /// What is wrong with it.
         problem: &'static str,
     },
     /// A URL in the configuration (redirect URI or Connect base URL) is unusable.
-    #[error("the {field} for the {kind} integration is invalid: {problem}")]
+    #[error("the {mode}-mode {field} is invalid: {problem}")]
     InvalidUrl {
-        /// The integration being configured.
-        kind: IntegrationKind,
+        /// The mode being configured.
+        mode: Mode,
         /// Which setting: `redirect uri` or `connect base url`.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A value of an authorize URL is unusable.
+    #[error("the authorize url's {field} is invalid: {problem}")]
+    InvalidAuthorizeUrl {
+        /// Which value: `client id`, `state`, `redirect uri` or `connect base url`.
         field: &'static str,
         /// What is wrong with it.
         problem: String,
@@ -61,29 +67,9 @@ pub enum ConnectError {
         problem: &'static str,
     },
 
-    // ---- state ----
     /// The callback carried no `state` parameter.
     #[error("the callback has no state parameter")]
     MissingState,
-    /// The `state` was never issued here, or it was already used (states are single use).
-    #[error("the state is unknown: forged, or already used")]
-    UnknownState,
-    /// The `state` was issued but its lifetime is over.
-    #[error("the state expired {expired_for_secs} s ago")]
-    ExpiredState {
-        /// How long ago it expired, in whole seconds.
-        expired_for_secs: u64,
-    },
-    /// The `state` was issued for another company or connection than the one completing.
-    #[error("the state was issued for another company or connection")]
-    StateMismatch,
-    /// The [`crate::StateStore`] failed.
-    #[error("the state store failed")]
-    StateStore {
-        /// The store's own error.
-        #[source]
-        source: StateStoreError,
-    },
 
     // ---- callback ----
     /// The callback query is neither a success (`code`) nor an error (`error`) redirect.
@@ -102,12 +88,12 @@ pub enum ConnectError {
         /// Stripe's `error_description`, if any.
         description: Option<String>,
     },
-    /// The token's `livemode` does not match the integration: a live account must never be
-    /// linked through Stripe Test, nor a test account through Stripe.
-    #[error("the token is for a {} account but the integration is {kind}", if *livemode { "live-mode" } else { "test-mode" })]
+    /// The token's `livemode` does not match the expected mode: a live account must never be
+    /// linked through test-mode settings, nor a test account through live ones.
+    #[error("the token is for a {} account but the settings are for {mode} mode", if *livemode { "live-mode" } else { "test-mode" })]
     LivemodeMismatch {
-        /// The integration the link went through.
-        kind: IntegrationKind,
+        /// The mode the link went through.
+        mode: Mode,
         /// What Stripe returned.
         livemode: bool,
     },
@@ -206,31 +192,5 @@ impl OAuthErrorCode {
 impl fmt::Display for OAuthErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-/// The error a [`crate::StateStore`] implementation reports; it wraps the backend's own error.
-///
-/// This is a contract type for implementors (a database-backed store lives in another
-/// crate), not a second error enum: the flow turns it into [`ConnectError::StateStore`].
-#[derive(Debug, thiserror::Error)]
-#[error("state store backend error")]
-pub struct StateStoreError {
-    #[source]
-    source: Box<dyn std::error::Error + Send + Sync>,
-}
-
-impl StateStoreError {
-    /// Wraps a backend error.
-    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self {
-            source: source.into(),
-        }
-    }
-}
-
-impl From<StateStoreError> for ConnectError {
-    fn from(source: StateStoreError) -> Self {
-        Self::StateStore { source }
     }
 }

@@ -1,8 +1,8 @@
-//! Integration configuration: which Stripe mode (Stripe Test or Stripe), the platform's Connect
-//! client id and secret key, the redirect URI, the scope and the Connect base URL.
+//! A platform's Connect settings for one mode: the Connect client id (`ca_...`), the secret key,
+//! the redirect URI, the scope and the Connect base URL.
 //!
 //! Everything is checked when the [`Integration`] is built, so a key of the wrong mode never
-//! reaches Stripe. No I/O here; binaries read the environment and pass the values in.
+//! reaches Stripe. No I/O here.
 
 use std::fmt;
 
@@ -14,38 +14,32 @@ use crate::error::ConnectError;
 /// Stripe's Connect host, used when no other base URL is configured.
 pub const DEFAULT_CONNECT_BASE: &str = "https://connect.stripe.com";
 
-/// Which Stripe mode an integration talks to.
+/// Stripe's mode: test mode or live mode. Keys, accounts and tokens belong to one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum IntegrationKind {
-    /// Stripe test mode: "Stripe Test", needs a `sk_test_`/`rk_test_` key.
+pub enum Mode {
+    /// Test mode: `sk_test_`/`rk_test_` keys, `livemode: false`.
     Test,
-    /// Stripe live mode: "Stripe", needs a `sk_live_`/`rk_live_` key.
+    /// Live mode: `sk_live_`/`rk_live_` keys, `livemode: true`.
     Live,
 }
 
-impl IntegrationKind {
-    /// The display name, as Codat names the integrations: "Stripe Test" or "Stripe".
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Self::Test => "Stripe Test",
-            Self::Live => "Stripe",
-        }
-    }
-
-    /// This project's platform key: `stripe-test` or `stripe`.
-    pub fn platform_key(self) -> &'static str {
-        match self {
-            Self::Test => "stripe-test",
-            Self::Live => "stripe",
-        }
-    }
-
-    /// Whether Stripe reports `livemode: true` for this integration's objects and tokens.
+impl Mode {
+    /// Whether Stripe reports `livemode: true` in this mode.
     pub fn is_live(self) -> bool {
         matches!(self, Self::Live)
     }
 
-    fn mode(self) -> &'static str {
+    /// The mode of Stripe's `livemode` flag.
+    pub fn from_livemode(livemode: bool) -> Self {
+        if livemode {
+            Self::Live
+        } else {
+            Self::Test
+        }
+    }
+
+    /// `test` or `live`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Test => "test",
             Self::Live => "live",
@@ -53,9 +47,9 @@ impl IntegrationKind {
     }
 }
 
-impl fmt::Display for IntegrationKind {
+impl fmt::Display for Mode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.display_name())
+        f.write_str(self.as_str())
     }
 }
 
@@ -86,12 +80,12 @@ impl fmt::Display for Scope {
     }
 }
 
-/// A checked integration: one per Stripe mode the service links accounts in.
+/// A platform's checked Connect settings for one mode (test or live).
 ///
 /// Build it with [`Integration::builder`]. `Debug` never shows the secret key.
 #[derive(Clone)]
 pub struct Integration {
-    kind: IntegrationKind,
+    mode: Mode,
     client_id: String,
     secret_key: SecretString,
     redirect_uri: Url,
@@ -102,7 +96,7 @@ pub struct Integration {
 /// Builds an [`Integration`]; [`IntegrationBuilder::build`] checks every value.
 #[derive(Clone)]
 pub struct IntegrationBuilder {
-    kind: IntegrationKind,
+    mode: Mode,
     client_id: String,
     secret_key: SecretString,
     redirect_uri: String,
@@ -111,18 +105,19 @@ pub struct IntegrationBuilder {
 }
 
 impl Integration {
-    /// Starts building an integration of `kind` with its Connect client id (`ca_...`), the
-    /// platform secret key of the same mode and the redirect URI registered in Stripe.
+    /// Starts building the settings for `mode` with the Connect client id (`ca_...`), the
+    /// platform's secret key of the same mode (a `&str`, `String` or `SecretString`) and the
+    /// redirect URI registered in Stripe's Connect settings.
     pub fn builder(
-        kind: IntegrationKind,
+        mode: Mode,
         client_id: impl Into<String>,
-        secret_key: SecretString,
+        secret_key: impl Into<SecretString>,
         redirect_uri: impl Into<String>,
     ) -> IntegrationBuilder {
         IntegrationBuilder {
-            kind,
+            mode,
             client_id: client_id.into(),
-            secret_key,
+            secret_key: secret_key.into(),
             redirect_uri: redirect_uri.into(),
             scope: Scope::default(),
             connect_base: DEFAULT_CONNECT_BASE.to_owned(),
@@ -130,8 +125,8 @@ impl Integration {
     }
 
     /// Test or live.
-    pub fn kind(&self) -> IntegrationKind {
-        self.kind
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
 
     /// The Connect client id (`ca_...`).
@@ -160,19 +155,29 @@ impl Integration {
         &self.connect_base
     }
 
+    /// Stripe's authorize URL for these settings and the caller's `state` (see
+    /// [`crate::AuthorizeUrl`] for the options).
+    pub fn authorize_url(&self, state: &str) -> Url {
+        crate::authorize::AuthorizeUrl::new(
+            self.client_id.as_str(),
+            self.redirect_uri.as_str(),
+            state,
+        )
+        .scope(self.scope)
+        .build_at(&self.connect_base)
+    }
+
     /// `{connect_base}/oauth/{endpoint}`, keeping any path prefix of the base URL.
+    #[cfg(feature = "oauth")]
     pub(crate) fn endpoint(&self, endpoint: &str) -> Url {
-        let mut url = self.connect_base.clone();
-        let path = format!("{}/oauth/{endpoint}", url.path().trim_end_matches('/'));
-        url.set_path(&path);
-        url
+        endpoint_url(&self.connect_base, endpoint)
     }
 }
 
 impl fmt::Debug for Integration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Integration")
-            .field("kind", &self.kind)
+            .field("mode", &self.mode)
             .field("client_id", &self.client_id)
             .field("secret_key", &"[REDACTED]")
             .field("redirect_uri", &self.redirect_uri.as_str())
@@ -190,7 +195,7 @@ impl IntegrationBuilder {
     }
 
     /// Talks to another Connect host (a local sandbox, a proxy) instead of
-    /// `https://connect.stripe.com`. Binaries read it from `STRIPE_CONNECT_BASE`.
+    /// `https://connect.stripe.com`.
     pub fn connect_base(mut self, connect_base: impl Into<String>) -> Self {
         self.connect_base = connect_base.into();
         self
@@ -203,32 +208,32 @@ impl IntegrationBuilder {
     /// redirect URI or base URL that is not an absolute http(s) URL; a live-mode redirect URI
     /// that is not https (Stripe requires it). Messages never contain the key.
     pub fn build(self) -> Result<Integration, ConnectError> {
-        let kind = self.kind;
+        let mode = self.mode;
         let client_id = self.client_id.trim();
         if client_id.is_empty() {
             return Err(ConnectError::InvalidClientId {
-                kind,
+                mode,
                 problem: "it is empty",
             });
         }
         if !client_id.starts_with("ca_") {
             return Err(ConnectError::InvalidClientId {
-                kind,
+                mode,
                 problem: "it does not start with ca_",
             });
         }
-        check_secret_key(kind, self.secret_key.expose_secret())?;
-        let redirect_uri = parse_url(kind, "redirect uri", &self.redirect_uri)?;
-        if kind.is_live() && redirect_uri.scheme() != "https" {
+        check_secret_key(mode, self.secret_key.expose_secret())?;
+        let redirect_uri = parse_url(mode, "redirect uri", &self.redirect_uri)?;
+        if mode.is_live() && redirect_uri.scheme() != "https" {
             return Err(ConnectError::InvalidUrl {
-                kind,
+                mode,
                 field: "redirect uri",
                 problem: "live-mode redirect uris must use https".to_owned(),
             });
         }
-        let connect_base = parse_url(kind, "connect base url", &self.connect_base)?;
+        let connect_base = parse_url(mode, "connect base url", &self.connect_base)?;
         Ok(Integration {
-            kind,
+            mode,
             client_id: client_id.to_owned(),
             secret_key: self.secret_key,
             redirect_uri,
@@ -241,7 +246,7 @@ impl IntegrationBuilder {
 impl fmt::Debug for IntegrationBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntegrationBuilder")
-            .field("kind", &self.kind)
+            .field("mode", &self.mode)
             .field("client_id", &self.client_id)
             .field("secret_key", &"[REDACTED]")
             .field("redirect_uri", &self.redirect_uri)
@@ -251,11 +256,11 @@ impl fmt::Debug for IntegrationBuilder {
     }
 }
 
-fn check_secret_key(kind: IntegrationKind, key: &str) -> Result<(), ConnectError> {
+fn check_secret_key(mode: Mode, key: &str) -> Result<(), ConnectError> {
     let key = key.trim();
     if key.is_empty() {
         return Err(ConnectError::InvalidSecretKey {
-            kind,
+            mode,
             problem: "it is empty",
         });
     }
@@ -265,34 +270,53 @@ fn check_secret_key(kind: IntegrationKind, key: &str) -> Result<(), ConnectError
         "live"
     } else if key.starts_with("pk_") {
         return Err(ConnectError::InvalidSecretKey {
-            kind,
+            mode,
             problem: "it is a publishable key (pk_...), not a secret key",
         });
     } else {
         return Err(ConnectError::InvalidSecretKey {
-            kind,
+            mode,
             problem: "it does not start with sk_test_, sk_live_, rk_test_ or rk_live_",
         });
     };
-    if key_mode != kind.mode() {
-        return Err(ConnectError::KeyModeMismatch {
-            kind,
-            key_mode,
-            expected_mode: kind.mode(),
-        });
+    if key_mode != mode.as_str() {
+        return Err(ConnectError::KeyModeMismatch { mode, key_mode });
     }
     Ok(())
 }
 
-fn parse_url(kind: IntegrationKind, field: &'static str, raw: &str) -> Result<Url, ConnectError> {
+fn parse_url(mode: Mode, field: &'static str, raw: &str) -> Result<Url, ConnectError> {
     let url = Url::parse(raw.trim()).map_err(|error| ConnectError::InvalidUrl {
-        kind,
+        mode,
         field,
         problem: error.to_string(),
     })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(ConnectError::InvalidUrl {
-            kind,
+            mode,
+            field,
+            problem: format!("the scheme is {}, not http or https", url.scheme()),
+        });
+    }
+    Ok(url)
+}
+
+/// `{connect_base}/oauth/{endpoint}`, keeping any path prefix of the base URL.
+pub(crate) fn endpoint_url(connect_base: &Url, endpoint: &str) -> Url {
+    let mut url = connect_base.clone();
+    let path = format!("{}/oauth/{endpoint}", url.path().trim_end_matches('/'));
+    url.set_path(&path);
+    url
+}
+
+/// Parses a Connect base URL or redirect URI: absolute http(s) only.
+pub(crate) fn parse_http_url(field: &'static str, raw: &str) -> Result<Url, ConnectError> {
+    let url = Url::parse(raw.trim()).map_err(|error| ConnectError::InvalidAuthorizeUrl {
+        field,
+        problem: error.to_string(),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConnectError::InvalidAuthorizeUrl {
             field,
             problem: format!("the scheme is {}, not http or https", url.scheme()),
         });

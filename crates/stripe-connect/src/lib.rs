@@ -1,90 +1,85 @@
-//! Stripe Connect OAuth for Standard accounts: how a merchant's Stripe account gets linked.
+//! Stripe Connect OAuth for Standard accounts, and Stripe webhook signatures.
 //!
-//! - [`Integration`]: one per Stripe mode ([`IntegrationKind::Test`] = "Stripe Test",
-//!   [`IntegrationKind::Live`] = "Stripe"), with the Connect client id, the platform secret key
-//!   (checked against the mode when built), the redirect URI, the [`Scope`] and the Connect
-//!   base URL.
-//! - [`ConnectFlow`]: the authorize URL with a single-use, expiring [`StateBinding`]-bound
-//!   state kept in a [`StateStore`], callback handling ([`Callback`]), token exchange with a
-//!   `livemode` check, refresh and deauthorize. Built on the `oauth2` crate, over the
-//!   workspace's `reqwest` through [`HttpClient`].
-//! - [`webhook`]: `Stripe-Signature` verification, then parsing into `stripe_wire::Event`.
+//! - [`authorize_url`] / [`AuthorizeUrl`]: where to send a merchant to connect their Stripe
+//!   account. Pure: it needs the Connect client id, the redirect URI and a `state` you choose
+//!   and keep; no secret key, store or runtime.
+//! - [`Callback`]: parses the redirect Stripe sends back (`code` or `error`, and your `state`
+//!   to check).
+//! - [`OAuthClient`] (feature `oauth`, on by default): exchanges the code for the account's
+//!   `stripe_user_id` and tokens, refreshes a token and deauthorizes an account, over
+//!   `reqwest`, checking test or live mode. [`parse_token_response`] and
+//!   [`parse_deauthorize_response`] read those answers without I/O, for any other HTTP stack.
+//! - [`Integration`]: your platform's Connect settings for one mode (client id, secret key,
+//!   redirect URI, scope, Connect host), checked when built (a key of the wrong mode is refused).
+//! - [`webhook`] (feature `webhooks`, on by default): `Stripe-Signature` verification, then
+//!   parsing into `stripe_wire::Event`. With `default-features = false, features =
+//!   ["webhooks"]` the dependency tree has no HTTP client, OAuth crate or async runtime.
 //!
 //! Secrets (the secret key, tokens, authorization codes, webhook secrets) are
 //! `secrecy::SecretString`s and appear in no `Debug` output, log line or error message.
+//! Nothing is stored: keeping the `state` and the tokens is the caller's job.
 //!
-//! This crate depends on `stripe-wire` for Stripe's shapes and on no `commerce-*` crate; it
-//! does not persist anything itself (a database-backed [`StateStore`] lives elsewhere).
-//!
-//! # A complete link flow
+//! # Linking an account
 //!
 //! ```no_run
-//! use std::sync::Arc;
+//! # #[cfg(feature = "oauth")]
+//! # async fn run() -> Result<(), stripe_connect::ConnectError> {
+//! use stripe_connect::{Callback, CallbackOutcome, Integration, Mode, OAuthClient, Scope};
 //!
-//! use secrecy::SecretString;
-//! use stripe_connect::{
-//!     AuthorizeOptions, Callback, ConnectError, ConnectFlow, Integration, IntegrationKind,
-//!     LinkOutcome, MemoryStateStore, Scope, StateBinding,
-//! };
-//!
-//! # async fn run() -> Result<(), ConnectError> {
-//! // Once, at start-up: a key of the wrong mode is refused here.
-//! let integration = Integration::builder(
-//!     IntegrationKind::Test,
+//! let settings = Integration::builder(
+//!     Mode::Test,
 //!     "ca_32D88BD1qLklliziD7gYQvctJIhWBSQ7",
-//!     SecretString::from("sk_test_..."),
-//!     "https://commerce.example.com/oauth/stripe/callback",
+//!     "sk_test_...", // or a secrecy::SecretString
+//!     "https://example.com/oauth/callback",
 //! )
-//! .scope(Scope::ReadWrite)
+//! .scope(Scope::ReadOnly)
 //! .build()?;
-//! let flow = ConnectFlow::new(integration, Arc::new(MemoryStateStore::new()))?;
 //!
-//! // 1. The merchant opens the link for a connection: redirect them to Stripe.
-//! let binding = StateBinding::new("company-1", "connection-1");
-//! let redirect = flow.authorize(&binding, &AuthorizeOptions::default()).await?;
-//! let _location = redirect.url().as_str(); // send a 302 to this
+//! // 1. Redirect the merchant to Stripe with a state you generate and keep (e.g. in the session).
+//! let state = "an-unguessable-value";
+//! let _location = settings.authorize_url(state);
 //!
 //! // 2. Stripe redirects back to the redirect URI with `?code=...&state=...`.
-//! let callback = Callback::from_query("code=ac_123&scope=read_write&state=...")?;
-//! let link = flow.complete(callback, Some(&binding)).await?;
-//! match link.outcome() {
-//!     LinkOutcome::Connected(account) => {
-//!         // Store `account.stripe_user_id()` (acct_...) against `link.binding()`, and
-//!         // call the API with the platform key and `Stripe-Account: acct_...`.
-//!         let _account_id = account.stripe_user_id();
-//!     }
-//!     LinkOutcome::Denied { error, .. } => {
-//!         // `access_denied`: the merchant declined.
-//!         let _code = error.as_str();
-//!     }
-//!     _ => {}
+//! let callback = Callback::from_query("code=ac_123&scope=read_only&state=an-unguessable-value")?;
+//! assert_eq!(callback.state(), state); // compare with the state you kept
+//! let client = OAuthClient::new(settings)?;
+//! if let CallbackOutcome::Authorized { code, .. } = callback.outcome() {
+//!     let account = client.exchange_code(code).await?;
+//!     // Call the API with your secret key and `Stripe-Account: acct_...`.
+//!     let _account_id = account.stripe_user_id();
 //! }
 //!
 //! // 3. Later, to unlink.
-//! flow.deauthorize("acct_1032D82eZvKYlo2C").await?;
+//! client.deauthorize("acct_1032D82eZvKYlo2C").await?;
 //! # Ok(())
 //! # }
 //! ```
 
+mod authorize;
 mod callback;
+#[cfg(feature = "oauth")]
+mod client;
 mod error;
-mod flow;
-mod http;
 mod integration;
-mod state;
+mod token;
+#[cfg(feature = "webhooks")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod webhook;
 
+pub use crate::authorize::{authorize_url, AuthorizeUrl, Landing};
 pub use crate::callback::{AuthorizeErrorCode, Callback, CallbackOutcome};
-pub use crate::error::{ConnectError, OAuthErrorCode, StateStoreError};
-pub use crate::flow::{
-    AuthorizeOptions, AuthorizeRedirect, ConnectFlow, ConnectedAccount, Deauthorization, Landing,
-    Link, LinkOutcome,
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+pub use crate::client::OAuthClient;
+pub use crate::error::{ConnectError, OAuthErrorCode};
+pub use crate::integration::{Integration, IntegrationBuilder, Mode, Scope, DEFAULT_CONNECT_BASE};
+pub use crate::token::{
+    parse_deauthorize_response, parse_token_response, ConnectedAccount, Deauthorization,
 };
-pub use crate::http::HttpClient;
-pub use crate::integration::{
-    Integration, IntegrationBuilder, IntegrationKind, Scope, DEFAULT_CONNECT_BASE,
-};
-pub use crate::state::{
-    Clock, IssuedState, MemoryStateStore, StateBinding, StateStore, SystemClock, TokioClock,
-    DEFAULT_STATE_TTL,
-};
+/// The secret type every secret of this crate is held in (re-exported from `secrecy`).
+pub use secrecy::{ExposeSecret, SecretString};
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -144,7 +144,7 @@ pub struct AccountRequirements {
     pub pending_verification: Option<Vec<String>>,
 }
 
-/// `account.settings` (the parts this project reads).
+/// `account.settings` (the fields listed here; others are ignored).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AccountSettings {

@@ -172,7 +172,7 @@ pub struct PaymentMethodDetails {
     pub method_type: String,
 }
 
-/// `payment_method_details.card` (the parts this project reads).
+/// `payment_method_details.card` (the fields listed here; others are ignored).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CardDetails {

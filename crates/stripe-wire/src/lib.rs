@@ -30,6 +30,7 @@ mod customer;
 mod dispute;
 mod error;
 mod event;
+mod listable;
 mod payment_intent;
 mod payout;
 mod product;
@@ -61,6 +62,7 @@ pub use crate::dispute::{
 };
 pub use crate::error::{from_slice, from_str, WireError};
 pub use crate::event::{Event, EventData, EventObject, EventRequest};
+pub use crate::listable::Listable;
 pub use crate::payment_intent::{
     CancellationReason, CaptureMethod, ConfirmationMethod, PaymentIntent, PaymentIntentStatus,
 };
@@ -77,3 +79,8 @@ pub use crate::refund::{
     RefundStatus,
 };
 pub use crate::shared::{Address, Metadata, Shipping};
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

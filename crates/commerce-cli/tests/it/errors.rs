@@ -152,7 +152,7 @@ fn a_key_of_the_wrong_mode_stops_start_up_without_showing_it() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert_eq!(
         stderr,
-        "commerce: STRIPE_TEST_CLIENT_ID / STRIPE_TEST_SECRET_KEY: the secret key is a live key but the Stripe Test integration needs a test key (sk_test_... or rk_test_...)\n"
+        "commerce: STRIPE_TEST_CLIENT_ID / STRIPE_TEST_SECRET_KEY: the secret key is a live key but test mode needs a test key (sk_test_... or rk_test_...)\n"
     );
     assert!(!stderr.contains("hidden42"));
 }

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use commerce_model::platform::{MemoryLinkStateStore, Platform};
+use commerce_model::platform::Platform;
 use commerce_stripe::StripePlatform;
 use secrecy::{ExposeSecret, SecretString};
 use stripe_client::{ClientConfig, RetryPolicy, StripeClient};
-use stripe_connect::{Integration, IntegrationKind, Scope};
+use stripe_connect::{Integration, Mode, Scope};
 use stripe_sandbox::{RateLimits, Sandbox, SandboxConfig, SandboxHandle, SandboxInfo};
 
 pub use crate::server_support::*;
@@ -26,7 +26,7 @@ pub fn stripe_platform(
     webhook: &str,
 ) -> StripePlatform {
     let integration = Integration::builder(
-        IntegrationKind::Test,
+        Mode::Test,
         client_id,
         SecretString::from(key.to_owned()),
         redirect,
@@ -46,14 +46,10 @@ pub fn stripe_platform(
         )
         .build()
         .unwrap();
-    StripePlatform::new(
-        integration,
-        StripeClient::new(config).unwrap(),
-        Arc::new(MemoryLinkStateStore::default()),
-    )
-    .unwrap()
-    .with_webhook_secrets([SecretString::from(webhook.to_owned())])
-    .unwrap()
+    StripePlatform::new(integration, StripeClient::new(config).unwrap())
+        .unwrap()
+        .with_webhook_secrets([SecretString::from(webhook.to_owned())])
+        .unwrap()
 }
 
 /// A sandbox and a server whose engine has the sandbox's test-mode `StripePlatform`.

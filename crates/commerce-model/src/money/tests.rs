@@ -30,12 +30,28 @@ fn money_is_written_as_a_json_number() {
     check("20053.23", "20053.23");
     check("0.000001", "1e-6");
     check("123456789012.345", "123456789012.345");
+}
+
+#[cfg(feature = "arbitrary-precision")]
+#[test]
+fn long_money_is_written_exactly_with_arbitrary_precision() {
     // More digits than f64 can carry: written exactly through arbitrary precision.
     check("1234567890123456.789", "1234567890123456.789");
     check(
         "79228162514264337593543950335",
         "79228162514264337593543950335",
     );
+}
+
+#[cfg(not(feature = "arbitrary-precision"))]
+#[test]
+fn long_money_is_written_as_the_nearest_number_without_arbitrary_precision() {
+    let value = Amount(Decimal::from_str("1234567890123456.789").unwrap());
+    let json = serde_json::to_string(&value).unwrap();
+    assert_eq!(json, "1234567890123456.8");
+    // A numeric string still reads exactly.
+    let back: Amount = serde_json::from_str("\"1234567890123456.789\"").unwrap();
+    assert_eq!(back, value);
 }
 
 #[track_caller]

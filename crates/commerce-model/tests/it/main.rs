@@ -12,6 +12,7 @@ mod data_type;
 mod fields;
 mod platform;
 mod query_check;
+mod query_eval;
 
 use std::sync::OnceLock;
 

@@ -9,15 +9,11 @@ use crate::harness::{both_engines, Harness};
 use crate::records::new_connection;
 
 both_engines!(
-    filters_and_totals,
-    numbers_compare_numerically_strings_textually,
-    nested_paths_and_arrays,
-    contains_and_escaping,
-    ordering,
+    shared_query_semantics_cases,
+    totals_count_the_filtered_set,
     bad_paths_are_typed_errors,
     injection_attempts_are_harmless,
     indexed_fields_have_their_index,
-    declared_fields_keep_the_general_semantics,
 );
 
 const PAYMENTS: DataType = DataType::Payments;
@@ -87,35 +83,54 @@ async fn check(
     );
 }
 
-async fn filters_and_totals(h: &Harness) {
-    let c = seed(h).await;
-    check(h, c, "status=Paid", None, &["100", "p1", "p3"]).await;
-    check(h, c, "status=Paid && currency=GBP", None, &["100", "p1"]).await;
-    check(h, c, "status=Pending || status=Failed", None, &["p2", "p4"]).await;
-    check(
-        h,
-        c,
-        "{amount>500 || amount<10} && status!=Paid",
-        None,
-        &["p5"],
-    )
-    .await;
-    check(
-        h,
-        c,
-        "{status=Paid && currency=USD} || {status=Failed}",
-        None,
-        &["p3", "p4"],
-    )
-    .await;
-    // `!=` includes records without the field.
-    check(h, c, "status!=Paid", None, &["p2", "p4", "p5"]).await;
-    check(h, c, "isRefunded=true", None, &["p2"]).await;
-    check(h, c, "isRefunded=false", None, &["p1", "p3", "p4"]).await;
-    check(h, c, "createdDate>=2024-03-01", None, &["p3", "p4", "p5"]).await;
-    check(h, c, "createdDate<2024-01-01", None, &["100"]).await;
-    check(h, c, "missing=x", None, &[]).await;
+/// The case table shared with commerce-model's in-memory evaluation (`Query::matches`,
+/// `OrderBy::compare`), so the SQL and the model keep one semantics.
+async fn shared_query_semantics_cases(h: &Harness) {
+    let table: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../commerce-model/tests/query_semantics.json"
+    ))
+    .unwrap();
+    for dataset in table["datasets"].as_array().unwrap() {
+        let data_type = DataType::parse(dataset["dataType"].as_str().unwrap()).unwrap();
+        let connection = new_connection(h).await;
+        let records: Vec<RecordInput> = dataset["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|data| RecordInput::new(data["id"].as_str().unwrap().to_owned(), data.clone()))
+            .collect();
+        h.store
+            .upsert_records(connection, data_type, records)
+            .await
+            .unwrap();
+        for case in dataset["cases"].as_array().unwrap() {
+            let query = case["query"].as_str().unwrap();
+            let order_by = case["orderBy"].as_str();
+            let request = RecordQuery::parse(1, 100, Some(query), order_by).unwrap();
+            let page = h
+                .store
+                .query_records(connection, data_type, &request)
+                .await
+                .unwrap();
+            let ids: Vec<&str> = page
+                .results
+                .iter()
+                .map(|record| record["id"].as_str().unwrap())
+                .collect();
+            let expect: Vec<&str> = case["expect"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| id.as_str().unwrap())
+                .collect();
+            assert_eq!(ids, expect, "{case} on {:?}", h.engine());
+            assert_eq!(page.total_results, expect.len() as u64, "total of {case}");
+        }
+    }
+}
 
+async fn totals_count_the_filtered_set(h: &Harness) {
+    let c = seed(h).await;
     // totalResults counts the whole filtered set, not the page.
     let request = RecordQuery::parse(2, 2, Some("currency!=USD"), Some("id")).unwrap();
     let page = h.store.query_records(c, PAYMENTS, &request).await.unwrap();
@@ -126,109 +141,6 @@ async fn filters_and_totals(h: &Harness) {
         .collect();
     assert_eq!(ids, ["p2", "p4"]);
     assert_eq!(page.total_results, 5);
-}
-
-async fn numbers_compare_numerically_strings_textually(h: &Harness) {
-    let c = seed(h).await;
-    // Textually "5" > "100"; numerically it is not.
-    check(h, c, "amount>100", None, &["p4", "p5"]).await;
-    check(h, c, "amount>=100", None, &["p3", "p4", "p5"]).await;
-    check(h, c, "amount<=20", None, &["p1", "p2"]).await;
-    check(h, c, "amount=150.50", None, &["p4"]).await;
-    check(h, c, "amount=1e3", None, &["p5"]).await;
-    // With a number, `=` also matches a JSON string of the same text; ranges only numbers.
-    check(h, c, "amount=7", None, &["100"]).await;
-    check(h, c, "amount<10", None, &["p1"]).await;
-    check(h, c, "id=100", None, &["100"]).await;
-    // A quoted value is always text: it does not equal the number 20.
-    check(h, c, "amount=\"20\"", None, &[]).await;
-    check(h, c, "id>p3", None, &["p4", "p5"]).await;
-}
-
-async fn nested_paths_and_arrays(h: &Harness) {
-    let c = seed(h).await;
-    check(h, c, "customerRef.id=cus_1", None, &["p1", "p3"]).await;
-    check(h, c, "customerRef.name=Acme Ltd", None, &["p1", "p3"]).await;
-    // Any element of an array matches; a plain object works the same.
-    check(h, c, "addresses.city=Paris", None, &["p1", "p5"]).await;
-    check(h, c, "addresses.city=Rome", None, &["p1"]).await;
-    check(
-        h,
-        c,
-        "addresses.city!=Paris",
-        None,
-        &["100", "p2", "p3", "p4"],
-    )
-    .await;
-    check(h, c, "tags=eu", None, &["p1"]).await;
-    check(h, c, "customerRef.id.deeper=x", None, &[]).await;
-}
-
-async fn contains_and_escaping(h: &Harness) {
-    let c = seed(h).await;
-    check(h, c, "note~acme", None, &["p3"]).await;
-    check(h, c, "customerRef.name~acme", None, &["p1", "p3"]).await;
-    // `%` and `_` are literal, not wildcards.
-    check(h, c, "note~50%", None, &["p1"]).await;
-    check(h, c, "note~0_o", None, &[]).await;
-    check(h, c, "note~off_now", None, &["p1"]).await;
-    check(h, c, "note~'s", None, &["p4"]).await;
-    // Contains never matches numbers.
-    check(h, c, "amount~5", None, &[]).await;
-}
-
-async fn ordering(h: &Harness) {
-    let c = seed(h).await;
-    check(
-        h,
-        c,
-        "currency!=x",
-        Some("amount"),
-        &["p1", "p2", "p3", "p4", "p5", "100"],
-    )
-    .await;
-    check(
-        h,
-        c,
-        "currency!=x",
-        Some("-amount"),
-        &["p5", "p4", "p3", "p2", "p1", "100"],
-    )
-    .await;
-    check(
-        h,
-        c,
-        "currency!=x",
-        Some("-createdDate"),
-        &["p5", "p4", "p3", "p2", "p1", "100"],
-    )
-    .await;
-    // Missing values last, ties by id.
-    check(
-        h,
-        c,
-        "currency!=x",
-        Some("status"),
-        &["p4", "100", "p1", "p3", "p2", "p5"],
-    )
-    .await;
-    check(
-        h,
-        c,
-        "currency!=x",
-        Some("-status"),
-        &["p2", "100", "p1", "p3", "p4", "p5"],
-    )
-    .await;
-    check(
-        h,
-        c,
-        "currency!=x",
-        Some("customerRef.id,-amount"),
-        &["p3", "p1", "p5", "p2", "p4", "100"],
-    )
-    .await;
-    check(h, c, "currency=GBP", Some("-id"), &["p2", "p1", "100"]).await;
 }
 
 async fn bad_paths_are_typed_errors(h: &Harness) {
@@ -348,58 +260,4 @@ async fn indexed_fields_have_their_index(h: &Harness) {
         }
     }
     assert!(indexed >= 5);
-}
-
-/// Filters on declared scalar fields (compared directly, some through an index) give the
-/// same answers as the general form: missing fields, other JSON types and `!=` included.
-async fn declared_fields_keep_the_general_semantics(h: &Harness) {
-    let connection = new_connection(h).await;
-    let records = vec![
-        json!({"id": "t1", "currency": "GBP", "type": "Payment", "totalAmount": 10}),
-        json!({"id": "t2", "currency": "EUR", "type": "Refund", "totalAmount": -2.5}),
-        json!({"id": "t3", "type": "Payment", "totalAmount": 100}),
-        json!({"id": "t4", "currency": "100", "type": "PaymentFee", "totalAmount": "100"}),
-        json!({"id": "t5", "currency": null, "type": true, "totalAmount": 1e3}),
-        json!({"id": "t6", "totalAmount": true}),
-    ];
-    let records: Vec<RecordInput> = records
-        .into_iter()
-        .map(|data| RecordInput::new(data["id"].as_str().unwrap().to_owned(), data))
-        .collect();
-    h.store
-        .upsert_records(connection, DataType::Transactions, records)
-        .await
-        .unwrap();
-    for (query, expect) in [
-        ("currency=GBP", &["t1"][..]),
-        ("currency!=GBP", &["t2", "t3", "t4", "t5", "t6"]),
-        ("currency=100", &["t4"]),
-        ("currency>EUR", &["t1"]),
-        ("currency~gb", &["t1"]),
-        ("type=true", &["t5"]),
-        ("type=Payment&&currency=GBP", &["t1"]),
-        ("type=Refund||currency=GBP", &["t1", "t2"]),
-        ("totalAmount=100", &["t3", "t4"]),
-        ("totalAmount>=10", &["t1", "t3", "t5"]),
-        ("totalAmount<0", &["t2"]),
-        ("totalAmount!=100", &["t1", "t2", "t5", "t6"]),
-        // `true` is no number (SQLite extracts it as the integer 1).
-        ("totalAmount>0", &["t1", "t3", "t5"]),
-        ("totalAmount<=1", &["t2"]),
-        ("totalAmount=\"100\"", &["t4"]),
-    ] {
-        let request = RecordQuery::parse(1, 100, Some(query), None).unwrap();
-        let page = h
-            .store
-            .query_records(connection, DataType::Transactions, &request)
-            .await
-            .unwrap();
-        let ids: Vec<&str> = page
-            .results
-            .iter()
-            .map(|record| record["id"].as_str().unwrap())
-            .collect();
-        assert_eq!(ids, expect, "{query} on {:?}", h.engine());
-        assert_eq!(page.total_results, expect.len() as u64, "{query}");
-    }
 }

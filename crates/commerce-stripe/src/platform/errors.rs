@@ -72,10 +72,7 @@ pub(crate) fn from_connect(error: ConnectError) -> PlatformError {
         ConnectError::OAuth { .. }
         | ConnectError::LivemodeMismatch { .. }
         | ConnectError::InvalidCallback { .. }
-        | ConnectError::MissingState
-        | ConnectError::UnknownState
-        | ConnectError::ExpiredState { .. }
-        | ConnectError::StateMismatch => PlatformError::LinkFailed {
+        | ConnectError::MissingState => PlatformError::LinkFailed {
             reason: error.to_string(),
         },
         ConnectError::Http { .. } => PlatformError::RetryLater {

@@ -124,12 +124,12 @@ impl StripePlatform {
             },
             changes: None,
         };
-        if event.livemode != self.kind.is_live() {
+        if event.livemode != self.mode.is_live() {
             webhook.outcome = WebhookOutcome::Ignored {
                 reason: format!(
                     "a {} event sent to the {} integration",
                     if event.livemode { "live" } else { "test" },
-                    self.kind
+                    super::display_name(self.mode)
                 ),
             };
             return webhook;

@@ -252,3 +252,61 @@ async fn a_scripted_500_on_the_third_page_is_retried_and_the_listing_is_complete
         1
     );
 }
+
+#[tokio::test]
+async fn a_typed_list_reads_its_own_path_with_its_own_filters() {
+    let env = start(30, RateLimits::default(), 2).await;
+    // The stream is Unpin: `try_next` works on it without pinning.
+    let mut pages = env
+        .client
+        .list_all::<stripe_client::wire::Customer>(ListParams::new().limit(10));
+    let mut ids = HashSet::new();
+    while let Some(page) = pages.try_next().await.unwrap() {
+        for customer in page.data {
+            assert!(customer.id.starts_with("cus_"), "{}", customer.id);
+            assert!(ids.insert(customer.id), "a customer was listed twice");
+        }
+    }
+    assert_eq!(
+        ids.len() as u64,
+        env.sandbox
+            .count(&env.account, Resource::Customers)
+            .unwrap()
+    );
+    assert!(env
+        .sandbox
+        .requests()
+        .iter()
+        .all(|request| request.path == "/v1/customers"));
+
+    let objects: Vec<stripe_client::wire::Customer> = env
+        .client
+        .list_all_objects(ListParams::new())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(objects.len(), ids.len());
+}
+
+#[tokio::test]
+async fn a_filter_the_endpoint_does_not_take_is_refused_before_any_request() {
+    let env = start(5, RateLimits::default(), 1).await;
+    env.sandbox.clear_requests();
+    let error = env
+        .client
+        .list_all::<stripe_client::wire::Customer>(
+            ListParams::new().filter("payment_intent", "pi_1"),
+        )
+        .try_next()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            stripe_client::StripeError::UnknownFilter { path: "/v1/customers", filter }
+                if filter == "payment_intent"
+        ),
+        "{error:?}"
+    );
+    assert!(env.sandbox.requests().is_empty());
+}

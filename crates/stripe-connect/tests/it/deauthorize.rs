@@ -1,11 +1,11 @@
 //! Deauthorize against a wiremock `/oauth/deauthorize`.
 
 use serde_json::json;
-use stripe_connect::{ConnectError, Deauthorization, IntegrationKind, OAuthErrorCode};
+use stripe_connect::{ConnectError, Deauthorization, Mode, OAuthErrorCode};
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{flow, CLIENT_ID, LIVE_KEY};
+use crate::support::{client, CLIENT_ID, LIVE_KEY};
 
 async fn mount(server: &MockServer, response: ResponseTemplate) {
     Mock::given(method("POST"))
@@ -32,7 +32,7 @@ async fn deauthorize_disconnects_the_account() {
             .set_body_json(json!({"stripe_user_id": "acct_1032D82eZvKYlo2C"})),
     )
     .await;
-    let flow = flow(IntegrationKind::Live, &server);
+    let flow = client(Mode::Live, &server);
     assert_eq!(
         flow.deauthorize("acct_1032D82eZvKYlo2C").await.unwrap(),
         Deauthorization::Deauthorized {
@@ -51,7 +51,7 @@ async fn deauthorizing_an_account_already_gone_is_reported_as_such() {
             .set_body_json(json!({"error": "invalid_client", "error_description": description})),
     )
     .await;
-    let flow = flow(IntegrationKind::Live, &server);
+    let flow = client(Mode::Live, &server);
     assert_eq!(
         flow.deauthorize("acct_1032D82eZvKYlo2C").await.unwrap(),
         Deauthorization::AlreadyDisconnected {
@@ -71,7 +71,7 @@ async fn other_deauthorize_errors_stay_errors() {
         })),
     )
     .await;
-    let flow = flow(IntegrationKind::Live, &server);
+    let flow = client(Mode::Live, &server);
     let err = flow.deauthorize("acct_1032D82eZvKYlo2C").await.unwrap_err();
     assert!(
         matches!(
@@ -93,10 +93,10 @@ async fn a_deauthorize_answer_that_is_not_json_is_unexpected() {
         ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"),
     )
     .await;
-    let flow = flow(IntegrationKind::Live, &server);
+    let flow = client(Mode::Live, &server);
     let err = flow.deauthorize("acct_1032D82eZvKYlo2C").await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unexpected response from stripe connect: deauthorize answered 502 Bad Gateway without an oauth error body"
+        "unexpected response from stripe connect: deauthorize answered 502 without an oauth error body"
     );
 }

@@ -1,16 +1,12 @@
 //! `Debug` of every public type that holds a secret shows none of it.
 
-use std::sync::Arc;
-
 use secrecy::SecretString;
 use serde_json::json;
 use stripe_connect::webhook::WebhookEndpoint;
-use stripe_connect::{
-    Callback, ConnectFlow, Integration, IntegrationKind, LinkOutcome, MemoryStateStore,
-};
+use stripe_connect::{Callback, Integration, Mode, OAuthClient};
 use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support::{binding, flow, issue_state, mount_token, CLIENT_ID, REDIRECT, TEST_KEY};
+use crate::support::{client, mount_token, CLIENT_ID, REDIRECT, TEST_KEY};
 
 #[track_caller]
 fn check_hidden(value: &dyn std::fmt::Debug, secrets: &[&str]) {
@@ -24,17 +20,12 @@ fn check_hidden(value: &dyn std::fmt::Debug, secrets: &[&str]) {
 
 #[tokio::test]
 async fn no_debug_output_shows_a_secret() {
-    let builder = Integration::builder(
-        IntegrationKind::Test,
-        CLIENT_ID,
-        SecretString::from(TEST_KEY),
-        REDIRECT,
-    );
+    let builder = Integration::builder(Mode::Test, CLIENT_ID, TEST_KEY, REDIRECT);
     check_hidden(&builder, &[TEST_KEY]);
     let integration = builder.build().unwrap();
     check_hidden(&integration, &[TEST_KEY]);
-    let flow_value = ConnectFlow::new(integration, Arc::new(MemoryStateStore::new())).unwrap();
-    check_hidden(&flow_value, &[TEST_KEY]);
+    let client_value = OAuthClient::new(integration).unwrap();
+    check_hidden(&client_value, &[TEST_KEY]);
 
     let callback = Callback::from_query("code=ac_SECRETCODE&state=s").unwrap();
     check_hidden(&callback, &["ac_SECRETCODE"]);
@@ -57,18 +48,14 @@ async fn no_debug_output_shows_a_secret() {
         1,
     )
     .await;
-    let flow = flow(IntegrationKind::Test, &server);
-    let state = issue_state(&flow).await;
-    let callback = Callback::from_query(&format!("code=ac_SECRETCODE&state={state}")).unwrap();
-    let link = flow.complete(callback, Some(&binding())).await.unwrap();
+    let account = client(Mode::Test, &server)
+        .exchange_code(&SecretString::from("ac_SECRETCODE"))
+        .await
+        .unwrap();
     check_hidden(
-        &link,
+        &account,
         &["sk_test_ACCESSSECRET", "rt_REFRESHSECRET", "ac_SECRETCODE"],
     );
-    let LinkOutcome::Connected(account) = link.outcome() else {
-        panic!("expected a connected account");
-    };
-    check_hidden(account, &["sk_test_ACCESSSECRET", "rt_REFRESHSECRET"]);
     // What Debug does show is still useful.
     assert!(format!("{account:?}").contains("acct_1032D82eZvKYlo2C"));
 }

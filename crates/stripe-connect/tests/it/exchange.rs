@@ -2,13 +2,11 @@
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
-use stripe_connect::{ConnectError, IntegrationKind, LinkOutcome, OAuthErrorCode};
+use stripe_connect::{ConnectError, Mode, OAuthErrorCode};
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{
-    binding, flow, issue_state, mount_token, success_callback, token_body, CLIENT_ID, TEST_KEY,
-};
+use crate::support::{client, code, mount_token, token_body, CLIENT_ID, TEST_KEY};
 
 #[tokio::test]
 async fn a_full_link_exchanges_the_code_with_the_secret_key() {
@@ -24,17 +22,8 @@ async fn a_full_link_exchanges_the_code_with_the_secret_key() {
         .expect(1)
         .mount(&server)
         .await;
-    let flow = flow(IntegrationKind::Test, &server);
-    let state = issue_state(&flow).await;
-
-    let link = flow
-        .complete(success_callback(&state), Some(&binding()))
-        .await
-        .unwrap();
-    assert_eq!(link.binding(), &binding());
-    let LinkOutcome::Connected(account) = link.outcome() else {
-        panic!("expected a connected account, got {:?}", link.outcome());
-    };
+    let flow = client(Mode::Test, &server);
+    let account = flow.exchange_code(&code()).await.unwrap();
     assert_eq!(account.stripe_user_id(), "acct_1032D82eZvKYlo2C");
     assert!(!account.livemode());
     assert_eq!(account.scope(), Some("read_only"));
@@ -62,13 +51,8 @@ async fn a_connect_base_with_a_path_prefix_is_kept() {
         .expect(1)
         .mount(&server)
         .await;
-    let integration =
-        crate::support::integration(IntegrationKind::Test, &format!("{}/connect", server.uri()));
-    let flow = stripe_connect::ConnectFlow::new(
-        integration,
-        std::sync::Arc::new(stripe_connect::MemoryStateStore::new()),
-    )
-    .unwrap();
+    let integration = crate::support::integration(Mode::Test, &format!("{}/connect", server.uri()));
+    let flow = stripe_connect::OAuthClient::new(integration).unwrap();
     let account = flow
         .exchange_code(&SecretString::from("ac_CODE123"))
         .await
@@ -88,13 +72,8 @@ async fn a_used_or_expired_code_is_invalid_grant() {
         1,
     )
     .await;
-    let flow = flow(IntegrationKind::Test, &server);
-    let state = issue_state(&flow).await;
-
-    let err = flow
-        .complete(success_callback(&state), Some(&binding()))
-        .await
-        .unwrap_err();
+    let flow = client(Mode::Test, &server);
+    let err = flow.exchange_code(&code()).await.unwrap_err();
     let ConnectError::OAuth { code, description } = &err else {
         panic!("expected an oauth error, got {err:?}");
     };
@@ -142,7 +121,7 @@ async fn other_oauth_errors_are_typed() {
             1,
         )
         .await;
-        let flow = flow(IntegrationKind::Test, &server);
+        let flow = client(Mode::Test, &server);
         let err = flow
             .exchange_code(&SecretString::from("ac_CODE123"))
             .await
@@ -158,7 +137,7 @@ async fn a_body_that_is_not_oauth_is_an_unexpected_response_without_the_body() {
     let mut body = token_body(false);
     body.as_object_mut().unwrap().remove("stripe_user_id");
     mount_token(&server, ResponseTemplate::new(200).set_body_json(body), 1).await;
-    let flow = flow(IntegrationKind::Test, &server);
+    let flow = client(Mode::Test, &server);
     let err = flow
         .exchange_code(&SecretString::from("ac_CODE123"))
         .await
@@ -186,18 +165,13 @@ async fn a_live_token_never_lands_in_the_test_integration() {
         1,
     )
     .await;
-    let flow = flow(IntegrationKind::Test, &server);
-    let state = issue_state(&flow).await;
-
-    let err = flow
-        .complete(success_callback(&state), Some(&binding()))
-        .await
-        .unwrap_err();
+    let flow = client(Mode::Test, &server);
+    let err = flow.exchange_code(&code()).await.unwrap_err();
     assert!(
         matches!(
             err,
             ConnectError::LivemodeMismatch {
-                kind: IntegrationKind::Test,
+                mode: Mode::Test,
                 livemode: true
             }
         ),
@@ -205,7 +179,7 @@ async fn a_live_token_never_lands_in_the_test_integration() {
     );
     assert_eq!(
         err.to_string(),
-        "the token is for a live-mode account but the integration is Stripe Test"
+        "the token is for a live-mode account but the settings are for test mode"
     );
 }
 
@@ -218,7 +192,7 @@ async fn a_test_token_never_lands_in_the_live_integration() {
         1,
     )
     .await;
-    let flow = flow(IntegrationKind::Live, &server);
+    let flow = client(Mode::Live, &server);
     let err = flow
         .exchange_code(&SecretString::from("ac_CODE123"))
         .await
@@ -227,7 +201,7 @@ async fn a_test_token_never_lands_in_the_live_integration() {
         matches!(
             err,
             ConnectError::LivemodeMismatch {
-                kind: IntegrationKind::Live,
+                mode: Mode::Live,
                 livemode: false
             }
         ),
@@ -255,7 +229,7 @@ async fn refresh_mints_a_new_access_token() {
         .expect(1)
         .mount(&server)
         .await;
-    let flow = flow(IntegrationKind::Test, &server);
+    let flow = client(Mode::Test, &server);
     let account = flow
         .refresh(&SecretString::from("rt_REFRESHTOKEN"))
         .await
@@ -276,7 +250,7 @@ async fn a_revoked_refresh_token_is_invalid_grant() {
         .expect(1)
         .mount(&server)
         .await;
-    let flow = flow(IntegrationKind::Test, &server);
+    let flow = client(Mode::Test, &server);
     let err = flow
         .refresh(&SecretString::from("rt_GONE"))
         .await

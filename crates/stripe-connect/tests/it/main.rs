@@ -9,6 +9,6 @@ mod deauthorize;
 mod debug;
 mod exchange;
 mod integration;
-mod state;
+mod parse;
 mod support;
 mod webhook;

@@ -1,13 +1,8 @@
-//! Shared fixtures: integrations and flows pointed at a wiremock server.
-
-use std::sync::Arc;
+//! Shared fixtures: settings and clients pointed at a wiremock server.
 
 use secrecy::SecretString;
 use serde_json::json;
-use stripe_connect::{
-    AuthorizeOptions, Callback, Clock, ConnectFlow, Integration, IntegrationKind, MemoryStateStore,
-    StateBinding,
-};
+use stripe_connect::{Integration, Mode, OAuthClient};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -16,49 +11,23 @@ pub(crate) const TEST_KEY: &str = "sk_test_PLATFORMSECRET0001";
 pub(crate) const LIVE_KEY: &str = "sk_live_PLATFORMSECRET0002";
 pub(crate) const REDIRECT: &str = "https://commerce.example.com/oauth/stripe/callback";
 
-pub(crate) fn integration(kind: IntegrationKind, connect_base: &str) -> Integration {
-    let key = match kind {
-        IntegrationKind::Test => TEST_KEY,
-        IntegrationKind::Live => LIVE_KEY,
+pub(crate) fn integration(mode: Mode, connect_base: &str) -> Integration {
+    let key = match mode {
+        Mode::Test => TEST_KEY,
+        Mode::Live => LIVE_KEY,
     };
-    Integration::builder(kind, CLIENT_ID, SecretString::from(key), REDIRECT)
+    Integration::builder(mode, CLIENT_ID, key, REDIRECT)
         .connect_base(connect_base)
         .build()
         .unwrap()
 }
 
-pub(crate) fn flow(kind: IntegrationKind, server: &MockServer) -> ConnectFlow {
-    ConnectFlow::new(
-        integration(kind, &server.uri()),
-        Arc::new(MemoryStateStore::new()),
-    )
-    .unwrap()
+pub(crate) fn client(mode: Mode, server: &MockServer) -> OAuthClient {
+    OAuthClient::new(integration(mode, &server.uri())).unwrap()
 }
 
-pub(crate) fn flow_with_clock(server: &MockServer, clock: Arc<dyn Clock>) -> ConnectFlow {
-    ConnectFlow::new(
-        integration(IntegrationKind::Test, &server.uri()),
-        Arc::new(MemoryStateStore::with_clock(clock.clone())),
-    )
-    .unwrap()
-    .with_clock(clock)
-}
-
-pub(crate) fn binding() -> StateBinding {
-    StateBinding::new("company-1", "connection-1")
-}
-
-/// Starts a link for `binding()` and returns the state Stripe would echo back.
-pub(crate) async fn issue_state(flow: &ConnectFlow) -> String {
-    flow.authorize(&binding(), &AuthorizeOptions::default())
-        .await
-        .unwrap()
-        .state()
-        .to_owned()
-}
-
-pub(crate) fn success_callback(state: &str) -> Callback {
-    Callback::from_query(&format!("code=ac_CODE123&scope=read_only&state={state}")).unwrap()
+pub(crate) fn code() -> SecretString {
+    SecretString::from("ac_CODE123")
 }
 
 pub(crate) fn token_body(livemode: bool) -> serde_json::Value {

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use commerce_model::platform::LinkedAccount;
-use commerce_model::platform::MemoryLinkStateStore;
 use commerce_model::DataType;
 use commerce_store::{DatasetStatus, NewCompany, RecordQuery, Store, StoredRecord};
 use commerce_stripe::{map_document, StripePlatform, SUPPORTED_DATA_TYPES};
@@ -21,7 +20,7 @@ use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::Value;
 use stripe_client::{ClientConfig, RetryPolicy, StripeClient};
-use stripe_connect::{Integration, IntegrationKind, Scope};
+use stripe_connect::{Integration, Mode, Scope};
 use stripe_sandbox::{RateLimits, Sandbox, SandboxConfig, SandboxHandle};
 use uuid::Uuid;
 
@@ -72,7 +71,7 @@ impl StripeEnv {
     pub(crate) fn platform(&self, attempts: u32, rate: u32) -> Arc<StripePlatform> {
         let base = self.sandbox.base_url();
         let integration = Integration::builder(
-            IntegrationKind::Test,
+            Mode::Test,
             &self.client_id,
             SecretString::from(self.key.clone()),
             "http://127.0.0.1:9/oauth/stripe/callback",
@@ -93,14 +92,7 @@ impl StripeEnv {
             .build()
             .unwrap();
         let client = StripeClient::new(config).unwrap();
-        Arc::new(
-            StripePlatform::new(
-                integration,
-                client,
-                Arc::new(MemoryLinkStateStore::default()),
-            )
-            .unwrap(),
-        )
+        Arc::new(StripePlatform::new(integration, client).unwrap())
     }
 
     pub(crate) fn engine(&self, store: Store, platform: Arc<StripePlatform>) -> SyncEngine {

@@ -224,7 +224,7 @@ async fn an_incremental_pull_yields_exactly_the_sandbox_changes() {
 #[derive(Debug)]
 struct Later(Duration);
 
-impl stripe_connect::Clock for Later {
+impl commerce_stripe::Clock for Later {
     fn now(&self) -> SystemTime {
         SystemTime::now() + self.0
     }

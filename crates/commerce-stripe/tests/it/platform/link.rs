@@ -257,3 +257,14 @@ async fn keys_aliases_names_and_supported_types() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn begin_link_uses_stripe_connects_authorize_url() {
+    let env = start(1, |_| {}).await;
+    let start = env.platform.begin_link(request("s-1")).await.unwrap();
+    let integration = env.platform.oauth_client().integration();
+    assert_eq!(
+        start.authorize_url,
+        integration.authorize_url("s-1").to_string()
+    );
+}

@@ -9,19 +9,16 @@ mod pull;
 mod webhook;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use commerce_model::platform::{
-    Batch, Cursor, LinkedAccount, MemoryLinkStateStore, Platform, PlatformError,
-};
+use commerce_model::platform::{Batch, Cursor, LinkedAccount, Platform, PlatformError};
 use commerce_model::DataType;
 use commerce_stripe::{map_document, StripePlatform};
 use futures::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use stripe_client::{ClientConfig, RetryPolicy, StripeClient};
-use stripe_connect::{Integration, IntegrationKind, Scope};
+use stripe_connect::{Integration, Mode, Scope};
 use stripe_sandbox::{RateLimits, Sandbox, SandboxConfig, SandboxHandle};
 
 /// A fixed sandbox "now", so data is the same on every run.
@@ -67,7 +64,7 @@ pub(crate) fn platform_for(
     webhook_secret: Option<&str>,
 ) -> StripePlatform {
     let integration = Integration::builder(
-        IntegrationKind::Test,
+        Mode::Test,
         client_id,
         SecretString::from(key.to_owned()),
         REDIRECT_URI,
@@ -91,12 +88,7 @@ pub(crate) fn platform_for(
         .build()
         .unwrap();
     let client = StripeClient::new(config).unwrap();
-    let platform = StripePlatform::new(
-        integration,
-        client,
-        Arc::new(MemoryLinkStateStore::default()),
-    )
-    .unwrap();
+    let platform = StripePlatform::new(integration, client).unwrap();
     match webhook_secret {
         Some(secret) => platform
             .with_webhook_secrets([SecretString::from(secret.to_owned())])
