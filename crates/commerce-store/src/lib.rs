@@ -80,8 +80,8 @@ mod types;
 mod webhook_events;
 
 pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
-pub use crate::consumers::{NewWebhookConsumer, WebhookConsumer};
 pub use crate::client_settings::{Profile, StoredApiKey, SyncSetting, SyncSettings};
+pub use crate::consumers::{NewWebhookConsumer, WebhookConsumer};
 pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
 pub use crate::deliveries::{
     AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,

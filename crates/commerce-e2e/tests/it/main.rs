@@ -24,8 +24,8 @@ mod server_support;
 #[path = "../../../commerce-sync/tests/it/support.rs"]
 mod sync_support;
 
-mod second_platform;
 mod codat_sdks;
+mod second_platform;
 mod stripe;
 mod stripe_e2e;
 #[allow(dead_code)]
