@@ -300,6 +300,39 @@ def platform_checks():
     if configured is not None:
         check("delete a configured api key", lambda: codat.settings.delete_api_key(request={"api_key_id": configured.id}), status=403)
 
+    # Webhook consumers (created disabled, so the running dispatcher sends them nothing).
+    consumers = check("list webhook consumers", lambda: codat.webhooks.list_consumers(), m.WebhookConsumers)
+    before = len(consumers.results or []) if consumers is not None else 0
+    consumer = check(
+        "create webhook consumer",
+        lambda: codat.webhooks.create_consumer(request={
+            "url": "https://hooks.example.com/codat-sdk",
+            "event_types": ["read.completed", "connection.connected"],
+            "company_tags": ["ref:sdk-1"],
+            "disabled": True,
+        }),
+        m.WebhookConsumer,
+    )
+    check(
+        "create webhook consumer with an unknown event type",
+        lambda: codat.webhooks.create_consumer(request={"url": "https://hooks.example.com/x", "event_types": ["no.such.event"]}),
+        status=400,
+    )
+    check(
+        "create webhook consumer without a URL",
+        lambda: codat.webhooks.create_consumer(request={"event_types": ["read.completed"]}),
+        status=400,
+    )
+    if consumer is not None:
+        if consumer.event_types != ["read.completed", "connection.connected"] or consumer.disabled is not True:
+            failures.append(f"create webhook consumer: not kept as sent: {consumer}")
+        listed = check("list webhook consumers after create", lambda: codat.webhooks.list_consumers(), m.WebhookConsumers)
+        if listed is not None and len(listed.results or []) != before + 1:
+            failures.append(f"list webhook consumers: {before} before, {len(listed.results or [])} after one create")
+        check("delete webhook consumer", lambda: codat.webhooks.delete_consumer(request={"webhook_id": consumer.id}), None)
+        check("delete deleted webhook consumer", lambda: codat.webhooks.delete_consumer(request={"webhook_id": consumer.id}), status=404)
+    check("list webhook consumers with a wrong key", lambda: wrong.webhooks.list_consumers(), status=401)
+
 
 # The commerce data types: (SDK group, list method, get method, list field, get field,
 # data type key, list request, get request, record id parameter).
