@@ -90,7 +90,7 @@ pub(crate) fn schemas(data_type_keys: &[&str]) -> Value {
             "redirect": {"type": "string", "format": "uri", "description": "Where the link flow sends the merchant at the end (this server's extension)."}
         }},
         "Integration": {"type": "object", "properties": {
-            "key": {"type": "string", "description": "Codat's four-letter key (`yzth` Stripe Test, `exgd` Stripe)."},
+            "key": {"type": "string", "description": "Codat's four-letter integration key."},
             "logoUrl": {"type": "string", "format": "uri"},
             "name": {"type": "string"},
             "enabled": {"type": "boolean"},

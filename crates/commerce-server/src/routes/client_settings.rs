@@ -94,9 +94,13 @@ async fn change_company(
 ) -> Result<Json<Value>, ApiError> {
     let company = load_company(state, company_id).await?;
     let Json(body) = body.map_err(|rejection| forbidden(rejection.body_text()))?;
+    // The same text limits as creating a company (`crate::text`), answered 403 because Codat
+    // documents no 400 for these two operations.
     let name = match body.name.as_deref().map(str::trim) {
         Some("") => return Err(forbidden("name must not be empty")),
-        Some(name) => name.to_owned(),
+        Some(name) => {
+            crate::text::company_name(Some(name)).map_err(|error| forbidden(error.message))?
+        }
         None if replace => return Err(forbidden("name is required")),
         None => company.name.clone(),
     };
@@ -110,7 +114,8 @@ async fn change_company(
     }
     let mut new = NewCompany::named(name);
     new.description = match body.description {
-        Some(description) => Some(description).filter(|text| !text.is_empty()),
+        Some(description) => crate::text::company_description(Some(description))
+            .map_err(|error| forbidden(error.message))?,
         None if replace => None,
         None => company.description.clone(),
     };

@@ -313,6 +313,11 @@ async fn companies_are_replaced_and_updated_with_tags() {
         json!({"name": ""}),
         json!({"tags": {"k": 1}}),
         json!({"description": "x"}),
+        // The text limits of creating a company hold here too.
+        json!({"name": "n".repeat(201)}),
+        json!({"name": "bell\u{7}"}),
+        json!({"name": "ok", "description": "d".repeat(4001)}),
+        json!({"name": "ok", "description": "nul\u{0}"}),
     ] {
         let (status, error) = send(
             &server,
