@@ -287,6 +287,7 @@ fn the_served_demo_delivers_webhooks_to_a_consumer_on_loopback() {
     let key = try_line.split('\'').nth(1).unwrap().trim_end_matches(':');
     let base = try_line
         .split_whitespace()
+        .map(|word| word.trim_matches('\''))
         .find(|word| word.starts_with("http://"))
         .unwrap()
         .split("/companies")
