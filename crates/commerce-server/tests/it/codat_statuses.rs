@@ -99,6 +99,7 @@ async fn fixture() -> Fixture {
         ("dataType", "commerce-customers".to_owned()),
         ("platformKey", "fktt".to_owned()),
         ("apiKeyId", uuid::Uuid::new_v4().to_string()),
+        ("webhookId", uuid::Uuid::new_v4().to_string()),
     ]);
     Fixture { server, values }
 }
@@ -153,6 +154,11 @@ fn good_body(operation_id: &str, values: &BTreeMap<&'static str, String>) -> Opt
             "overridesDefaults": true,
         }),
         "create-api-key" => json!({"name": "walker"}),
+        "create-webhook-consumer" => json!({
+            "url": "https://hooks.example.com/walker",
+            "eventTypes": ["read.completed"],
+            "disabled": true,
+        }),
         _ => return None,
     })
 }
@@ -250,6 +256,9 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
         "list-api-keys",
         "create-api-key",
         "delete-api-key",
+        "list-webhook-consumers",
+        "create-webhook-consumer",
+        "delete-webhook-consumer",
         "list-customers",
         "get-customer",
         "get-company-info",
@@ -403,6 +412,9 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
             let (_, body) = status_json(response).await;
             if id == "create-api-key" && what == "good" {
                 values.insert("apiKeyId", body["id"].as_str().unwrap().to_owned());
+            }
+            if id == "create-webhook-consumer" && what == "good" {
+                values.insert("webhookId", body["id"].as_str().unwrap().to_owned());
             }
             seen.entry(id.clone()).or_default().insert(status);
             if !documented.contains(&status) {
