@@ -104,6 +104,7 @@ fn start_demo(dir: &Path) -> Demo {
         } else if line.starts_with("Try:") {
             try_url = line
                 .split_whitespace()
+                .map(|word| word.trim_matches('\''))
                 .find(|word| word.starts_with("http"))
                 .map(str::to_owned);
             break;

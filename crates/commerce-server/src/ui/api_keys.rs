@@ -6,7 +6,9 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::Extension;
+
+use crate::ui::params::FormBody;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -103,7 +105,7 @@ pub(crate) async fn create(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
     headers: HeaderMap,
-    Form(form): Form<CreateForm>,
+    FormBody(form): FormBody<CreateForm>,
 ) -> Response {
     if let Err(reason) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
         return refused(reason);
@@ -131,7 +133,7 @@ pub(crate) async fn delete(
     Extension(viewer): Extension<Viewer>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<DeleteForm>,
+    FormBody(form): FormBody<DeleteForm>,
 ) -> Response {
     if let Err(reason) = check_form(&state, &viewer, &headers, form.csrf.as_deref()) {
         return refused(reason);
