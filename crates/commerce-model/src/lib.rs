@@ -31,6 +31,8 @@ pub mod page;
 pub mod platform;
 pub mod query;
 pub mod query_check;
+#[cfg(feature = "platform")]
+#[cfg_attr(docsrs, doc(cfg(feature = "platform")))]
 pub mod rate_budget;
 pub mod records;
 #[cfg(feature = "schema-check")]
