@@ -15,7 +15,8 @@ use chrono::{DateTime, Utc};
 use commerce_model::platform::LinkedAccount;
 use uuid::Uuid;
 
-use crate::companies::{credentials_of, metadata_json, ACCESS_TOKEN, REFRESH_TOKEN};
+use crate::companies::{credentials_of, metadata_json};
+use crate::crypto::{ACCESS_TOKEN, REFRESH_TOKEN};
 use crate::error::StoreError;
 use crate::store::{in_transaction, now, with_pool, Store};
 use crate::types::{RefreshClaim, StoredAccount};

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use commerce_model::DataType;
 
+use crate::crypto::{ACCESS_TOKEN, REFRESH_TOKEN};
 use crate::datasets::{status_columns, StatusRow};
 use crate::error::StoreError;
 use crate::store::{in_transaction, now, truncate, with_pool, Store};
@@ -537,9 +538,6 @@ impl Store {
         })
     }
 }
-
-pub(crate) const ACCESS_TOKEN: &str = "access_token";
-pub(crate) const REFRESH_TOKEN: &str = "refresh_token";
 
 pub(crate) struct Sealed {
     pub(crate) access_token: Vec<u8>,

@@ -9,11 +9,9 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use uuid::Uuid;
 
+use crate::crypto::CONSUMER_SECRET;
 use crate::error::StoreError;
 use crate::store::{now, with_pool, Store};
-
-/// The associated data of a consumer's encrypted secret.
-const SECRET_FIELD: &str = "webhook consumer secret";
 
 /// A stored webhook consumer (without its secret; see [`Store::webhook_consumer_secret`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +142,7 @@ impl Store {
         let id = Uuid::new_v4();
         let secret = self
             .key
-            .encrypt(consumer.secret.expose_secret(), id, SECRET_FIELD)?;
+            .encrypt(consumer.secret.expose_secret(), id, CONSUMER_SECRET)?;
         let sql = format!(
             "INSERT INTO webhook_consumers (id, url, event_types, company_tags, disabled, secret, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
@@ -192,7 +190,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
-        let secret = self.key.decrypt(&row.secret, id, SECRET_FIELD)?;
+        let secret = self.key.decrypt(&row.secret, id, CONSUMER_SECRET)?;
         Ok(Some((row.consumer.try_into()?, secret)))
     }
 

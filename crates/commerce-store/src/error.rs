@@ -89,8 +89,9 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
-    /// `COMMERCE_ENCRYPTION_KEY` is not set.
-    #[error("the encryption key is missing: set COMMERCE_ENCRYPTION_KEY to 32 random bytes, base64-encoded (`commerce demo` generates one)")]
+    /// Neither `COMMERCE_ENCRYPTION_KEYS` nor `COMMERCE_ENCRYPTION_KEY` is set (or the list is
+    /// empty).
+    #[error("the encryption key is missing: set COMMERCE_ENCRYPTION_KEY to 32 random bytes, base64-encoded, or COMMERCE_ENCRYPTION_KEYS to several such keys, newest first (`commerce demo` generates one)")]
     EncryptionKeyMissing,
     /// The encryption key is not 32 bytes of standard base64.
     #[error(
@@ -106,6 +107,18 @@ pub enum StoreError {
         /// The connection whose credential failed.
         connection_id: Uuid,
         /// `access_token` or `refresh_token`.
+        field: &'static str,
+    },
+    /// A stored secret was sealed by an encryption key that is not configured (for example an
+    /// old key removed before `commerce rotate-keys` re-sealed every value).
+    #[error("the stored {field} of {owner} was sealed with encryption key {key_id}, which is not configured: add that key back to COMMERCE_ENCRYPTION_KEYS (after the newest), run `commerce rotate-keys`, then remove it")]
+    EncryptionKeyNotConfigured {
+        /// The id (fingerprint) of the key that sealed it; never the key.
+        key_id: String,
+        /// The connection (or webhook consumer) the secret belongs to.
+        owner: Uuid,
+        /// Which secret: `access_token`, `refresh_token`, `link_state` or
+        /// `webhook consumer secret`.
         field: &'static str,
     },
     /// Encrypting a secret failed.

@@ -75,6 +75,7 @@ mod link_state_store;
 mod query;
 mod rate_budgets;
 mod records;
+mod rotation;
 mod store;
 mod types;
 mod webhook_events;
@@ -82,7 +83,7 @@ mod webhook_events;
 pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
 pub use crate::client_settings::{Profile, StoredApiKey, SyncSetting, SyncSettings};
 pub use crate::consumers::{NewWebhookConsumer, WebhookConsumer};
-pub use crate::crypto::{EncryptionKey, ENCRYPTION_KEY_ENV};
+pub use crate::crypto::{EncryptionKey, EncryptionKeys, KeyId, ENCRYPTION_KEYS_ENV, ENCRYPTION_KEY_ENV};
 pub use crate::deliveries::{
     AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,
 };
@@ -92,6 +93,7 @@ pub use crate::rate_budgets::SharedRateBudgets;
 pub use crate::records::{
     RawRecordPage, RecordPage, RecordQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
 };
+pub use crate::rotation::{KeyRotationReport, DEFAULT_ROTATION_BATCH};
 pub use crate::store::{Engine, Store, StoreConfig, DEFAULT_DATABASE_URL};
 pub use crate::types::{
     Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, Dataset, DatasetPage,

@@ -13,14 +13,12 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use crate::companies::hex_lower;
+use crate::crypto::LINK_STATE;
 use crate::error::StoreError;
 use crate::store::{now, truncate, with_pool, Store};
 
 /// The most link states (pending links) one connection keeps.
 pub const MAX_PENDING_LINK_STATES: u32 = 5;
-
-/// The associated-data label of a sealed link state.
-const LINK_STATE: &str = "link_state";
 
 #[derive(sqlx::FromRow)]
 struct ReusableRow {

@@ -13,7 +13,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::crypto::EncryptionKey;
+use crate::crypto::EncryptionKeys;
 use crate::error::StoreError;
 
 /// The default database: an SQLite file in the working directory, created when missing.
@@ -61,12 +61,12 @@ impl Default for StoreConfig {
     }
 }
 
-/// The store: a connection pool on SQLite or PostgreSQL plus the key that encrypts
-/// credentials. Cheap to clone (the pool is shared).
+/// The store: a connection pool on SQLite or PostgreSQL plus the keys that encrypt
+/// credentials (newest first: see [`EncryptionKeys`]). Cheap to clone (the pool is shared).
 #[derive(Clone)]
 pub struct Store {
     pub(crate) backend: Backend,
-    pub(crate) key: EncryptionKey,
+    pub(crate) key: EncryptionKeys,
     pub(crate) counts: VersionedCache<i64>,
     pub(crate) daily_totals: VersionedCache<Vec<crate::aggregates::DailyTotal>>,
 }
@@ -188,16 +188,18 @@ macro_rules! in_transaction {
 pub(crate) use {in_transaction, with_pool};
 
 impl Store {
-    /// Opens the database at `url` with default settings and runs the migrations.
-    pub async fn connect(url: &str, key: EncryptionKey) -> Result<Self, StoreError> {
-        Self::connect_with(&StoreConfig::new(url), key).await
+    /// Opens the database at `url` with default settings and runs the migrations. `keys` is
+    /// one [`crate::EncryptionKey`] or several ([`EncryptionKeys`], newest first).
+    pub async fn connect(url: &str, keys: impl Into<EncryptionKeys>) -> Result<Self, StoreError> {
+        Self::connect_with(&StoreConfig::new(url), keys).await
     }
 
     /// Opens the database described by `config` and runs the migrations.
     pub async fn connect_with(
         config: &StoreConfig,
-        key: EncryptionKey,
+        keys: impl Into<EncryptionKeys>,
     ) -> Result<Self, StoreError> {
+        let key = keys.into();
         let url = config.url.as_str();
         let scheme = url
             .split(':')
