@@ -309,12 +309,15 @@ async fn credentials_are_encrypted_at_rest(h: &Harness) {
 async fn wrong_key_fails_decryption(h: &Harness) {
     let connection_id = linked_connection(h, "sk_test_secret", "rt_secret").await;
     let other = h.reopen(EncryptionKey::generate()).await;
+    // The value records the key that sealed it: the error names that key (by its id).
     let err = other.get_credentials(connection_id).await.unwrap_err();
+    let sealing = crate::harness::key().id().to_string();
     assert!(
-        matches!(&err, StoreError::Decryption { connection_id: id, field: "access_token" } if *id == connection_id),
+        matches!(&err, StoreError::EncryptionKeyNotConfigured { owner, field: "access_token", key_id } if *owner == connection_id && *key_id == sealing),
         "{err:?}"
     );
     assert!(!err.to_string().contains("secret"), "{err}");
+    assert!(!err.to_string().contains(crate::harness::KEY), "{err}");
     other.close().await;
 }
 

@@ -116,7 +116,7 @@ impl Harness {
     }
 
     /// Another store on the same database, e.g. with a different key.
-    pub(crate) async fn reopen(&self, key: EncryptionKey) -> Store {
+    pub(crate) async fn reopen(&self, key: impl Into<commerce_store::EncryptionKeys>) -> Store {
         Store::connect(&self.url, key).await.unwrap()
     }
 

@@ -18,3 +18,4 @@ mod deliveries;
 mod query;
 mod rate_budgets;
 mod records;
+mod rotation;
