@@ -1,8 +1,8 @@
 //! The `commerce` command line: runs the server and sync workers, links merchants, syncs and
 //! shows their data, and runs the whole thing as a zero-credential demo against a fake Stripe.
 //!
-//! Commands: `demo`, `serve`, `worker`, `migrate`, `link`, `sync`, `status`, `show`, `map`,
-//! `sandbox` (see `commerce --help`). Configuration is the server's: `COMMERCE_*` and `STRIPE_*`
+//! Commands: `demo`, `serve`, `worker`, `migrate`, `rotate-keys`, `link`, `sync`, `status`,
+//! `show`, `map`, `sandbox` (see `commerce --help`). Configuration is the server's: `COMMERCE_*` and `STRIPE_*`
 //! environment variables and an optional `commerce.toml` ([`config`]). Platforms are wired in
 //! by `commerce_cli::platforms`, the one place that builds them.
 //!
@@ -19,6 +19,7 @@ mod link;
 mod map;
 mod output;
 mod progress;
+mod rotate_keys;
 mod sandbox;
 mod serve;
 mod show;
@@ -39,7 +40,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Link Stripe accounts, retrieve their commerce data and display it.
 ///
 /// Configuration comes from environment variables (COMMERCE_DATABASE_URL, COMMERCE_BIND,
-/// COMMERCE_PUBLIC_URL, COMMERCE_API_KEYS, COMMERCE_ENCRYPTION_KEY, STRIPE_TEST_CLIENT_ID,
+/// COMMERCE_PUBLIC_URL, COMMERCE_API_KEYS, COMMERCE_ENCRYPTION_KEY (or COMMERCE_ENCRYPTION_KEYS,
+/// newest first), STRIPE_TEST_CLIENT_ID,
 /// STRIPE_TEST_SECRET_KEY, STRIPE_LIVE_CLIENT_ID, STRIPE_LIVE_SECRET_KEY, STRIPE_*_WEBHOOK_SECRET,
 /// STRIPE_API_BASE, STRIPE_CONNECT_BASE, STRIPE_SCOPE) and an optional commerce.toml (or the
 /// file named by COMMERCE_CONFIG); variables win. `commerce demo` needs none of them.
@@ -60,6 +62,15 @@ enum Command {
     Worker(serve::WorkerOnlyArgs),
     /// Create or upgrade the database schema.
     Migrate,
+    /// Re-seal every stored secret under the newest encryption key, while the service runs.
+    ///
+    /// Reads the keys from COMMERCE_ENCRYPTION_KEYS (comma-separated, newest first) and
+    /// re-seals every stored credential, webhook consumer secret and pending link state that
+    /// another key sealed, in batches, each locking only its rows. Every `serve` and `worker`
+    /// process must run with the same key list first. Exits 1 while any stored secret still
+    /// needs an older key, so remove the older keys only after a run that exits 0 (see
+    /// docs/operations.md, "The encryption key").
+    RotateKeys(rotate_keys::RotateKeysArgs),
     /// Link a merchant's Stripe account from this terminal.
     Link(link::LinkArgs),
     /// Pull data now, with progress bars.
@@ -149,6 +160,7 @@ fn run_async(command: Command) -> anyhow::Result<()> {
             Command::Serve(args) => serve::serve(args).await,
             Command::Worker(args) => serve::worker(args).await,
             Command::Migrate => serve::migrate().await,
+            Command::RotateKeys(args) => rotate_keys::run(args).await,
             Command::Link(args) => link::run(args).await,
             Command::Sync(args) => sync::sync(args).await,
             Command::Status(args) => sync::status(args).await,

@@ -22,7 +22,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use commerce_model::platform::{check_http_url, PlatformInfo, SettingKind, SettingSpec};
-use commerce_store::EncryptionKey;
+use commerce_store::{EncryptionKey, EncryptionKeys};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::ApiKeys;
@@ -66,10 +66,14 @@ pub const GENERIC_SETTINGS: &[SettingSpec] = &[
     .required(),
     SettingSpec::new(
         "COMMERCE_ENCRYPTION_KEY",
-        "32 random bytes, base64-encoded: encrypts stored credentials",
+        "32 random bytes, base64-encoded: encrypts stored credentials (or COMMERCE_ENCRYPTION_KEYS)",
     )
-    .secret()
-    .required(),
+    .secret(),
+    SettingSpec::new(
+        "COMMERCE_ENCRYPTION_KEYS",
+        "several such keys, comma-separated, newest first: the newest seals, all open (key rotation)",
+    )
+    .secret(),
     SettingSpec::new(
         "COMMERCE_WEBHOOK_URL",
         "one more receiver of every client webhook, besides the consumers at /webhooks",
@@ -146,8 +150,9 @@ pub struct ServerConfig {
     pub public_url: String,
     /// `COMMERCE_API_KEYS` (comma-separated), hashed.
     pub api_keys: ApiKeys,
-    /// `COMMERCE_ENCRYPTION_KEY`: encrypts stored credentials.
-    pub encryption_key: EncryptionKey,
+    /// `COMMERCE_ENCRYPTION_KEYS` (newest first) or `COMMERCE_ENCRYPTION_KEY` (one key):
+    /// encrypt stored credentials; the newest seals every new value.
+    pub encryption_keys: EncryptionKeys,
     /// Platform integrations' settings, for the caller to build platforms from.
     pub platforms: PlatformSettings,
     /// `COMMERCE_WEBHOOK_*`: how client webhooks are delivered, and the implicit consumer
@@ -170,7 +175,7 @@ impl fmt::Debug for ServerConfig {
             .field("bind", &self.bind)
             .field("public_url", &self.public_url)
             .field("api_keys", &self.api_keys)
-            .field("encryption_key", &"[redacted]")
+            .field("encryption_keys", &self.encryption_keys)
             .field("platforms", &self.platforms)
             .field("client_webhooks", &self.client_webhooks)
             .field("http", &self.http)
@@ -344,22 +349,7 @@ impl ServerConfig {
             }
         };
 
-        let encryption_key = match settings.get("COMMERCE_ENCRYPTION_KEY") {
-            None => {
-                problems.push(
-                    "COMMERCE_ENCRYPTION_KEY is not set: give 32 random bytes, base64-encoded"
-                        .to_owned(),
-                );
-                None
-            }
-            Some(text) => match EncryptionKey::from_base64(text.trim()) {
-                Ok(key) => Some(key),
-                Err(error) => {
-                    problems.push(format!("COMMERCE_ENCRYPTION_KEY: {error}"));
-                    None
-                }
-            },
-        };
+        let encryption_keys = read_encryption_keys(&settings, &mut problems);
 
         let platform_settings = read_platform_settings(&settings, &known, platforms, &mut problems);
 
@@ -368,8 +358,8 @@ impl ServerConfig {
         let http = HttpLimits::from_settings(&settings, &mut problems);
         // --- HTTP edge settings: end ---
 
-        match (bind, public_url, api_keys, encryption_key) {
-            (Some(bind), Some(public_url), Some(api_keys), Some(encryption_key))
+        match (bind, public_url, api_keys, encryption_keys) {
+            (Some(bind), Some(public_url), Some(api_keys), Some(encryption_keys))
                 if problems.is_empty() =>
             {
                 Ok(ServerConfig {
@@ -377,7 +367,7 @@ impl ServerConfig {
                     bind,
                     public_url,
                     api_keys,
-                    encryption_key,
+                    encryption_keys,
                     platforms: platform_settings,
                     client_webhooks,
                     http,
@@ -386,6 +376,41 @@ impl ServerConfig {
             _ => Err(ServerError::InvalidConfig { problems }),
         }
     }
+}
+
+/// `COMMERCE_ENCRYPTION_KEYS` (several keys, newest first) or `COMMERCE_ENCRYPTION_KEY` (one
+/// key), exactly one of them. Problems never quote a key.
+fn read_encryption_keys(
+    settings: &BTreeMap<String, String>,
+    problems: &mut Vec<String>,
+) -> Option<EncryptionKeys> {
+    let parsed = match (
+        settings.get("COMMERCE_ENCRYPTION_KEYS"),
+        settings.get("COMMERCE_ENCRYPTION_KEY"),
+    ) {
+        (None, None) => {
+            problems.push(
+                "COMMERCE_ENCRYPTION_KEY is not set: give 32 random bytes, base64-encoded \
+                 (or several such keys, newest first, in COMMERCE_ENCRYPTION_KEYS)"
+                    .to_owned(),
+            );
+            return None;
+        }
+        (Some(_), Some(_)) => {
+            problems.push(
+                "COMMERCE_ENCRYPTION_KEYS and COMMERCE_ENCRYPTION_KEY are both set: set only \
+                 COMMERCE_ENCRYPTION_KEYS (newest first), with the single key among them"
+                    .to_owned(),
+            );
+            return None;
+        }
+        (Some(list), None) => EncryptionKeys::from_base64_list(list)
+            .map_err(|error| format!("COMMERCE_ENCRYPTION_KEYS: {error}")),
+        (None, Some(single)) => EncryptionKey::from_base64(single.trim())
+            .map(EncryptionKeys::from)
+            .map_err(|error| format!("COMMERCE_ENCRYPTION_KEY: {error}")),
+    };
+    parsed.map_err(|problem| problems.push(problem)).ok()
 }
 
 /// Every setting the configuration reads: the generic ones and the platforms' (each name once).
@@ -538,13 +563,15 @@ fn read_toml(
             toml::Value::Boolean(flag) if name == crate::client_webhooks::ALLOW_PRIVATE_URLS => {
                 flag.to_string()
             }
-            toml::Value::Array(items) if name == "COMMERCE_API_KEYS" => {
+            toml::Value::Array(items)
+                if name == "COMMERCE_API_KEYS" || name == "COMMERCE_ENCRYPTION_KEYS" =>
+            {
                 let mut keys = Vec::new();
                 for item in items {
                     match item {
                         toml::Value::String(key) => keys.push(key),
                         _ => problems.push(format!(
-                            "{DEFAULT_CONFIG_FILE}: `api_keys` must hold strings"
+                            "{DEFAULT_CONFIG_FILE}: `{key}` must hold strings"
                         )),
                     }
                 }
@@ -731,6 +758,69 @@ mod tests {
         let platforms = platforms();
         assert!(config.platforms.enabled(&platforms[0]));
         assert!(!config.platforms.enabled(&platforms[1]));
+    }
+
+    #[test]
+    fn several_encryption_keys_newest_first() {
+        const OLD: &str = KEY;
+        const NEW: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+        let newest = EncryptionKey::from_base64(NEW).unwrap().id();
+        let older = EncryptionKey::from_base64(OLD).unwrap().id();
+        let list = format!("{NEW}, {OLD}");
+        let mut env: Vec<(&str, &str)> = ok_env()
+            .into_iter()
+            .filter(|(name, _)| *name != "COMMERCE_ENCRYPTION_KEY")
+            .collect();
+        env.push(("COMMERCE_ENCRYPTION_KEYS", &list));
+        let config = ServerConfig::from_sources(env.clone(), None, &[]).unwrap();
+        assert_eq!(config.encryption_keys.ids(), vec![newest, older]);
+        let debug = format!("{config:?}");
+        assert!(!debug.contains(NEW) && !debug.contains(OLD), "{debug}");
+
+        // The single key is still accepted alone.
+        let config = ServerConfig::from_sources(ok_env(), None, &[]).unwrap();
+        assert_eq!(config.encryption_keys.ids(), vec![older]);
+
+        // In commerce.toml as an array (or a comma-separated string).
+        let file = format!("encryption_keys = [\"{NEW}\", \"{OLD}\"]\n");
+        let file_env: Vec<(&str, &str)> = env
+            .iter()
+            .copied()
+            .filter(|(name, _)| *name != "COMMERCE_ENCRYPTION_KEYS")
+            .collect();
+        let config = ServerConfig::from_sources(file_env, Some(&file), &[]).unwrap();
+        assert_eq!(config.encryption_keys.ids(), vec![newest, older]);
+
+        // Both variables set: one would be ignored, so it is a problem.
+        let mut both = env.clone();
+        both.push(("COMMERCE_ENCRYPTION_KEY", OLD));
+        let Err(ServerError::InvalidConfig { problems }) =
+            ServerConfig::from_sources(both, None, &[])
+        else {
+            panic!("expected invalid config");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("both set"), "{problems:?}");
+
+        // A bad key is named by its position, never quoted.
+        let bad = format!("{NEW},not-a-key!,{OLD}");
+        let mut env_bad: Vec<(&str, &str)> = env
+            .iter()
+            .copied()
+            .filter(|(name, _)| *name != "COMMERCE_ENCRYPTION_KEYS")
+            .collect();
+        env_bad.push(("COMMERCE_ENCRYPTION_KEYS", &bad));
+        let Err(ServerError::InvalidConfig { problems }) =
+            ServerConfig::from_sources(env_bad, None, &[])
+        else {
+            panic!("expected invalid config");
+        };
+        let text = problems.join("\n");
+        assert!(
+            text.contains("COMMERCE_ENCRYPTION_KEYS") && text.contains("key #2"),
+            "{text}"
+        );
+        assert!(!text.contains("not-a-key!") && !text.contains(NEW), "{text}");
     }
 
     #[test]

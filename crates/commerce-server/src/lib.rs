@@ -65,7 +65,7 @@ pub use crate::text::{MAX_COMPANY_DESCRIPTION_CHARS, MAX_COMPANY_NAME_CHARS};
 pub async fn open_store(config: &ServerConfig) -> Result<Store, ServerError> {
     let store = Store::connect_with(
         &StoreConfig::new(config.database_url.expose_secret()),
-        config.encryption_key.clone(),
+        config.encryption_keys.clone(),
     )
     .await?;
     Ok(store)

@@ -6,6 +6,7 @@ mod demo;
 mod errors;
 mod help;
 mod link;
+mod rotate_keys;
 mod schemathesis;
 mod support;
 
