@@ -2,7 +2,9 @@
 //! on SQLite (embedded, the default) or PostgreSQL (to scale out), chosen by the URL.
 //!
 //! The same behaviour and the same tests on both engines. Migrations are embedded and run
-//! when the store opens. Credentials are encrypted at rest with AES-256-GCM.
+//! when the store opens. Credentials are encrypted at rest with AES-256-GCM, under several keys
+//! newest first ([`EncryptionKeys`]: each sealed value records its key's id; reads use that key,
+//! writes the newest; [`Store::rotate_encryption_keys`] re-seals everything under the newest).
 //!
 //! This crate knows platforms only through `commerce-model`; it must never depend on a
 //! `stripe-*` crate.
