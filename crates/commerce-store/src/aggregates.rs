@@ -10,9 +10,10 @@ use chrono::{Days, NaiveDate};
 use commerce_model::DataType;
 use uuid::Uuid;
 
-use crate::companies::to_u64;
+use crate::convert::to_u64;
 use crate::error::StoreError;
 use crate::store::{Backend, Store};
+use crate::types::DailyTotal;
 
 /// The longest range [`Store::daily_totals`] accepts, in days.
 pub const MAX_DAILY_TOTALS_DAYS: u64 = 366;
@@ -47,42 +48,6 @@ impl DailyTotalsQuery {
     pub fn group_by(mut self, group_field: impl Into<String>) -> Self {
         self.group_field = Some(group_field.into());
         self
-    }
-}
-
-/// One day's sum for one currency (and group).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct DailyTotal {
-    /// The day (the date part of the records' `createdDate`).
-    pub day: NaiveDate,
-    /// The records' `currency`, if they have one.
-    pub currency: Option<String>,
-    /// The value of the group field, when the query has one and the records carry it.
-    pub group: Option<String>,
-    /// The sum of the amounts (as a float: for display, not for accounting); records whose
-    /// amount is missing or not a number count as zero.
-    pub total: f64,
-    /// How many records were summed.
-    pub count: u64,
-}
-
-impl DailyTotal {
-    /// A day's total (e.g. to build charts in tests).
-    pub fn new(
-        day: NaiveDate,
-        currency: Option<String>,
-        group: Option<String>,
-        total: f64,
-        count: u64,
-    ) -> Self {
-        Self {
-            day,
-            currency,
-            group,
-            total,
-            count,
-        }
     }
 }
 

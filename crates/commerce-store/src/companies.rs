@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use commerce_model::DataType;
 
+use crate::convert::{to_i64, to_u64};
 use crate::crypto::{ACCESS_TOKEN, REFRESH_TOKEN};
 use crate::datasets::{status_columns, StatusRow};
 use crate::error::StoreError;
@@ -578,22 +579,4 @@ pub(crate) fn metadata_json(account: &LinkedAccount) -> Result<Option<String>, S
             column: "connections.account_metadata",
             value: error.to_string(),
         })
-}
-
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    out
-}
-
-pub(crate) fn to_i64(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-pub(crate) fn to_u64(value: i64) -> u64 {
-    u64::try_from(value).unwrap_or(0)
 }

@@ -16,7 +16,7 @@
 //!   key id: it is opened by trying each configured key, newest first (GCM's tag tells the
 //!   right one), and re-sealed as version 2 by a rotation.
 //!
-//! Every column holding a sealed value is listed in `crate::rotation`, which re-seals them.
+//! Every column holding a sealed value is listed in the `rotation` module, which re-seals them.
 //! Nothing here logs; keys never appear in `Debug` or error messages.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};

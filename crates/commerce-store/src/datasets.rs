@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use commerce_model::DataType;
 use uuid::Uuid;
 
-use crate::companies::{to_i64, to_u64};
+use crate::convert::{to_i64, to_u64};
 use crate::error::StoreError;
 use crate::store::{now, with_pool, Backend, Store};
 use crate::types::{

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use commerce_model::DataType;
 use uuid::Uuid;
 
-use crate::companies::{to_i64, to_u64};
+use crate::convert::{to_i64, to_u64};
 use crate::error::StoreError;
 use crate::store::{in_transaction, now, truncate, with_pool, Backend, Store};
 

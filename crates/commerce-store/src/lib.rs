@@ -66,9 +66,11 @@
 
 mod accounts;
 mod aggregates;
+mod cache;
 mod client_settings;
 mod companies;
 mod consumers;
+mod convert;
 mod crypto;
 mod datasets;
 mod deliveries;
@@ -82,7 +84,7 @@ mod store;
 mod types;
 mod webhook_events;
 
-pub use crate::aggregates::{DailyTotal, DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
+pub use crate::aggregates::{DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
 pub use crate::client_settings::{Profile, StoredApiKey, SyncSetting, SyncSettings};
 pub use crate::consumers::{NewWebhookConsumer, WebhookConsumer};
 pub use crate::crypto::{EncryptionKey, EncryptionKeys, KeyId, ENCRYPTION_KEYS_ENV, ENCRYPTION_KEY_ENV};
@@ -98,7 +100,7 @@ pub use crate::records::{
 pub use crate::rotation::{KeyRotationReport, DEFAULT_ROTATION_BATCH};
 pub use crate::store::{Engine, Store, StoreConfig, DEFAULT_DATABASE_URL};
 pub use crate::types::{
-    Company, Connection, ConnectionStatus, Credentials, DataTypeStatus, Dataset, DatasetPage,
+    Company, Connection, ConnectionStatus, Credentials, DailyTotal, DataTypeStatus, Dataset, DatasetPage,
     DatasetStatus, IssueSeverity, NewCompany, PageWrite, PageWriteSummary, RecordInput,
     RefreshClaim, StoredAccount, StoredRecord, SyncCursor, ValidationIssue,
 };

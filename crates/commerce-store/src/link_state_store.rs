@@ -12,7 +12,7 @@ use secrecy::ExposeSecret as _;
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
-use crate::companies::hex_lower;
+use crate::convert::hex_lower;
 use crate::crypto::LINK_STATE;
 use crate::error::StoreError;
 use crate::store::{now, truncate, with_pool, Store};

@@ -10,7 +10,7 @@ use sha2::{Digest as _, Sha256};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use crate::companies::{hex_lower, to_i64, to_u64};
+use crate::convert::{hex_lower, to_i64, to_u64};
 use crate::error::StoreError;
 use crate::query::{Bind, SqlBuilder};
 use crate::store::{codat_date, in_transaction, now, truncate, with_pool, Engine, Store};

@@ -433,3 +433,39 @@ pub struct DataTypeStatus {
     /// When that one completed.
     pub last_successful_sync: Option<DateTime<Utc>>,
 }
+
+/// One day's sum for one currency (and group).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DailyTotal {
+    /// The day (the date part of the records' `createdDate`).
+    pub day: chrono::NaiveDate,
+    /// The records' `currency`, if they have one.
+    pub currency: Option<String>,
+    /// The value of the group field, when the query has one and the records carry it.
+    pub group: Option<String>,
+    /// The sum of the amounts (as a float: for display, not for accounting); records whose
+    /// amount is missing or not a number count as zero.
+    pub total: f64,
+    /// How many records were summed.
+    pub count: u64,
+}
+
+impl DailyTotal {
+    /// A day's total (e.g. to build charts in tests).
+    pub fn new(
+        day: chrono::NaiveDate,
+        currency: Option<String>,
+        group: Option<String>,
+        total: f64,
+        count: u64,
+    ) -> Self {
+        Self {
+            day,
+            currency,
+            group,
+            total,
+            count,
+        }
+    }
+}

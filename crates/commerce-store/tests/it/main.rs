@@ -9,6 +9,7 @@
 )]
 
 mod harness;
+mod modules;
 
 mod aggregates;
 mod client_settings;
