@@ -570,9 +570,8 @@ fn read_toml(
                 for item in items {
                     match item {
                         toml::Value::String(key) => keys.push(key),
-                        _ => problems.push(format!(
-                            "{DEFAULT_CONFIG_FILE}: `{key}` must hold strings"
-                        )),
+                        _ => problems
+                            .push(format!("{DEFAULT_CONFIG_FILE}: `{key}` must hold strings")),
                     }
                 }
                 keys.join(",")
@@ -820,7 +819,10 @@ mod tests {
             text.contains("COMMERCE_ENCRYPTION_KEYS") && text.contains("key #2"),
             "{text}"
         );
-        assert!(!text.contains("not-a-key!") && !text.contains(NEW), "{text}");
+        assert!(
+            !text.contains("not-a-key!") && !text.contains(NEW),
+            "{text}"
+        );
     }
 
     #[test]

@@ -270,7 +270,9 @@ impl EncryptionKeys {
     pub fn from_env() -> Result<Self, StoreError> {
         match (env_var(ENCRYPTION_KEYS_ENV)?, env_var(ENCRYPTION_KEY_ENV)?) {
             (Some(_), Some(_)) => Err(StoreError::EncryptionKeyMalformed {
-                reason: format!("both {ENCRYPTION_KEYS_ENV} and {ENCRYPTION_KEY_ENV} are set; set only one"),
+                reason: format!(
+                    "both {ENCRYPTION_KEYS_ENV} and {ENCRYPTION_KEY_ENV} are set; set only one"
+                ),
             }),
             (Some(list), None) => Self::from_base64_list(&list),
             (None, Some(single)) => EncryptionKey::from_base64(&single).map(Self::from),

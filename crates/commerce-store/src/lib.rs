@@ -87,7 +87,9 @@ mod webhook_events;
 pub use crate::aggregates::{DailyTotalsQuery, MAX_DAILY_TOTALS_DAYS};
 pub use crate::client_settings::{Profile, StoredApiKey, SyncSetting, SyncSettings};
 pub use crate::consumers::{NewWebhookConsumer, WebhookConsumer};
-pub use crate::crypto::{EncryptionKey, EncryptionKeys, KeyId, ENCRYPTION_KEYS_ENV, ENCRYPTION_KEY_ENV};
+pub use crate::crypto::{
+    EncryptionKey, EncryptionKeys, KeyId, ENCRYPTION_KEYS_ENV, ENCRYPTION_KEY_ENV,
+};
 pub use crate::deliveries::{
     AttemptOutcome, ClientEvent, ClientEventFilter, DeliveryAttempt, DeliveryStatus, NewClientEvent,
 };
@@ -100,9 +102,9 @@ pub use crate::records::{
 pub use crate::rotation::{KeyRotationReport, DEFAULT_ROTATION_BATCH};
 pub use crate::store::{Engine, Store, StoreConfig, DEFAULT_DATABASE_URL};
 pub use crate::types::{
-    Company, Connection, ConnectionStatus, Credentials, DailyTotal, DataTypeStatus, Dataset, DatasetPage,
-    DatasetStatus, IssueSeverity, NewCompany, PageWrite, PageWriteSummary, RecordInput,
-    RefreshClaim, StoredAccount, StoredRecord, SyncCursor, ValidationIssue,
+    Company, Connection, ConnectionStatus, Credentials, DailyTotal, DataTypeStatus, Dataset,
+    DatasetPage, DatasetStatus, IssueSeverity, NewCompany, PageWrite, PageWriteSummary,
+    RecordInput, RefreshClaim, StoredAccount, StoredRecord, SyncCursor, ValidationIssue,
 };
 
 /// The README's examples, compiled and run as doc tests.

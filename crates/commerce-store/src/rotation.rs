@@ -92,7 +92,10 @@ impl Store {
     /// Every process must be configured with the new key list (newest first) before this runs,
     /// or it keeps sealing with the old key; [`Store::sealed_values`] afterwards tells whether
     /// any value still needs an older key.
-    pub async fn rotate_encryption_keys(&self, batch: u32) -> Result<KeyRotationReport, StoreError> {
+    pub async fn rotate_encryption_keys(
+        &self,
+        batch: u32,
+    ) -> Result<KeyRotationReport, StoreError> {
         self.visit_sealed(batch, Mode::Reseal).await
     }
 
@@ -109,7 +112,9 @@ impl Store {
         let mut report = KeyRotationReport::new(self.key.newest().id());
         let mut after = None;
         loop {
-            let (last, rows) = self.credentials_batch(after, limit, mode, &mut report).await?;
+            let (last, rows) = self
+                .credentials_batch(after, limit, mode, &mut report)
+                .await?;
             report.batches += 1;
             if rows < limit {
                 break;
@@ -118,7 +123,9 @@ impl Store {
         }
         let mut after = None;
         loop {
-            let (last, rows) = self.consumers_batch(after, limit, mode, &mut report).await?;
+            let (last, rows) = self
+                .consumers_batch(after, limit, mode, &mut report)
+                .await?;
             report.batches += 1;
             if rows < limit {
                 break;
@@ -127,7 +134,9 @@ impl Store {
         }
         let mut after = None;
         loop {
-            let (last, rows) = self.link_states_batch(after, limit, mode, &mut report).await?;
+            let (last, rows) = self
+                .link_states_batch(after, limit, mode, &mut report)
+                .await?;
             report.batches += 1;
             if rows < limit {
                 break;

@@ -17,7 +17,17 @@ fn help(args: &[&str]) -> String {
 #[test]
 fn every_command_has_help() {
     for command in [
-        "", "demo", "serve", "worker", "migrate", "rotate-keys", "link", "sync", "status", "show", "map",
+        "",
+        "demo",
+        "serve",
+        "worker",
+        "migrate",
+        "rotate-keys",
+        "link",
+        "sync",
+        "status",
+        "show",
+        "map",
         "sandbox",
     ] {
         let args: Vec<&str> = if command.is_empty() {

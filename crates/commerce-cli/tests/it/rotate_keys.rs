@@ -27,7 +27,10 @@ fn rotate_keys_reseals_under_the_newest_key_and_says_when_the_old_one_can_go() {
         let mut account = LinkedAccount::new("acct_1", false);
         account.access_token = Some(SecretString::from("tok_access_1".to_owned()));
         account.refresh_token = Some(SecretString::from("tok_refresh_1".to_owned()));
-        store.link_connection(connection.id, &account).await.unwrap();
+        store
+            .link_connection(connection.id, &account)
+            .await
+            .unwrap();
         store.close().await;
         connection.id
     });
@@ -48,7 +51,8 @@ fn rotate_keys_reseals_under_the_newest_key_and_says_when_the_old_one_can_go() {
         for key in [&old, &new] {
             let secret = key.to_base64();
             assert!(
-                !stdout.contains(secret.expose_secret()) && !stderr.contains(secret.expose_secret()),
+                !stdout.contains(secret.expose_secret())
+                    && !stderr.contains(secret.expose_secret()),
                 "a key was printed"
             );
         }
@@ -64,15 +68,18 @@ fn rotate_keys_reseals_under_the_newest_key_and_says_when_the_old_one_can_go() {
         stdout.contains(&format!("newest first: {new_id}, {old_id}")),
         "{stdout}"
     );
+    assert!(stdout.contains(&format!("2 by key {old_id}")), "{stdout}");
     assert!(
-        stdout.contains(&format!("2 by key {old_id}")),
-        "{stdout}"
+        stderr.contains("2 stored secret(s) are still sealed"),
+        "{stderr}"
     );
-    assert!(stderr.contains("2 stored secret(s) are still sealed"), "{stderr}");
 
     let (code, stdout, stderr) = run(&list, &["--batch-size", "1"]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
-    assert!(stdout.contains(&format!("re-sealed 2 under {new_id}")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("re-sealed 2 under {new_id}")),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!("now: 2 stored secret(s) (2 by key {new_id})")),
         "{stdout}"

@@ -18,7 +18,9 @@ fn round_trips_and_binds_to_row_and_field() {
         .encrypt("sk_test_secret", connection, "access_token")
         .unwrap();
     assert_ne!(stored, again, "every value gets a fresh nonce");
-    let plain = EncryptionKeys::from(key.clone()).decrypt(&stored, connection, "access_token").unwrap();
+    let plain = EncryptionKeys::from(key.clone())
+        .decrypt(&stored, connection, "access_token")
+        .unwrap();
     assert_eq!(plain.expose_secret(), "sk_test_secret");
     assert!(matches!(
         EncryptionKeys::from(key.clone()).decrypt(&stored, connection, "refresh_token"),

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, Utc};
 use commerce_model::platform::{LinkBinding, LinkStateStore as _, LinkedAccount};
 use commerce_store::{
-    EncryptionKey, EncryptionKeys, NewCompany, NewWebhookConsumer, RefreshClaim, Store,
-    StoreError,
+    EncryptionKey, EncryptionKeys, NewCompany, NewWebhookConsumer, RefreshClaim, Store, StoreError,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 use uuid::Uuid;
@@ -38,7 +37,10 @@ async fn linked_connections(store: &Store, count: usize) -> Vec<(Uuid, LinkBindi
             account.refresh_token = Some(SecretString::from(format!("rt_{index}_0")));
         }
         account.access_expires_at = Some(Utc::now() + Duration::hours(1));
-        store.link_connection(connection.id, &account).await.unwrap();
+        store
+            .link_connection(connection.id, &account)
+            .await
+            .unwrap();
         let binding = LinkBinding {
             company_id: company.id.to_string(),
             connection_id: connection.id.to_string(),
@@ -51,7 +53,12 @@ async fn linked_connections(store: &Store, count: usize) -> Vec<(Uuid, LinkBindi
 async fn tokens(store: &Store, connection_id: Uuid) -> (String, Option<String>, i64) {
     let stored = store.linked_account(connection_id).await.unwrap().unwrap();
     (
-        stored.account.access_token.unwrap().expose_secret().to_owned(),
+        stored
+            .account
+            .access_token
+            .unwrap()
+            .expose_secret()
+            .to_owned(),
         stored
             .account
             .refresh_token
@@ -74,7 +81,11 @@ async fn rotation_reseals_every_secret_and_the_old_key_can_go(h: &Harness) {
         .unwrap();
     let (first, binding) = &connections[0];
     h.store
-        .save("state-one", binding.clone(), Utc::now() + Duration::minutes(10))
+        .save(
+            "state-one",
+            binding.clone(),
+            Utc::now() + Duration::minutes(10),
+        )
         .await
         .unwrap();
     let before: BTreeMap<Uuid, (String, Option<String>, i64)> = {
