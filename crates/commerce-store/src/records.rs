@@ -8,6 +8,7 @@ use commerce_model::{DataType, OrderBy, Query};
 use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 use sqlx::types::Json;
+use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use crate::convert::{hex_lower, to_i64, to_u64};
@@ -18,7 +19,13 @@ use crate::types::{PageWrite, PageWriteSummary, RecordInput, StoredRecord};
 
 pub use commerce_model::status::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
-/// Rows per multi-row `INSERT` (8 parameters each, well under both engines' limits).
+/// Rows per multi-row `INSERT` (9 parameters each, well under both engines' limits).
+///
+/// The many-row statements (the upsert and the mark) are built with sqlx's `QueryBuilder`
+/// (`push_values`, `push_bind`), which writes PostgreSQL's `$n` parameters and SQLite's anonymous
+/// `?`. Anonymous parameters matter on SQLite: it looks up every named parameter (`$17`) among
+/// those already parsed, which costs quadratic time in a statement of 4,500 parameters, and
+/// sqlx then looks up each name again to bind it (see docs/performance.md).
 const UPSERT_CHUNK: usize = 500;
 
 /// A paged read of one data type: Codat's `page`, `pageSize`, `query` and `orderBy`.
@@ -253,21 +260,14 @@ impl Store {
             // Per chunk: whether some record was left as it was (and may still need marking).
             let mut unchanged_in_chunk = Vec::new();
             for chunk in prepared.chunks(UPSERT_CHUNK) {
-                let sql = upsert_sql(engine, chunk.len());
-                let mut query = sqlx::query(&sql);
-                for record in chunk {
-                    query = query
-                        .bind(page.connection_id)
-                        .bind(data_type)
-                        .bind(record.id.as_str())
-                        .bind(Json(&record.data))
-                        .bind(record.hash.as_str())
-                        .bind(record.source_modified_date)
-                        .bind(written_at)
-                        .bind(false)
-                        .bind(page.seen_generation);
-                }
-                let changed = query.execute(&mut *tx).await?.rows_affected();
+                let mut upsert = upsert_statement(
+                    page.connection_id,
+                    data_type,
+                    chunk,
+                    written_at,
+                    page.seen_generation,
+                );
+                let changed = upsert.build().execute(&mut *tx).await?.rows_affected();
                 unchanged_in_chunk.push(changed < chunk.len() as u64);
                 summary.changed += changed;
                 summary.unchanged += chunk.len() as u64 - changed.min(chunk.len() as u64);
@@ -295,16 +295,8 @@ impl Store {
                     .zip(&unchanged_in_chunk)
                     .filter_map(|(chunk, unchanged)| unchanged.then_some(chunk));
                 for chunk in to_mark {
-                    let sql = mark_sql(engine, chunk.len());
-                    let mut query = sqlx::query(&sql)
-                        .bind(generation)
-                        .bind(page.connection_id)
-                        .bind(data_type)
-                        .bind(generation);
-                    for record in chunk {
-                        query = query.bind(record.id.as_str());
-                    }
-                    query.execute(&mut *tx).await?;
+                    let mut mark = mark_statement(generation, page.connection_id, data_type, chunk);
+                    mark.build().execute(&mut *tx).await?;
                 }
                 if page.sweep_unseen {
                     summary.swept = sqlx::query(sweep_sql(engine))
@@ -701,73 +693,79 @@ fn write_canonical(value: &serde_json::Value, out: &mut String) {
     }
 }
 
-fn upsert_sql(engine: Engine, rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO records (connection_id, data_type, id, data, content_hash, source_modified_date, \
-         modified_date, deleted, seen_generation) VALUES ",
+/// The upsert of one chunk of records: one `VALUES` row of 9 parameters per record; a stored
+/// row changes only when its content (or deletion) changes.
+fn upsert_statement<'a, DB>(
+    connection_id: Uuid,
+    data_type: &'a str,
+    chunk: &'a [PreparedRecord],
+    written_at: DateTime<Utc>,
+    generation: Option<Uuid>,
+) -> QueryBuilder<'a, DB>
+where
+    DB: sqlx::Database,
+    Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Option<Uuid>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Json<&'a serde_json::Value>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Option<DateTime<Utc>>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let mut upsert = QueryBuilder::new(
+        "INSERT INTO records (connection_id, data_type, id, data, content_hash, \
+         source_modified_date, modified_date, deleted, seen_generation) ",
     );
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        let base = row * 9;
-        sql.push('(');
-        for column in 1..=9 {
-            if column > 1 {
-                sql.push_str(", ");
-            }
-            push_param(&mut sql, engine, base + column);
-        }
-        sql.push(')');
-    }
-    sql.push_str(
+    upsert.push_values(chunk, |mut row, record| {
+        row.push_bind(connection_id)
+            .push_bind(data_type)
+            .push_bind(record.id.as_str())
+            .push_bind(Json(&record.data))
+            .push_bind(record.hash.as_str())
+            .push_bind(record.source_modified_date)
+            .push_bind(written_at)
+            .push_bind(false)
+            .push_bind(generation);
+    });
+    upsert.push(
         " ON CONFLICT (connection_id, data_type, id) DO UPDATE SET data = excluded.data, \
          content_hash = excluded.content_hash, source_modified_date = excluded.source_modified_date, \
          modified_date = excluded.modified_date, deleted = excluded.deleted, \
          seen_generation = COALESCE(excluded.seen_generation, records.seen_generation) \
          WHERE records.content_hash <> excluded.content_hash OR records.deleted <> excluded.deleted",
     );
-    sql
+    upsert
 }
 
-/// Marks `rows` records of a connection's data type as seen by a generation: those the upsert
+/// Marks a chunk of a connection's data type's records as seen by a generation: those the upsert
 /// did not already mark (records it inserted or changed carry the generation), so a first pull
-/// rewrites no row twice. Bound in the order the parameters appear, on both engines (SQLite's
-/// are anonymous, see [`push_param`]): generation, connection, data type, generation, then the
-/// ids.
-fn mark_sql(engine: Engine, rows: usize) -> String {
-    let mut sql = String::from("UPDATE records SET seen_generation = ");
-    push_param(&mut sql, engine, 1);
-    sql.push_str(" WHERE connection_id = ");
-    push_param(&mut sql, engine, 2);
-    sql.push_str(" AND data_type = ");
-    push_param(&mut sql, engine, 3);
-    sql.push_str(" AND (seen_generation IS NULL OR seen_generation <> ");
-    push_param(&mut sql, engine, 4);
-    sql.push_str(") AND id IN (");
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        push_param(&mut sql, engine, row + 5);
+/// rewrites no row twice.
+fn mark_statement<'a, DB>(
+    generation: Uuid,
+    connection_id: Uuid,
+    data_type: &'a str,
+    chunk: &'a [PreparedRecord],
+) -> QueryBuilder<'a, DB>
+where
+    DB: sqlx::Database,
+    Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let mut mark = QueryBuilder::new("UPDATE records SET seen_generation = ");
+    mark.push_bind(generation)
+        .push(" WHERE connection_id = ")
+        .push_bind(connection_id)
+        .push(" AND data_type = ")
+        .push_bind(data_type)
+        .push(" AND (seen_generation IS NULL OR seen_generation <> ")
+        .push_bind(generation)
+        .push(") AND id IN (");
+    let mut ids = mark.separated(", ");
+    for record in chunk {
+        ids.push_bind(record.id.as_str());
     }
-    sql.push(')');
-    sql
-}
-
-/// Parameter `number` of a many-row statement: `$n` on PostgreSQL; on SQLite an anonymous `?`,
-/// because SQLite looks up every named parameter among those already parsed, which costs
-/// quadratic time in a statement of 4,500 parameters, and sqlx then looks up each name again to
-/// bind it. A statement must not mix the two on SQLite: sqlx binds anonymous parameters in
-/// order from the first argument, whatever named ones precede them.
-fn push_param(sql: &mut String, engine: Engine, number: usize) {
-    match engine {
-        Engine::Sqlite => sql.push('?'),
-        Engine::Postgres => {
-            sql.push('$');
-            sql.push_str(&number.to_string());
-        }
-    }
+    ids.push_unseparated(")");
+    mark
 }
 
 /// Soft-deletes the live records of a connection's data type not seen by generation $3.

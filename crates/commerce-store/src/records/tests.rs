@@ -2,7 +2,7 @@ use serde_json::json;
 
 use commerce_model::DataType;
 
-use super::content_hash;
+use super::{content_hash, mark_statement, prepare_records, upsert_statement};
 use crate::query::Bind;
 
 #[test]
@@ -123,4 +123,46 @@ async fn filters_on_indexed_fields_read_their_index_and_others_step_through_id_o
     }
     store.close().await;
     let _ = std::fs::remove_file(&path);
+}
+
+/// The many-row statements take anonymous `?` parameters on SQLite (named ones cost quadratic
+/// time there, see docs/performance.md) and numbered `$n` on PostgreSQL, one per bound value.
+#[test]
+fn many_row_statements_use_anonymous_parameters_on_sqlite() {
+    let records: Vec<crate::RecordInput> = (0..3)
+        .map(|index| crate::RecordInput::new(format!("r{index}"), serde_json::json!({"n": index})))
+        .collect();
+    let prepared = prepare_records(&records, chrono::Utc::now()).unwrap();
+    let connection = uuid::Uuid::new_v4();
+    let generation = Some(uuid::Uuid::new_v4());
+    let now = chrono::Utc::now();
+
+    let sqlite = upsert_statement::<sqlx::Sqlite>(connection, "d", &prepared, now, generation);
+    assert_eq!(sqlite.sql().matches('?').count(), 27, "{}", sqlite.sql());
+    assert!(!sqlite.sql().contains('$'), "{}", sqlite.sql());
+    let postgres = upsert_statement::<sqlx::Postgres>(connection, "d", &prepared, now, generation);
+    assert!(
+        postgres
+            .sql()
+            .contains("($19, $20, $21, $22, $23, $24, $25, $26, $27)"),
+        "{}",
+        postgres.sql()
+    );
+    assert!(!postgres.sql().contains('?'), "{}", postgres.sql());
+    assert!(!postgres.sql().contains("$28"), "{}", postgres.sql());
+
+    let uuid = uuid::Uuid::new_v4();
+    let sqlite = mark_statement::<sqlx::Sqlite>(uuid, connection, "d", &prepared);
+    assert_eq!(sqlite.sql().matches('?').count(), 7, "{}", sqlite.sql());
+    assert!(
+        sqlite.sql().ends_with("id IN (?, ?, ?)"),
+        "{}",
+        sqlite.sql()
+    );
+    let postgres = mark_statement::<sqlx::Postgres>(uuid, connection, "d", &prepared);
+    assert!(
+        postgres.sql().ends_with("id IN ($5, $6, $7)"),
+        "{}",
+        postgres.sql()
+    );
 }
