@@ -45,7 +45,7 @@ pub use crate::platform::{
     StripePlatform, StripeSettingNames, StripeWebhook, SystemClock, WebhookChanges,
     API_BASE_SETTING, CALLBACK_SEGMENT, CODAT_KEY_LIVE, CODAT_KEY_TEST, CONNECT_BASE_SETTING,
     EVENT_RETENTION_SECS, PUBLISHABLE_KEY_METADATA, SCOPE_SETTING, SUPPORTED_DATA_TYPES,
-    WEBHOOK_SECRET_SETTING,
+    WEBHOOK_SECRET_SETTING, ACCESS_TTL_METADATA, LINK_METHOD_APP, LINK_METHOD_METADATA,
 };
 pub use crate::product::map_product;
 pub use crate::transaction::map_balance_transaction;
