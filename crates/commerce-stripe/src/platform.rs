@@ -182,8 +182,9 @@ pub fn platform_info(mode: Mode) -> PlatformInfo {
         SettingSpec::new(
             names.app_install_url,
             "the Stripe App's OAuth install link of this mode; set, merchants link through Stripe Apps OAuth instead of Connect OAuth",
-        )
-        .kind(SettingKind::HttpUrl),
+        ),
+        // Not `HttpUrl`: install links may carry a query string. `with_app_install_url`
+        // checks it at start.
         SettingSpec::new(
             WEBHOOK_SECRET_SETTING,
             "webhook signing secret for a mode without its own",
