@@ -531,8 +531,10 @@ async fn heartbeat(
 }
 
 /// How many times one pull may refresh its credentials without writing a batch in between
-/// before the dataset fails.
-const MAX_REFRESHES_PER_PULL: u32 = 2;
+/// before the dataset fails. A page may take several requests, each waiting for the rate
+/// budget, so short-lived tokens can expire more than once before a batch is written; the
+/// bound only stops a platform that keeps answering "expired" from looping forever.
+const MAX_REFRESHES_PER_PULL: u32 = 8;
 
 #[cfg(test)]
 mod tests {

@@ -318,7 +318,12 @@ fn exchange(
                 ));
             }
             grant.used = true;
+            let half_life = i64::try_from(state.config.access_ttl.as_millis() / 2).unwrap_or(i64::MAX);
+            let early = grant
+                .expires_at_ms
+                .is_some_and(|expires_at| expires_at - state.clock.now_millis() > half_life);
             grants.counters.app_refreshes += 1;
+            grants.counters.early_app_refreshes += u64::from(early);
             (index, false)
         }
         Some(other) => {

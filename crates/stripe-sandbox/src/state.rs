@@ -179,6 +179,9 @@ pub struct OAuthCounters {
     pub code_exchanges: u64,
     /// Successful Stripe Apps refreshes (`grant_type=refresh_token` at `/v1/oauth/token`).
     pub app_refreshes: u64,
+    /// Stripe Apps refreshes of a pair whose access token still had more than half its life
+    /// left (a client refreshing far earlier than it needs to, or twice for one expiry).
+    pub early_app_refreshes: u64,
     /// Token requests answered `invalid_grant` (a reused, unknown or revoked code or refresh
     /// token).
     pub invalid_grants: u64,
