@@ -397,3 +397,85 @@ async fn eight_tasks_share_one_connection_across_twenty_expiries_on_postgres() {
         "{counters}"
     );
 }
+
+/// The `stripe_app_refresher` example, built next to this test binary (`cargo test` builds
+/// examples); built on demand when missing.
+fn refresher_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.parent().unwrap().parent().unwrap();
+    let binary = target.join("examples").join(format!(
+        "stripe_app_refresher{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    if !binary.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "-p", "commerce-e2e", "--example", "stripe_app_refresher"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the stripe_app_refresher example failed");
+    }
+    binary
+}
+
+/// Two processes of 4 tasks each use one connection across 20 token expiries, refreshing
+/// through one PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_share_one_connection_across_twenty_expiries_on_postgres() {
+    let env = sandbox(10, |config| config.access_ttl = Duration::from_secs(1)).await;
+    let db = TestDb::new(Kind::Postgres).await;
+    let store = db.store().await;
+    let platform = app_platform(&env, "http://127.0.0.1:9/oauth/stripe/callback", 1000);
+    let connection_id = install(&store, &platform).await;
+    let first_version = store
+        .linked_account(connection_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .credentials_version;
+    let binary = refresher_binary();
+    let spawn = || {
+        std::process::Command::new(&binary)
+            .env("COMMERCE_SYNC_DB_URL", &db.url)
+            .env("COMMERCE_ENCRYPTION_KEY", db.key_base64())
+            .env("REFRESH_CONNECTION", connection_id.to_string())
+            .env("REFRESH_TASKS", "4")
+            .env("REFRESH_TARGET", "20")
+            .env("STRIPE_API_BASE", env.sandbox.base_url())
+            .env("STRIPE_CLIENT_ID", &env.client_id)
+            .env("STRIPE_SECRET_KEY", &env.key)
+            .env("STRIPE_APP_INSTALL_URL", env.sandbox.info().test.app_install_url)
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children = [spawn(), spawn()];
+    let outputs = tokio::task::spawn_blocking(move || {
+        children.map(|child| child.wait_with_output().unwrap())
+    })
+    .await
+    .unwrap();
+    for output in &outputs {
+        assert!(output.status.success(), "a process failed: {:?}", output.status);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let reads: u64 = stdout.trim().strip_prefix("reads ").unwrap().parse().unwrap();
+        assert!(reads > 0, "{stdout}");
+    }
+    let counters = oauth_counters(&env).await;
+    let refreshes = counter(&counters, "app_refreshes");
+    assert!(refreshes >= 20, "{counters}");
+    assert_eq!(counter(&counters, "invalid_grants"), 0, "{counters}");
+    assert_eq!(counter(&counters, "early_app_refreshes"), 0, "{counters}");
+    let last_version = store
+        .linked_account(connection_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .credentials_version;
+    assert_eq!(
+        u64::try_from(last_version - first_version).unwrap(),
+        refreshes,
+        "{counters}"
+    );
+}
