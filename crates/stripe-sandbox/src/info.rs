@@ -130,7 +130,6 @@ impl SandboxInfo {
                 "secret_key": info.secret_key.expose_secret(),
                 "publishable_key": info.publishable_key,
                 "client_id": info.client_id,
-                "app_install_url": info.app_install_url,
                 "accounts": accounts,
             })
         };
@@ -154,6 +153,11 @@ impl SandboxInfo {
             "size": self.size,
             "requests": self.requests,
             "oauth": self.oauth,
+            // Beside the seeded keys: the links carry this sandbox's base URL.
+            "app_install_url": {
+                "test": self.test.app_install_url,
+                "live": self.live.app_install_url,
+            },
         })
     }
 }
