@@ -53,8 +53,8 @@ pub(crate) struct DemoArgs {
     /// How many of the latest transactions to print.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
     transactions: u32,
-    /// How the merchant links: Stripe Connect OAuth, or Stripe Apps OAuth (the app's install
-    /// link, expiring access tokens refreshed as the sync runs).
+    /// How the merchant links: connect (Stripe Connect OAuth) or app (a Stripe App's install
+    /// link, with expiring access tokens refreshed as the sync runs).
     #[arg(long, value_enum, default_value_t = LinkMethod::Connect)]
     link: LinkMethod,
 }
@@ -62,9 +62,9 @@ pub(crate) struct DemoArgs {
 /// `commerce demo --link`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum LinkMethod {
-    /// Stripe Connect OAuth (authorize URL; the platform key with `Stripe-Account`).
+    // Stripe Connect OAuth (authorize URL; the platform key with `Stripe-Account`).
     Connect,
-    /// Stripe Apps OAuth (install link; the account's access token, refreshed).
+    // Stripe Apps OAuth (install link; the account's access token, refreshed).
     App,
 }
 
