@@ -7,7 +7,7 @@ use serde_json::json;
 use stripe_connect::{
     app_install_url, parse_app_token_response, AppOAuthClient, ConnectError, Mode, OAuthErrorCode,
 };
-use wiremock::matchers::{body_string_contains, header, method, path};
+use wiremock::matchers::{basic_auth, body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{CLIENT_ID, LIVE_KEY, REDIRECT, TEST_KEY};
@@ -115,35 +115,12 @@ fn the_client_refuses_a_key_of_the_other_mode() {
     assert!(!debug.contains(TEST_KEY), "{debug}");
 }
 
-/// `Authorization: Basic base64("sk_test_PLATFORMSECRET0001:")`.
-fn basic_auth() -> String {
-    use std::fmt::Write as _;
-    let raw = format!("{TEST_KEY}:");
-    let table = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let bytes = raw.as_bytes();
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                let index = ((n >> (18 - 6 * i)) & 63) as usize;
-                out.push(char::from(table[index]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    let mut header = String::new();
-    write!(header, "Basic {out}").unwrap();
-    header
-}
-
 #[tokio::test]
 async fn exchange_and_refresh_post_to_v1_oauth_token_with_basic_auth() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/oauth/token"))
-        .and(header("authorization", basic_auth().as_str()))
+        .and(basic_auth(TEST_KEY, ""))
         .and(body_string_contains("grant_type=authorization_code"))
         .and(body_string_contains("code=ac_APPCODE"))
         .respond_with(ResponseTemplate::new(200).set_body_json(token_body(false, Some(3600))))
@@ -152,7 +129,7 @@ async fn exchange_and_refresh_post_to_v1_oauth_token_with_basic_auth() {
         .await;
     Mock::given(method("POST"))
         .and(path("/v1/oauth/token"))
-        .and(header("authorization", basic_auth().as_str()))
+        .and(basic_auth(TEST_KEY, ""))
         .and(body_string_contains("grant_type=refresh_token"))
         .and(body_string_contains("refresh_token=rt_APPREFRESH1"))
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({
