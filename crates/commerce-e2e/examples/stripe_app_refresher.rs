@@ -57,11 +57,24 @@ async fn main() -> anyhow::Result<()> {
     let process = std::process::id();
     let mut handles = Vec::new();
     for task in 0..tasks {
-        let (engine, store, platform, base) =
-            (engine.clone(), store.clone(), platform.clone(), base.clone());
+        let (engine, store, platform, base) = (
+            engine.clone(),
+            store.clone(),
+            platform.clone(),
+            base.clone(),
+        );
         let owner = format!("process-{process}-task-{task}");
         handles.push(tokio::spawn(async move {
-            use_connection(&engine, &store, &platform, connection_id, &base, target, &owner).await
+            use_connection(
+                &engine,
+                &store,
+                &platform,
+                connection_id,
+                &base,
+                target,
+                &owner,
+            )
+            .await
         }));
     }
     let mut reads = 0;

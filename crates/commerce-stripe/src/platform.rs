@@ -44,9 +44,7 @@ use stripe_connect::{
     AppOAuthClient, AuthorizeUrl, Callback, CallbackOutcome, Integration, Mode, OAuthClient,
 };
 
-pub use crate::platform::app_oauth::{
-    ACCESS_TTL_METADATA, LINK_METHOD_APP, LINK_METHOD_METADATA,
-};
+pub use crate::platform::app_oauth::{ACCESS_TTL_METADATA, LINK_METHOD_APP, LINK_METHOD_METADATA};
 pub use crate::platform::rate_budget::SharedBudgetAdapter;
 pub use crate::platform::webhook::{StripeWebhook, WebhookChanges};
 
@@ -445,11 +443,7 @@ impl Platform for StripePlatform {
         settings
     }
 
-    fn needs_refresh(
-        &self,
-        account: &LinkedAccount,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> bool {
+    fn needs_refresh(&self, account: &LinkedAccount, now: chrono::DateTime<chrono::Utc>) -> bool {
         app_oauth::needs_refresh(account, now)
     }
 

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{Stream, TryStreamExt};
-use secrecy::ExposeSecret as _;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use secrecy::ExposeSecret as _;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::time::Instant;
@@ -137,7 +137,10 @@ impl fmt::Debug for StripeClient {
             .field("mode", &self.inner.key.mode())
             .field("api_base", &self.inner.api_base.as_str())
             .field("stripe_account", &self.stripe_account.as_deref())
-            .field("account_key", &self.account_key.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "account_key",
+                &self.account_key.as_ref().map(|_| "[REDACTED]"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -258,11 +261,12 @@ impl StripeClient {
                 reason: "the account key is empty",
             });
         }
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {secret}")).map_err(|_| {
-            StripeError::InvalidSecretKey {
-                reason: "the account key is not usable in an http header",
-            }
-        })?;
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {secret}")).map_err(|_| {
+                StripeError::InvalidSecretKey {
+                    reason: "the account key is not usable in an http header",
+                }
+            })?;
         authorization.set_sensitive(true);
         client.account_key = Some(Arc::new(AccountKey {
             authorization,

@@ -341,10 +341,7 @@ impl ErrorResponse {
         attempts: u32,
         secret: &str,
     ) -> StripeError {
-        let code = self
-            .api_error
-            .as_ref()
-            .and_then(|error| error.code.clone());
+        let code = self.api_error.as_ref().and_then(|error| error.code.clone());
         if self.status == 401 && code.as_deref() != Some("api_key_expired") {
             let message = self
                 .api_error

@@ -201,9 +201,7 @@ pub(crate) async fn authorize(
     let result = parse_pairs(query.as_deref().unwrap_or_default())
         .and_then(|pairs| validate(&state, &pairs).map(|install| (pairs, install)));
     match result {
-        Ok((pairs, install)) if state.config.consent_page => {
-            consent_page(&state, &pairs, &install)
-        }
+        Ok((pairs, install)) if state.config.consent_page => consent_page(&state, &pairs, &install),
         Ok((_, install)) => approve(&state, &install),
         Err(failure) => failure.into_response(),
     }
@@ -318,7 +316,8 @@ fn exchange(
                 ));
             }
             grant.used = true;
-            let half_life = i64::try_from(state.config.access_ttl.as_millis() / 2).unwrap_or(i64::MAX);
+            let half_life =
+                i64::try_from(state.config.access_ttl.as_millis() / 2).unwrap_or(i64::MAX);
             let early = grant
                 .expires_at_ms
                 .is_some_and(|expires_at| expires_at - state.clock.now_millis() > half_life);

@@ -287,7 +287,11 @@ struct TokenResponse {
     livemode: bool,
 }
 
-pub(crate) fn platform_mode(state: &State, headers: &HeaderMap, pairs: &Pairs) -> Result<Mode, OAuthFailure> {
+pub(crate) fn platform_mode(
+    state: &State,
+    headers: &HeaderMap,
+    pairs: &Pairs,
+) -> Result<Mode, OAuthFailure> {
     let key = bearer_key(headers).or_else(|| value(pairs, "client_secret").map(str::to_owned));
     let Some(key) = key else {
         return Err(OAuthFailure::new(

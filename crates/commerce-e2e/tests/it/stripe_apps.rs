@@ -101,10 +101,7 @@ impl CapturedLogs {
 fn token_shaped(text: &str, prefix: &str) -> Option<String> {
     text.match_indices(prefix).find_map(|(at, _)| {
         let rest = &text[at + prefix.len()..];
-        let run = rest
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .count();
+        let run = rest.chars().take_while(char::is_ascii_alphanumeric).count();
         (run >= 16).then(|| text[at..at + prefix.len() + run.min(24)].to_owned())
     })
 }
@@ -158,7 +155,11 @@ async fn apps_oauth_link_and_a_sync_through_several_token_expiries() {
         .unwrap();
     assert_eq!(stored.account.external_id, env.account());
     assert_eq!(
-        stored.account.metadata.get(commerce_stripe::LINK_METHOD_METADATA).map(String::as_str),
+        stored
+            .account
+            .metadata
+            .get(commerce_stripe::LINK_METHOD_METADATA)
+            .map(String::as_str),
         Some(commerce_stripe::LINK_METHOD_APP)
     );
     assert!(stored.account.access_expires_at.is_some());
@@ -168,7 +169,11 @@ async fn apps_oauth_link_and_a_sync_through_several_token_expiries() {
     let data_status: Vec<String> = logs
         .text()
         .lines()
-        .filter(|line| line.contains("refresh") || line.contains("AuthError") || line.contains("access expired"))
+        .filter(|line| {
+            line.contains("refresh")
+                || line.contains("AuthError")
+                || line.contains("access expired")
+        })
         .map(|line| line.chars().take(400).collect())
         .collect();
     let data_status = data_status.join("\n");
@@ -209,9 +214,16 @@ async fn apps_oauth_link_and_a_sync_through_several_token_expiries() {
 
     // No key or token in any log line, at trace level, through the link and every refresh.
     let text = logs.text();
-    assert!(text.contains("credentials refreshed"), "no refresh was logged");
+    assert!(
+        text.contains("credentials refreshed"),
+        "no refresh was logged"
+    );
     for prefix in ["sk_test_", "rt_", "ac_"] {
-        assert_eq!(token_shaped(&text, prefix), None, "a {prefix} token in the logs");
+        assert_eq!(
+            token_shaped(&text, prefix),
+            None,
+            "a {prefix} token in the logs"
+        );
     }
     let latest = server
         .store
@@ -221,8 +233,18 @@ async fn apps_oauth_link_and_a_sync_through_several_token_expiries() {
         .unwrap();
     use secrecy::ExposeSecret as _;
     for secret in [
-        latest.account.access_token.as_ref().unwrap().expose_secret(),
-        latest.account.refresh_token.as_ref().unwrap().expose_secret(),
+        latest
+            .account
+            .access_token
+            .as_ref()
+            .unwrap()
+            .expose_secret(),
+        latest
+            .account
+            .refresh_token
+            .as_ref()
+            .unwrap()
+            .expose_secret(),
         env.key.as_str(),
     ] {
         assert!(!text.contains(secret), "a token in the logs");
@@ -330,8 +352,12 @@ async fn eight_tasks_share_one_connection_across_twenty_expiries_on_postgres() {
     let base = env.sandbox.base_url().to_owned();
     let mut tasks = Vec::new();
     for task in 0..8 {
-        let (engine, store, platform, base) =
-            (engine.clone(), store.clone(), platform.clone(), base.clone());
+        let (engine, store, platform, base) = (
+            engine.clone(),
+            store.clone(),
+            platform.clone(),
+            base.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let owner = format!("task-{task}");
             let mut reads = 0_u64;
@@ -410,10 +436,19 @@ fn refresher_binary() -> std::path::PathBuf {
     if !binary.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let status = std::process::Command::new(cargo)
-            .args(["build", "-p", "commerce-e2e", "--example", "stripe_app_refresher"])
+            .args([
+                "build",
+                "-p",
+                "commerce-e2e",
+                "--example",
+                "stripe_app_refresher",
+            ])
             .status()
             .unwrap();
-        assert!(status.success(), "building the stripe_app_refresher example failed");
+        assert!(
+            status.success(),
+            "building the stripe_app_refresher example failed"
+        );
     }
     binary
 }
@@ -444,7 +479,10 @@ async fn two_processes_share_one_connection_across_twenty_expiries_on_postgres()
             .env("STRIPE_API_BASE", env.sandbox.base_url())
             .env("STRIPE_CLIENT_ID", &env.client_id)
             .env("STRIPE_SECRET_KEY", &env.key)
-            .env("STRIPE_APP_INSTALL_URL", env.sandbox.info().test.app_install_url)
+            .env(
+                "STRIPE_APP_INSTALL_URL",
+                env.sandbox.info().test.app_install_url,
+            )
             .env_remove("RUST_LOG")
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -457,9 +495,18 @@ async fn two_processes_share_one_connection_across_twenty_expiries_on_postgres()
     .await
     .unwrap();
     for output in &outputs {
-        assert!(output.status.success(), "a process failed: {:?}", output.status);
+        assert!(
+            output.status.success(),
+            "a process failed: {:?}",
+            output.status
+        );
         let stdout = String::from_utf8_lossy(&output.stdout);
-        let reads: u64 = stdout.trim().strip_prefix("reads ").unwrap().parse().unwrap();
+        let reads: u64 = stdout
+            .trim()
+            .strip_prefix("reads ")
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(reads > 0, "{stdout}");
     }
     let counters = oauth_counters(&env).await;

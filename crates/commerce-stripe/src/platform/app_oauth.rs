@@ -110,8 +110,9 @@ pub(crate) async fn refresh(
     }
     let Some(refresh_token) = &account.refresh_token else {
         return Err(PlatformError::RelinkNeeded {
-            reason: "the account has no refresh token; the merchant must link the Stripe account again"
-                .to_owned(),
+            reason:
+                "the account has no refresh token; the merchant must link the Stripe account again"
+                    .to_owned(),
         });
     };
     let issued_at = Utc::now();
@@ -165,8 +166,9 @@ pub(crate) fn account_client(
     }
     let Some(access_token) = &account.access_token else {
         return Err(PlatformError::RelinkNeeded {
-            reason: "the account has no access token; the merchant must link the Stripe account again"
-                .to_owned(),
+            reason:
+                "the account has no access token; the merchant must link the Stripe account again"
+                    .to_owned(),
         });
     };
     platform_client

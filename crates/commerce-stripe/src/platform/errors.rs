@@ -20,7 +20,9 @@ use stripe_connect::{ConnectError, OAuthErrorCode};
 pub(crate) fn from_stripe(error: StripeError) -> PlatformError {
     match error {
         // A Stripe Apps access token ran out: refresh it and try again.
-        StripeError::InvalidApiKey { ref code, .. } if code.as_deref() == Some("api_key_expired") => {
+        StripeError::InvalidApiKey { ref code, .. }
+            if code.as_deref() == Some("api_key_expired") =>
+        {
             PlatformError::AccessExpired {
                 reason: error.to_string(),
             }

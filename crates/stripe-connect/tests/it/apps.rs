@@ -44,7 +44,10 @@ fn install_url_refuses_what_it_cannot_use() {
         ("https://x.example/install", CLIENT_ID, REDIRECT, ""),
     ] {
         let error = app_install_url(install, client_id, redirect, state).unwrap_err();
-        assert!(matches!(error, ConnectError::InvalidAuthorizeUrl { .. }), "{error}");
+        assert!(
+            matches!(error, ConnectError::InvalidAuthorizeUrl { .. }),
+            "{error}"
+        );
     }
 }
 
@@ -70,11 +73,17 @@ fn parses_tokens_with_expires_in() {
     assert_eq!(tokens.stripe_user_id(), "acct_1AppUser");
     assert!(!tokens.livemode());
     assert_eq!(tokens.scope(), Some("stripe_apps"));
-    assert_eq!(tokens.access_token().expose_secret(), "sk_test_APPACCESSTOKEN1");
+    assert_eq!(
+        tokens.access_token().expose_secret(),
+        "sk_test_APPACCESSTOKEN1"
+    );
     assert_eq!(tokens.refresh_token().expose_secret(), "rt_APPREFRESH1");
     assert_eq!(tokens.expires_in(), Duration::from_secs(2));
     let debug = format!("{tokens:?}");
-    assert!(!debug.contains("APPACCESSTOKEN1") && !debug.contains("APPREFRESH1"), "{debug}");
+    assert!(
+        !debug.contains("APPACCESSTOKEN1") && !debug.contains("APPREFRESH1"),
+        "{debug}"
+    );
 }
 
 #[test]
@@ -88,15 +97,25 @@ fn without_expires_in_the_token_lives_one_hour() {
 fn a_token_of_the_other_mode_is_refused() {
     let body = serde_json::to_vec(&token_body(true, Some(3600))).unwrap();
     let error = parse_app_token_response(200, &body, Mode::Test).unwrap_err();
-    assert!(matches!(error, ConnectError::LivemodeMismatch { livemode: true, .. }), "{error}");
+    assert!(
+        matches!(error, ConnectError::LivemodeMismatch { livemode: true, .. }),
+        "{error}"
+    );
 }
 
 #[test]
 fn invalid_grant_and_garbage_are_typed_and_quote_no_token() {
-    let body = br#"{"error":"invalid_grant","error_description":"Refresh token has already been used"}"#;
+    let body =
+        br#"{"error":"invalid_grant","error_description":"Refresh token has already been used"}"#;
     let error = parse_app_token_response(400, body, Mode::Test).unwrap_err();
     assert!(
-        matches!(error, ConnectError::OAuth { code: OAuthErrorCode::InvalidGrant, .. }),
+        matches!(
+            error,
+            ConnectError::OAuth {
+                code: OAuthErrorCode::InvalidGrant,
+                ..
+            }
+        ),
         "{error}"
     );
     let body = br#"{"access_token":"sk_test_SECRETLEAK","refresh_token":"#;
@@ -110,8 +129,14 @@ fn invalid_grant_and_garbage_are_typed_and_quote_no_token() {
 #[test]
 fn the_client_refuses_a_key_of_the_other_mode() {
     let error = AppOAuthClient::new(Mode::Test, LIVE_KEY, "https://api.stripe.com").unwrap_err();
-    assert!(matches!(error, ConnectError::KeyModeMismatch { .. }), "{error}");
-    let debug = format!("{:?}", AppOAuthClient::new(Mode::Test, TEST_KEY, "https://api.stripe.com").unwrap());
+    assert!(
+        matches!(error, ConnectError::KeyModeMismatch { .. }),
+        "{error}"
+    );
+    let debug = format!(
+        "{:?}",
+        AppOAuthClient::new(Mode::Test, TEST_KEY, "https://api.stripe.com").unwrap()
+    );
     assert!(!debug.contains(TEST_KEY), "{debug}");
 }
 
@@ -147,7 +172,13 @@ async fn exchange_and_refresh_post_to_v1_oauth_token_with_basic_auth() {
     assert_eq!(tokens.stripe_user_id(), "acct_1AppUser");
     let error = client.refresh(tokens.refresh_token()).await.unwrap_err();
     assert!(
-        matches!(error, ConnectError::OAuth { code: OAuthErrorCode::InvalidGrant, .. }),
+        matches!(
+            error,
+            ConnectError::OAuth {
+                code: OAuthErrorCode::InvalidGrant,
+                ..
+            }
+        ),
         "{error}"
     );
     assert!(!error.to_string().contains("rt_APPREFRESH1"));

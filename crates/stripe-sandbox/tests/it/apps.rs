@@ -62,10 +62,17 @@ async fn install(env: &Env) -> Value {
     let response = no_redirects().get(install_link(env)).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FOUND);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with("http://127.0.0.1:9/callback?"), "{location}");
+    assert!(
+        location.starts_with("http://127.0.0.1:9/callback?"),
+        "{location}"
+    );
     assert_eq!(query_value(&location, "state").as_deref(), Some("st-1"));
     let code = query_value(&location, "code").unwrap();
-    let (status, body) = token(env, &[("grant_type", "authorization_code"), ("code", &code)]).await;
+    let (status, body) = token(
+        env,
+        &[("grant_type", "authorization_code"), ("code", &code)],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
@@ -87,7 +94,10 @@ async fn install_link_exchange_and_rotating_refresh_tokens() {
     let old_refresh = first["refresh_token"].as_str().unwrap();
     let (status, second) = token(
         &env,
-        &[("grant_type", "refresh_token"), ("refresh_token", old_refresh)],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", old_refresh),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{second}");
@@ -96,7 +106,10 @@ async fn install_link_exchange_and_rotating_refresh_tokens() {
     // The refresh token used stops working.
     let (status, reused) = token(
         &env,
-        &[("grant_type", "refresh_token"), ("refresh_token", old_refresh)],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", old_refresh),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -113,7 +126,10 @@ async fn expired_access_tokens_get_api_key_expired() {
     let env = start(10, |config| config.access_ttl = Duration::from_millis(300)).await;
     let tokens = install(&env).await;
     let access = tokens["access_token"].as_str().unwrap();
-    assert_eq!(env.get_as("/v1/customers", Some(access), None).await.status, StatusCode::OK);
+    assert_eq!(
+        env.get_as("/v1/customers", Some(access), None).await.status,
+        StatusCode::OK
+    );
     tokio::time::sleep(Duration::from_millis(400)).await;
     let reply = env.get_as("/v1/customers", Some(access), None).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
@@ -121,7 +137,10 @@ async fn expired_access_tokens_get_api_key_expired() {
     assert_eq!(oauth_counters(&env).await["expired_key_rejections"], 1);
     let (status, fresh) = token(
         &env,
-        &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{fresh}");
@@ -141,7 +160,10 @@ async fn consent_page_installs_or_cancels() {
     let info = env.sandbox.info();
     let form = |decision: &'static str| {
         vec![
-            ("install_link", query_value(&info.test.app_install_url, "install_link").unwrap()),
+            (
+                "install_link",
+                query_value(&info.test.app_install_url, "install_link").unwrap(),
+            ),
             ("client_id", info.test.client_id.clone()),
             ("redirect_uri", "http://127.0.0.1:9/callback".to_owned()),
             ("state", "st-2".to_owned()),
@@ -150,18 +172,28 @@ async fn consent_page_installs_or_cancels() {
     };
     let decide = |decision| {
         no_redirects()
-            .post(format!("{}/apps/oauth/authorize/decision", env.sandbox.base_url()))
+            .post(format!(
+                "{}/apps/oauth/authorize/decision",
+                env.sandbox.base_url()
+            ))
             .form(&form(decision))
             .send()
     };
     let cancelled = decide("deny").await.unwrap();
     let location = cancelled.headers()["location"].to_str().unwrap().to_owned();
-    assert_eq!(query_value(&location, "error").as_deref(), Some("access_denied"));
+    assert_eq!(
+        query_value(&location, "error").as_deref(),
+        Some("access_denied")
+    );
     assert_eq!(query_value(&location, "state").as_deref(), Some("st-2"));
     let approved = decide("approve").await.unwrap();
     let location = approved.headers()["location"].to_str().unwrap().to_owned();
     let code = query_value(&location, "code").unwrap();
-    let (status, body) = token(&env, &[("grant_type", "authorization_code"), ("code", &code)]).await;
+    let (status, body) = token(
+        &env,
+        &[("grant_type", "authorization_code"), ("code", &code)],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -174,7 +206,10 @@ async fn connect_codes_and_tokens_do_not_cross_over() {
         .http
         .post(format!("{}/oauth/token", env.sandbox.base_url()))
         .bearer_auth(&env.key)
-        .form(&[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())])
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ])
         .send()
         .await
         .unwrap();

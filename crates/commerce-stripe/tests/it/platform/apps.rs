@@ -69,7 +69,11 @@ async fn link_pull_expiry_and_refresh_through_a_stripe_app() {
     assert!(!batch.records.is_empty());
     // The account's own token, without Stripe-Account.
     let requests = env.sandbox.requests();
-    let last = requests.iter().rev().find(|request| request.path == "/v1/customers").unwrap();
+    let last = requests
+        .iter()
+        .rev()
+        .find(|request| request.path == "/v1/customers")
+        .unwrap();
     assert_eq!(last.account, None);
 
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -79,7 +83,10 @@ async fn link_pull_expiry_and_refresh_through_a_stripe_app() {
         .await
         .unwrap()
         .unwrap_err();
-    assert!(matches!(error, PlatformError::AccessExpired { .. }), "{error}");
+    assert!(
+        matches!(error, PlatformError::AccessExpired { .. }),
+        "{error}"
+    );
     let refreshed = platform.refresh_credentials(&account).await.unwrap();
     assert_ne!(
         refreshed.refresh_token.as_ref().unwrap().expose_secret(),
@@ -94,7 +101,10 @@ async fn link_pull_expiry_and_refresh_through_a_stripe_app() {
         .is_ok());
     // The old refresh token is dead: link again, with no token in the message.
     let error = platform.refresh_credentials(&account).await.unwrap_err();
-    assert!(matches!(error, PlatformError::RelinkNeeded { .. }), "{error}");
+    assert!(
+        matches!(error, PlatformError::RelinkNeeded { .. }),
+        "{error}"
+    );
     let message = error.to_string();
     assert!(message.contains("link"), "{message}");
     assert!(!message.contains(account.refresh_token.as_ref().unwrap().expose_secret()));
@@ -105,6 +115,13 @@ async fn connect_accounts_are_not_refreshed() {
     let env = start(10, |_| {}).await;
     assert_eq!(env.platform.link_method(), "connect");
     assert!(!env.platform.needs_refresh(&env.account, chrono::Utc::now()));
-    let error = env.platform.refresh_credentials(&env.account).await.unwrap_err();
-    assert!(matches!(error, PlatformError::Unsupported { .. }), "{error}");
+    let error = env
+        .platform
+        .refresh_credentials(&env.account)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, PlatformError::Unsupported { .. }),
+        "{error}"
+    );
 }
