@@ -23,6 +23,7 @@ mod errors;
 mod price_walk;
 mod pull;
 mod rate_budget;
+mod segments;
 mod webhook;
 
 use std::collections::BTreeMap;
@@ -42,6 +43,7 @@ use stripe_connect::webhook::WebhookEndpoint;
 use stripe_connect::{AuthorizeUrl, Callback, CallbackOutcome, Integration, Mode, OAuthClient};
 
 pub use crate::platform::rate_budget::SharedBudgetAdapter;
+pub use crate::platform::segments::DEFAULT_BACKFILL_SEGMENTS;
 pub use crate::platform::webhook::{StripeWebhook, WebhookChanges};
 
 /// Where [`StripePlatform`] reads "now" from: cursor ages and webhook signature tolerance.
@@ -239,6 +241,7 @@ pub struct StripePlatform {
     webhooks: Vec<WebhookEndpoint>,
     clock: Arc<dyn Clock>,
     settings: Vec<(String, String)>,
+    backfill_segments: usize,
 }
 
 impl std::fmt::Debug for StripePlatform {
@@ -280,6 +283,7 @@ impl StripePlatform {
             webhooks: Vec::new(),
             clock: Arc::new(SystemClock),
             settings: Vec::new(),
+            backfill_segments: DEFAULT_BACKFILL_SEGMENTS,
         })
     }
 
@@ -300,6 +304,15 @@ impl StripePlatform {
     /// from `stripe_client::RateSettings::describe`); never secrets.
     pub fn with_settings(mut self, settings: Vec<(String, String)>) -> Self {
         self.settings = settings;
+        self
+    }
+
+    /// Splits a long list's full pull into at most `segments` `created` ranges paged at once
+    /// (default [`DEFAULT_BACKFILL_SEGMENTS`]; 1 pages every list as one sequence). See the
+    /// crate's `segments` module docs: bounds from the account's creation time and the first
+    /// page, kept in the cursor, each segment resumed on its own.
+    pub fn with_backfill_segments(mut self, segments: usize) -> Self {
+        self.backfill_segments = segments.max(1);
         self
     }
 
