@@ -8,7 +8,8 @@
 //! (key `stripe`, alias `exgd`). The sync engine, server and CLI hold it as `Arc<dyn Platform>`.
 //!
 //! Pulls (see `pull` for the details):
-//! - a full pull pages every list with `limit=100` and resumes from any batch's cursor;
+//! - a full pull pages every list with `limit=100` and resumes from any batch's cursor; a long
+//!   list (all but products) is split into `created` segments paged at once (`segments`);
 //! - after a complete full pull, the cursor reads changes: `/v1/events` for customers, disputes,
 //!   payments and products, new balance transactions for transactions, a fresh read of the
 //!   account and balance for company info; a cursor older than Stripe keeps events (30 days)

@@ -4,6 +4,8 @@
 //! `starting_after`; every page is one batch whose cursor names the list and the last id read,
 //! so a pull resumes after the last stored batch without re-reading anything before it on that
 //! list (a resumed products pull reads its price lists from their top again, see below).
+//! When a list's first page says there is more, every list but products is paged from there in
+//! `created` segments at once, each resumed from its own last id (`segments`).
 //! - payments: charges, then refunds, then payment intents (only those without a charge);
 //! - products: each page of products, with every price (active and inactive) of each product.
 //!   The prices are not read per product: beside the products list, the pull pages through
@@ -115,6 +117,7 @@ pub(crate) fn pull<'a>(
         run: None,
         prices: None,
         segments: None,
+        account_created: None,
         fetched: 0,
         done: false,
     };
@@ -160,6 +163,8 @@ struct Puller<'a> {
     prices: Option<PriceWalk>,
     /// The segments of the list being backfilled, when it is paged in segments.
     segments: Option<Segments>,
+    /// The account's creation time once read (`Some(None)`: unknown).
+    account_created: Option<Option<i64>>,
     fetched: u64,
     done: bool,
 }
@@ -319,11 +324,28 @@ impl Puller<'_> {
             return Ok(self.batch(changes, next, false, true, 2));
         }
         let params = ListParams::new().with_cursor(after);
-        let page = self
-            .client()?
-            .list_page::<Value>(stream.path(), &params)
-            .await
-            .map_err(from_stripe)?;
+        let client = self.client()?;
+        // A list's first page: the account's creation time (the lower end of its segments) is
+        // read at the same time, in case the page says there is more.
+        let (page, account_created) = if params.cursor().is_none()
+            && self.segmented(stream)
+            && self.account_created.is_none()
+        {
+            let (page, created) = futures::join!(
+                client.list_page::<Value>(stream.path(), &params),
+                self.read_account_created()
+            );
+            (page, Some(created))
+        } else {
+            (
+                client.list_page::<Value>(stream.path(), &params).await,
+                None,
+            )
+        };
+        let page = page.map_err(from_stripe)?;
+        if let Some(created) = account_created {
+            self.account_created = Some(created);
+        }
         let fetched = page.data.len();
         let created_times: Vec<i64> = page
             .data
@@ -353,15 +375,12 @@ impl Puller<'_> {
         let (phase, complete) = if more {
             let first_page = params.cursor().is_none();
             let plan = match (&page.cursor, first_page) {
-                (Some(last), true) if self.segmented(stream) => {
-                    let account_created = self.account_created().await;
-                    segments::plan(
-                        &created_times,
-                        last,
-                        account_created,
-                        self.platform.backfill_segments,
-                    )
-                }
+                (Some(last), true) if self.segmented(stream) => segments::plan(
+                    &created_times,
+                    last,
+                    self.account_created.flatten(),
+                    self.platform.backfill_segments,
+                ),
                 _ => Vec::new(),
             };
             if !plan.is_empty() {
@@ -416,7 +435,7 @@ impl Puller<'_> {
 
     /// The account's creation time (`/v1/account`), the lower end of the segments; `None` when
     /// it cannot be read (the lowest segment is open downwards anyway).
-    async fn account_created(&self) -> Option<i64> {
+    async fn read_account_created(&self) -> Option<i64> {
         let client = self.client().ok()?;
         match client.get::<Value>("/v1/account", &[]).await {
             Ok(account) => account.get("created").and_then(Value::as_i64),

@@ -40,7 +40,7 @@ use super::errors::from_stripe;
 pub(crate) const PAGES_PER_SEGMENT: i64 = 4;
 
 /// The default most segments a list is split into (`StripePlatform::with_backfill_segments`).
-pub const DEFAULT_BACKFILL_SEGMENTS: usize = 32;
+pub const DEFAULT_BACKFILL_SEGMENTS: usize = 64;
 
 /// Whether a list's backfill may be segmented.
 pub(crate) fn segmentable(stream: Stream) -> bool {
