@@ -7,7 +7,7 @@ use commerce_model::platform::Batch;
 use commerce_model::platform::{Platform, PlatformError};
 use commerce_model::DataType;
 use futures::StreamExt;
-use serde_json::{json, Value};
+use serde_json::Value;
 use stripe_sandbox::{Activity, Resource};
 
 use super::{apply, pull_all, start};

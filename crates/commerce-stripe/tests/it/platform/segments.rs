@@ -24,11 +24,14 @@ fn created(index: i64) -> i64 {
     BASE + index / PER_SECOND
 }
 
+/// The `created` bounds of each list request: (`created[gte]`, `created[lt]`).
+type Asked = Arc<Mutex<Vec<(Option<i64>, Option<i64>)>>>;
+
 /// `/v1/customers` with Stripe's semantics: newest first (ties by descending id, a total
 /// order), `created[gte]`/`created[lt]`, `starting_after`, `limit`, `has_more`. Records the
 /// bounds it was asked for.
 struct Customers {
-    asked: Arc<Mutex<Vec<(Option<i64>, Option<i64>)>>>,
+    asked: Asked,
 }
 
 impl Respond for Customers {
@@ -84,7 +87,7 @@ fn id_of(index: i64) -> String {
     format!("cus_{index:05}")
 }
 
-async fn server() -> (MockServer, Arc<Mutex<Vec<(Option<i64>, Option<i64>)>>>) {
+async fn server() -> (MockServer, Asked) {
     let server = MockServer::start().await;
     let asked = Arc::new(Mutex::new(Vec::new()));
     Mock::given(method("GET"))
