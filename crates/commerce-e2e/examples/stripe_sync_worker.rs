@@ -63,7 +63,11 @@ async fn main() -> anyhow::Result<()> {
         client = client.shared_budget(Arc::new(SharedBudgetAdapter::new(Arc::new(budgets))));
     }
     let client = StripeClient::new(client.build()?)?;
-    let platform = StripePlatform::new(integration, client)?;
+    let mut platform = StripePlatform::new(integration, client)?;
+    // Tests of takeover timing pace the pull as one sequence per list (no segments).
+    if let Ok(segments) = std::env::var("SYNC_BACKFILL_SEGMENTS") {
+        platform = platform.with_backfill_segments(segments.parse()?);
+    }
     let mut config = SyncConfig::default()
         .with_worker_name(var("SYNC_WORKER_NAME")?)
         .with_workers(usize::try_from(number("SYNC_WORKERS")?)?)

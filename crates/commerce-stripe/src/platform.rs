@@ -8,7 +8,8 @@
 //! (key `stripe`, alias `exgd`). The sync engine, server and CLI hold it as `Arc<dyn Platform>`.
 //!
 //! Pulls (see `pull` for the details):
-//! - a full pull pages every list with `limit=100` and resumes from any batch's cursor;
+//! - a full pull pages every list with `limit=100` and resumes from any batch's cursor; a long
+//!   list (all but products) is split into `created` segments paged at once (`segments`);
 //! - after a complete full pull, the cursor reads changes: `/v1/events` for customers, disputes,
 //!   payments and products, new balance transactions for transactions, a fresh read of the
 //!   account and balance for company info; a cursor older than Stripe keeps events (30 days)
@@ -24,6 +25,7 @@ mod errors;
 mod price_walk;
 mod pull;
 mod rate_budget;
+mod segments;
 mod webhook;
 
 use std::collections::BTreeMap;
@@ -46,6 +48,7 @@ use stripe_connect::{
 
 pub use crate::platform::app_oauth::{ACCESS_TTL_METADATA, LINK_METHOD_APP, LINK_METHOD_METADATA};
 pub use crate::platform::rate_budget::SharedBudgetAdapter;
+pub use crate::platform::segments::DEFAULT_BACKFILL_SEGMENTS;
 pub use crate::platform::webhook::{StripeWebhook, WebhookChanges};
 
 /// Where [`StripePlatform`] reads "now" from: cursor ages and webhook signature tolerance.
@@ -263,6 +266,7 @@ pub struct StripePlatform {
     webhooks: Vec<WebhookEndpoint>,
     clock: Arc<dyn Clock>,
     settings: Vec<(String, String)>,
+    backfill_segments: usize,
 }
 
 impl std::fmt::Debug for StripePlatform {
@@ -312,6 +316,7 @@ impl StripePlatform {
             webhooks: Vec::new(),
             clock: Arc::new(SystemClock),
             settings: Vec::new(),
+            backfill_segments: DEFAULT_BACKFILL_SEGMENTS,
         })
     }
 
@@ -332,6 +337,15 @@ impl StripePlatform {
     /// from `stripe_client::RateSettings::describe`); never secrets.
     pub fn with_settings(mut self, settings: Vec<(String, String)>) -> Self {
         self.settings = settings;
+        self
+    }
+
+    /// Splits a long list's full pull into at most `segments` `created` ranges paged at once
+    /// (default [`DEFAULT_BACKFILL_SEGMENTS`]; 1 pages every list as one sequence). See the
+    /// crate's `segments` module docs: bounds from the account's creation time and the first
+    /// page, kept in the cursor, each segment resumed on its own.
+    pub fn with_backfill_segments(mut self, segments: usize) -> Self {
+        self.backfill_segments = segments.max(1);
         self
     }
 

@@ -17,7 +17,6 @@
 mod tests;
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -402,11 +401,22 @@ impl RequestBudget {
     }
 }
 
-/// A short, stable fingerprint of a secret (to name a platform-wide budget without the key).
+/// A short, stable fingerprint of a secret (to name a platform-wide budget without the key):
+/// the first 8 bytes of SHA-256 over `stripe-client budget:` and the secret, in hex. Processes
+/// of any build and any Rust version name the same key's budget alike (`std`'s `DefaultHasher`
+/// promises no stable output across releases), and the name does not reveal the key.
 pub(crate) fn fingerprint(secret: &str) -> String {
-    // `DefaultHasher::new()` uses fixed keys: the same key gives the same name in every
-    // process of one build.
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    secret.hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"stripe-client budget:")
+        .chain_update(secret.as_bytes())
+        .finalize();
+    digest
+        .iter()
+        .take(8)
+        .fold(String::with_capacity(16), |mut text, byte| {
+            use std::fmt::Write as _;
+            let _ = write!(text, "{byte:02x}");
+            text
+        })
 }

@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use crate::config::{LimitScope, RateLimits, SandboxConfig};
+use crate::config::{Latency, LimitScope, RateLimits, SandboxConfig};
 
 /// Command-line options of a standalone sandbox; [`SandboxArgs::into_config`] turns them into
 /// a [`SandboxConfig`].
@@ -50,6 +50,12 @@ pub struct SandboxArgs {
     /// Registered OAuth redirect URI (repeatable); none accepts any.
     #[arg(long = "redirect-uri", value_name = "URI")]
     redirect_uris: Vec<String>,
+    /// Delay every API answer by this many milliseconds (Stripe answers a list page in hundreds).
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Vary that delay uniformly by up to this many milliseconds either way.
+    #[arg(long, default_value_t = 0)]
+    latency_jitter_ms: u64,
     /// POST signed webhook events to this URL.
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
@@ -79,6 +85,7 @@ impl SandboxArgs {
                     ScopeArg::Key => LimitScope::Key,
                 },
             },
+            latency: Latency::jittered(self.latency_ms, self.latency_jitter_ms),
             ..SandboxConfig::default()
         }
     }

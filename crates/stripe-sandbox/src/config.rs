@@ -44,6 +44,48 @@ pub struct SandboxConfig {
     /// Bytes of list pages kept to answer a repeated identical request without regenerating
     /// it (invalidated by any change to the account); 0 disables the cache.
     pub page_cache_bytes: usize,
+    /// A delay added to every API answer (not to `/_sandbox` routes), as a real Stripe list
+    /// page takes hundreds of milliseconds; none by default.
+    pub latency: Latency,
+}
+
+/// The delay the sandbox adds before each API answer: `millis`, plus or minus up to
+/// `jitter_millis` (uniformly drawn per request).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Latency {
+    /// The mean delay in milliseconds.
+    pub millis: u64,
+    /// The largest deviation from `millis` (never below zero in all).
+    pub jitter_millis: u64,
+}
+
+impl Latency {
+    /// A fixed delay of `millis`.
+    pub fn fixed(millis: u64) -> Self {
+        Self {
+            millis,
+            jitter_millis: 0,
+        }
+    }
+
+    /// A delay of `millis` plus or minus up to `jitter_millis`.
+    pub fn jittered(millis: u64, jitter_millis: u64) -> Self {
+        Self {
+            millis,
+            jitter_millis,
+        }
+    }
+
+    /// The delay of one request, given a uniform draw `unit` in `[0, 1)`.
+    pub(crate) fn delay(self, unit: f64) -> Duration {
+        let low = self.millis.saturating_sub(self.jitter_millis) as f64;
+        let high = self.millis.saturating_add(self.jitter_millis) as f64;
+        Duration::from_secs_f64((low + (high - low) * unit.clamp(0.0, 1.0)) / 1000.0)
+    }
+
+    pub(crate) fn is_zero(self) -> bool {
+        self.millis == 0 && self.jitter_millis == 0
+    }
 }
 
 impl Default for SandboxConfig {
@@ -64,6 +106,7 @@ impl Default for SandboxConfig {
             fault_rates: FaultRates::default(),
             request_log_capacity: 100_000,
             page_cache_bytes: 128 << 20,
+            latency: Latency::default(),
         }
     }
 }

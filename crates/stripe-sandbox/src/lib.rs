@@ -43,7 +43,7 @@ use tokio::task::JoinHandle;
 
 pub use crate::activity::{Activity, ActivityOutcome};
 pub use crate::args::SandboxArgs;
-pub use crate::config::{LimitScope, RateLimits, SandboxConfig};
+pub use crate::config::{Latency, LimitScope, RateLimits, SandboxConfig};
 pub use crate::data::{Resource, CURRENCIES};
 pub use crate::error::SandboxError;
 pub use crate::faults::{Fault, FaultRates, FaultRule};

@@ -172,6 +172,10 @@ async fn track(Extract(state): Extract<Arc<State>>, request: Request, next: Next
             None => next.run(request).await,
         }
     };
+    let latency = state.config.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency.delay(rand::random::<f64>())).await;
+    }
     let dropped = response.extensions().get::<DropConnection>().is_some();
     state.record(
         RequestRecord {

@@ -6,6 +6,10 @@
 //! already applied) and the local time of the last successful read, which decides whether the
 //! 30-day event history still covers the gap.
 //!
+//! A long list is paged as several `created` segments at once (see `segments`); the cursor then
+//! holds every segment not yet finished, each with its own `starting_after`, e.g.
+//! `"segments":[{"gte":1690000000,"after":"ch_9"},{"gte":1680000000,"lt":1690000000}]`.
+//!
 //! Example (payments, part-way through refunds):
 //! `{"v":1,"type":"commerce-payments","started":1700000000,"phase":"backfill","stream":"refunds",
 //! "after":"re_123","since":{"created":1699999990,"skip":["evt_1"]}}`
@@ -24,6 +28,20 @@ pub(crate) struct Since {
     pub(crate) created: i64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) skip: Vec<String>,
+}
+
+/// One `created` range of a list a backfill pages concurrently with the others: objects
+/// created at or after `gte` and before `lt` (either side open when `None`), so that adjacent
+/// segments share a bound and every object falls in exactly one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Segment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) gte: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) lt: Option<i64>,
+    /// The last object id read in this segment (`starting_after`), `None` at its start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) after: Option<String>,
 }
 
 /// One list a backfill pages through.
@@ -90,6 +108,11 @@ pub(crate) enum Phase {
         /// Where incremental reads start once the backfill is complete (taken at its start).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         since: Option<Since>,
+        /// The `created` segments of the list still to page, each with its own last id read
+        /// (`after` above is then unused). Empty: the list is paged as one sequence from
+        /// `after` (its first page, where the segments are chosen, or a list not segmented).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        segments: Vec<Segment>,
     },
     /// Changes since a position.
     Incremental {
@@ -178,6 +201,7 @@ mod tests {
                     created: 1_699_999_990,
                     skip: vec!["evt_1".to_owned()],
                 }),
+                segments: Vec::new(),
             },
         );
         let cursor = state.encode();

@@ -4,6 +4,8 @@
 //! `starting_after`; every page is one batch whose cursor names the list and the last id read,
 //! so a pull resumes after the last stored batch without re-reading anything before it on that
 //! list (a resumed products pull reads its price lists from their top again, see below).
+//! When a list's first page says there is more, every list but products is paged from there in
+//! `created` segments at once, each resumed from its own last id (`segments`).
 //! - payments: charges, then refunds, then payment intents (only those without a charge);
 //! - products: each page of products, with every price (active and inactive) of each product.
 //!   The prices are not read per product: beside the products list, the pull pages through
@@ -46,9 +48,10 @@ use stripe_wire as stripe;
 use stripe_wire::{Event, EventObject, HasId};
 
 use super::changes::{decode, decode_object, Changes, ChargedIntent};
-use super::cursor::{CursorState, Phase, Since, Stream};
+use super::cursor::{CursorState, Phase, Segment, Since, Stream};
 use super::errors::from_stripe;
 use super::price_walk::{PriceWalk, ProductPrices};
+use super::segments::{self, Segments};
 use super::{StripePlatform, EVENT_RETENTION_SECS, PRICE_CONCURRENCY, SUPPORTED_DATA_TYPES};
 
 /// The event types whose objects change records of `data_type` (at most 20, Stripe's limit).
@@ -114,6 +117,8 @@ pub(crate) fn pull<'a>(
         state: None,
         run: None,
         prices: None,
+        segments: None,
+        account_created: None,
         fetched: 0,
         done: false,
     };
@@ -158,6 +163,10 @@ struct Puller<'a> {
     run: Option<IncrementalRun>,
     /// The price lists of a products backfill, from its first page this pull maps to its end.
     prices: Option<PriceWalk>,
+    /// The segments of the list being backfilled, when it is paged in segments.
+    segments: Option<Segments>,
+    /// The account's creation time once read (`Some(None)`: unknown).
+    account_created: Option<Option<i64>>,
     fetched: u64,
     done: bool,
 }
@@ -180,8 +189,18 @@ impl Puller<'_> {
         match state.phase {
             Phase::Backfill {
                 stream,
+                since,
+                segments,
+                ..
+            } if !segments.is_empty() => {
+                self.segment_page(state.started, stream, since, segments)
+                    .await
+            }
+            Phase::Backfill {
+                stream,
                 after,
                 since,
+                ..
             } => {
                 self.backfill_page(state.started, stream, after, since)
                     .await
@@ -253,6 +272,7 @@ impl Puller<'_> {
                 stream: first,
                 after: None,
                 since,
+                segments: Vec::new(),
             },
         ))
     }
@@ -304,12 +324,34 @@ impl Puller<'_> {
             return Ok(self.batch(changes, next, false, true, 2));
         }
         let params = ListParams::new().with_cursor(after);
-        let page = self
-            .client()?
-            .list_page::<Value>(stream.path(), &params)
-            .await
-            .map_err(from_stripe)?;
+        let client = self.client()?;
+        // A list's first page: the account's creation time (the lower end of its segments) is
+        // read at the same time, in case the page says there is more.
+        let (page, account_created) = if params.cursor().is_none()
+            && self.segmented(stream)
+            && self.account_created.is_none()
+        {
+            let (page, created) = futures::join!(
+                client.list_page::<Value>(stream.path(), &params),
+                self.read_account_created()
+            );
+            (page, Some(created))
+        } else {
+            (
+                client.list_page::<Value>(stream.path(), &params).await,
+                None,
+            )
+        };
+        let page = page.map_err(from_stripe)?;
+        if let Some(created) = account_created {
+            self.account_created = Some(created);
+        }
         let fetched = page.data.len();
+        let created_times: Vec<i64> = page
+            .data
+            .iter()
+            .filter_map(|value| value.get("created").and_then(Value::as_i64))
+            .collect();
         if stream == Stream::BalanceTransactions && since.is_none() && params.cursor().is_none() {
             since = newest_position(&page.data, None);
         }
@@ -331,34 +373,129 @@ impl Puller<'_> {
             self.prices = None;
         }
         let (phase, complete) = if more {
+            let first_page = params.cursor().is_none();
+            let plan = match (&page.cursor, first_page) {
+                (Some(last), true) if self.segmented(stream) => segments::plan(
+                    &created_times,
+                    last,
+                    self.account_created.flatten(),
+                    self.platform.backfill_segments,
+                ),
+                _ => Vec::new(),
+            };
+            if !plan.is_empty() {
+                self.segments = Some(Segments::start(
+                    stream,
+                    self.client()?.clone(),
+                    plan.clone(),
+                ));
+            }
             (
                 Phase::Backfill {
                     stream,
-                    after: page.cursor,
+                    after: if plan.is_empty() { page.cursor } else { None },
                     since,
-                },
-                false,
-            )
-        } else if let Some(next) = stream.next(self.data_type) {
-            (
-                Phase::Backfill {
-                    stream: next,
-                    after: None,
-                    since,
+                    segments: plan,
                 },
                 false,
             )
         } else {
-            (
+            self.after_stream(started, stream, since)
+        };
+        let next = CursorState::new(self.data_type, started, phase);
+        Ok(self.batch(changes, next, false, complete, fetched))
+    }
+
+    /// Where a backfill goes once `stream` is read to its end: the next list, or changes.
+    fn after_stream(&self, started: i64, stream: Stream, since: Option<Since>) -> (Phase, bool) {
+        match stream.next(self.data_type) {
+            Some(next) => (
+                Phase::Backfill {
+                    stream: next,
+                    after: None,
+                    since,
+                    segments: Vec::new(),
+                },
+                false,
+            ),
+            None => (
                 Phase::Incremental {
                     since,
                     checked: started,
                 },
                 true,
+            ),
+        }
+    }
+
+    /// Whether a list's backfill is split into segments.
+    fn segmented(&self, stream: Stream) -> bool {
+        self.platform.backfill_segments > 1 && segments::segmentable(stream)
+    }
+
+    /// The account's creation time (`/v1/account`), the lower end of the segments; `None` when
+    /// it cannot be read (the lowest segment is open downwards anyway).
+    async fn read_account_created(&self) -> Option<i64> {
+        let client = self.client().ok()?;
+        match client.get::<Value>("/v1/account", &[]).await {
+            Ok(account) => account.get("created").and_then(Value::as_i64),
+            Err(error) => {
+                tracing::debug!(
+                    account = self.account_id,
+                    error = %error,
+                    "account creation time unknown: one segment below the first page"
+                );
+                None
+            }
+        }
+    }
+
+    /// The next page of a list paged in segments (see `segments`), with a cursor holding every
+    /// segment not finished.
+    async fn segment_page(
+        &mut self,
+        started: i64,
+        stream: Stream,
+        since: Option<Since>,
+        remaining: Vec<Segment>,
+    ) -> Result<Batch, PlatformError> {
+        if self
+            .segments
+            .as_ref()
+            .is_none_or(|run| run.stream() != stream)
+        {
+            self.segments = Some(Segments::start(stream, self.client()?.clone(), remaining));
+        }
+        let Some(run) = self.segments.as_mut() else {
+            return Err(PlatformError::Internal {
+                message: "segments missing".to_owned(),
+                source: None,
+            });
+        };
+        let Some((index, page)) = run.next().await? else {
+            return Err(PlatformError::Internal {
+                message: format!("the segments of {stream:?} ended with segments left"),
+                source: None,
+            });
+        };
+        run.commit(index, &page);
+        let left = run.remaining();
+        let (phase, complete) = if left.is_empty() {
+            self.segments = None;
+            self.after_stream(started, stream, since)
+        } else {
+            (
+                Phase::Backfill {
+                    stream,
+                    after: None,
+                    since,
+                    segments: left,
+                },
+                false,
             )
         };
         let next = CursorState::new(self.data_type, started, phase);
-        Ok(self.batch(changes, next, false, complete, fetched))
+        Ok(self.batch(page.changes, next, false, complete, page.fetched))
     }
 
     /// Company info from the account and its balance.

@@ -478,3 +478,18 @@ fn a_bucket_starts_at_its_setting() {
     assert!((bucket.rate() - 7.0).abs() < 1e-9);
     assert_eq!(bucket.last_success(), None);
 }
+
+#[test]
+fn a_platform_budget_is_named_by_a_stable_fingerprint_of_the_key() {
+    // SHA-256 of "stripe-client budget:sk_test_123", first 8 bytes: the same in every build, so
+    // processes built by different Rust versions share the platform's budget.
+    assert_eq!(
+        crate::limiter::fingerprint("sk_test_123"),
+        "defb343467d61cfa"
+    );
+    assert_ne!(
+        crate::limiter::fingerprint("sk_test_124"),
+        crate::limiter::fingerprint("sk_test_123")
+    );
+    assert!(!crate::limiter::fingerprint("sk_test_123").contains("123"));
+}

@@ -49,6 +49,8 @@ fn spawn_worker(db: &TestDb, env: &StripeEnv, name: &str, workers: u32, lease_ms
         .env("COMMERCE_SYNC_DB_URL", &db.url)
         .env("COMMERCE_ENCRYPTION_KEY", db.key_base64())
         .env("SYNC_WORKER_NAME", name)
+        // Paced as one sequence per list: these tests time pages and takeovers.
+        .env("SYNC_BACKFILL_SEGMENTS", "1")
         .env("SYNC_WORKERS", workers.to_string())
         .env("SYNC_LEASE_MS", lease_ms.to_string())
         .env("STRIPE_API_BASE", env.sandbox.base_url())
@@ -282,6 +284,8 @@ async fn sigkilled_dataset_is_taken_over(kind: Kind) {
             .env("COMMERCE_SYNC_DB_URL", &db.url)
             .env("COMMERCE_ENCRYPTION_KEY", db.key_base64())
             .env("SYNC_WORKER_NAME", name)
+            // Paced as one sequence per list: these tests time pages and takeovers.
+            .env("SYNC_BACKFILL_SEGMENTS", "1")
             .env("SYNC_WORKERS", "1")
             .env("STRIPE_API_BASE", env.sandbox.base_url())
             .env("STRIPE_CLIENT_ID", &env.client_id)

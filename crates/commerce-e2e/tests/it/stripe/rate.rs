@@ -106,6 +106,8 @@ fn spawn(db: &TestDb, env: &StripeEnv, name: &str, rate: u32) -> Child {
         .env("COMMERCE_SYNC_DB_URL", &db.url)
         .env("COMMERCE_ENCRYPTION_KEY", db.key_base64())
         .env("SYNC_WORKER_NAME", name)
+        // One sequence per list, as before segments (see docs/performance.md).
+        .env("SYNC_BACKFILL_SEGMENTS", "1")
         .env("SYNC_WORKERS", "2")
         .env("STRIPE_API_BASE", env.sandbox.base_url())
         .env("STRIPE_CLIENT_ID", &env.client_id)

@@ -7,6 +7,7 @@ mod incremental;
 mod link;
 mod products;
 mod pull;
+mod segments;
 mod webhook;
 
 use std::collections::BTreeMap;

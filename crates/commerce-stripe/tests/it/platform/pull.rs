@@ -1,12 +1,14 @@
 //! Full pulls against the sandbox: every type equals mapping every sandbox object, and a pull
 //! resumed from a mid-way cursor reads nothing before it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use commerce_model::platform::Batch;
 use commerce_model::platform::{Platform, PlatformError};
 use commerce_model::DataType;
 use futures::StreamExt;
-use stripe_sandbox::Resource;
+use serde_json::Value;
+use stripe_sandbox::{Activity, Resource};
 
 use super::{apply, pull_all, start};
 
@@ -65,13 +67,17 @@ async fn pages_are_at_most_a_hundred_objects_under_the_connected_account() {
     let env = start(250, |_| {}).await;
     env.sandbox.clear_requests();
     let batches = pull_all(&env, DataType::Customers, None).await;
-    assert_eq!(batches.len(), 3);
     let requests = env.sandbox.requests();
     let lists: Vec<_> = requests
         .iter()
         .filter(|request| request.path == "/v1/customers")
         .collect();
-    assert_eq!(lists.len(), 3);
+    // One batch per list page: the first page, then the segments below it.
+    assert_eq!(lists.len(), batches.len());
+    assert!(batches.len() >= 3, "{} batches", batches.len());
+    assert!(batches.iter().all(|batch| batch.records.len() <= 100));
+    let pulled: usize = batches.iter().map(|batch| batch.records.len()).sum();
+    assert_eq!(pulled, 250);
     for request in &requests {
         assert_eq!(
             request.account.as_deref(),
@@ -81,6 +87,130 @@ async fn pages_are_at_most_a_hundred_objects_under_the_connected_account() {
     assert!(lists
         .iter()
         .all(|request| request.query.contains("limit=100")));
+}
+
+#[tokio::test]
+async fn one_sequence_when_segments_are_off() {
+    let mut env = start(250, |_| {}).await;
+    env.platform = env.platform.with_backfill_segments(1);
+    env.sandbox.clear_requests();
+    let batches = pull_all(&env, DataType::Customers, None).await;
+    assert_eq!(batches.len(), 3);
+    let requests = env.sandbox.requests();
+    let lists: Vec<_> = requests
+        .iter()
+        .filter(|request| request.path == "/v1/customers")
+        .collect();
+    assert_eq!(lists.len(), 3, "three pages");
+    assert!(lists
+        .iter()
+        .all(|request| !request.query.contains("created")));
+    assert!(requests
+        .iter()
+        .all(|request| request.path == "/v1/customers" || request.path == "/v1/events"));
+}
+
+/// The ids of every record of `batches`, or a panic naming one pulled twice.
+fn ids_once(batches: &[Batch]) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for record in batches.iter().flat_map(|batch| &batch.records) {
+        assert!(ids.insert(record.id.clone()), "{} pulled twice", record.id);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn segments_skip_nothing_and_repeat_nothing() {
+    // 1,000 customers over the sandbox's year, then 150 created after it started (one a
+    // second): the first page ends among those, the top segment continues after it.
+    let env = start(1_000, |_| {}).await;
+    for index in 0..150 {
+        env.sandbox
+            .apply(
+                &env.account.external_id,
+                Activity::NewCustomer {
+                    name: format!("New {index}"),
+                    email: None,
+                },
+            )
+            .unwrap();
+    }
+    env.sandbox.clear_requests();
+    let batches = pull_all(&env, DataType::Customers, None).await;
+    let cursor: Value = serde_json::from_str(batches[0].cursor.as_str()).unwrap();
+    let segments = cursor["segments"].as_array().cloned().unwrap_or_default();
+    assert!(segments.len() >= 3, "segmented: {cursor}");
+    assert!(segments[0]["after"].is_string());
+    let ids = ids_once(&batches);
+    let expected = env.expected(DataType::Customers).await;
+    assert_eq!(ids.len(), 1_150);
+    assert!(ids.iter().eq(expected.keys()), "every customer, once");
+    let mut state = BTreeMap::new();
+    apply(&mut state, &batches);
+    assert!(state == expected, "content as mapped one by one");
+    // Every segment was asked for with its own bounds.
+    let requests = env.sandbox.requests();
+    for segment in &segments {
+        let bound = |name: &str| {
+            segment[name]
+                .as_i64()
+                .map(|time| format!("created%5B{name}%5D={time}"))
+        };
+        let parts: Vec<String> = [bound("gte"), bound("lt")].into_iter().flatten().collect();
+        let asked = requests.iter().any(|request| {
+            request.path == "/v1/customers"
+                && parts
+                    .iter()
+                    .all(|part| request.query.contains(part.as_str()))
+        });
+        assert!(asked, "segment {segment} was never asked for");
+    }
+}
+
+#[tokio::test]
+async fn each_segment_resumes_after_its_last_stored_page() {
+    let env = start(3_000, |_| {}).await;
+    let full = pull_all(&env, DataType::Customers, None).await;
+    let expected = env.expected(DataType::Customers).await;
+    assert!(ids_once(&full).iter().eq(expected.keys()));
+    assert!(full.len() >= 20, "{} batches", full.len());
+    for stop in [1, 5, full.len() / 2, full.len() - 2] {
+        let cursor = full[stop].cursor.clone();
+        let decoded: Value = serde_json::from_str(cursor.as_str()).unwrap();
+        let segments = decoded["segments"].as_array().cloned().unwrap_or_default();
+        assert!(!segments.is_empty(), "batch {stop} is mid-way: {decoded}");
+        env.sandbox.clear_requests();
+        let resumed = pull_all(&env, DataType::Customers, Some(cursor)).await;
+        let requests = env.sandbox.requests();
+        // The first page (no filter, no cursor) is not read again, and each segment part-way
+        // through starts after its own last stored id.
+        assert!(requests
+            .iter()
+            .all(|request| request.query.contains("created")));
+        for after in segments
+            .iter()
+            .filter_map(|segment| segment["after"].as_str())
+        {
+            assert!(
+                requests
+                    .iter()
+                    .any(|request| request.query.contains(&format!("starting_after={after}"))),
+                "segment after {after} resumed on its own"
+            );
+        }
+        // Nothing stored before the crash is pulled again, nothing is missed.
+        let before = ids_once(&full[..=stop]);
+        let after = ids_once(&resumed);
+        assert!(
+            before.is_disjoint(&after),
+            "resumed after batch {stop}: pulled twice"
+        );
+        assert!(
+            before.union(&after).eq(expected.keys()),
+            "resumed after batch {stop}: every customer"
+        );
+        assert!(resumed.last().unwrap().complete);
+    }
 }
 
 #[tokio::test]
@@ -105,12 +235,24 @@ async fn a_pull_resumed_mid_way_reads_nothing_before_its_cursor() {
             format!("/v1/{stream}"),
             "resumes on the cursor's list"
         );
+        let segments = decoded["segments"].as_array().cloned().unwrap_or_default();
         match decoded["after"].as_str() {
             Some(after) => assert!(
                 first.query.contains(&format!("starting_after={after}")),
                 "{}",
                 first.query
             ),
+            // Segments part-way through: each starts after its own last id.
+            None if !segments.is_empty() => {
+                for after in segments
+                    .iter()
+                    .filter_map(|segment| segment["after"].as_str())
+                {
+                    assert!(requests
+                        .iter()
+                        .any(|request| request.query.contains(&format!("starting_after={after}"))));
+                }
+            }
             None => assert!(!first.query.contains("starting_after")),
         }
         let earlier_lists: Vec<&str> = match stream {
