@@ -41,8 +41,6 @@ use crate::codat;
 use crate::error::ServerError;
 use crate::state::AppState;
 
-pub(crate) mod api;
-pub(crate) mod consumers;
 pub(crate) mod dispatcher;
 pub(crate) mod guard;
 mod signature;
@@ -191,7 +189,7 @@ impl fmt::Debug for ClientWebhookConfig {
                 &self
                     .receiver
                     .as_ref()
-                    .map(|(url, _)| crate::config::redact_url(url.as_str())),
+                    .map(|(url, _)| crate::text::redact_url(url.as_str())),
             )
             .field("max_attempts", &self.max_attempts)
             .field("retry_for", &self.retry_for)
@@ -476,7 +474,7 @@ pub(crate) fn config_from(
                 _ => {
                     problems.push(format!(
                         "COMMERCE_WEBHOOK_URL {:?} must be an absolute http:// or https:// URL",
-                        crate::config::redact_url(url_text)
+                        crate::text::redact_url(url_text)
                     ));
                     None
                 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::companies::company_json;
+use super::json::company_json;
 use super::load_company;
 use crate::error::ApiError;
 use crate::state::AppState;

@@ -15,7 +15,7 @@ use commerce_store::{Connection, ConnectionStatus};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::companies::connection_json;
+use super::json::connection_json;
 use super::{load_company, load_connection, query_params, Paging};
 use crate::client_webhooks;
 use crate::error::ApiError;
