@@ -24,6 +24,7 @@
 //!   templates in `templates/`); see `docs/dashboard.md`.
 //! - `GET /openapi.json`: the API description, built from one operation table (module `openapi`).
 
+mod app;
 mod auth;
 mod client_webhooks;
 mod codat;

@@ -39,7 +39,6 @@ use uuid::Uuid;
 
 use crate::codat;
 use crate::error::ServerError;
-use crate::state::AppState;
 
 pub(crate) mod dispatcher;
 pub(crate) mod guard;
@@ -413,41 +412,6 @@ pub(crate) fn company_reference(company: &Company) -> Value {
         object.insert("description".into(), json!(description));
     }
     Value::Object(object)
-}
-
-/// Emits a `connection.*` event for `connection` (its JSON as the API shows it now) when client
-/// webhooks are configured. Failing to store the event is logged; it never fails the caller.
-pub(crate) async fn connection_event(state: &AppState, event_type: &str, connection: &Connection) {
-    let Some(hooks) = state.client_webhooks() else {
-        return;
-    };
-    let result = async {
-        let company = state.store().get_company(connection.company_id).await?;
-        let payload = json!({
-            "referenceCompany": company_reference(&company),
-            "connection": hooks.connection_value(connection, state.engine()).await?,
-        });
-        hooks
-            .emit(event_type, &company, Some(connection.id), payload)
-            .await
-    }
-    .await;
-    if let Err(error) = result {
-        tracing::error!(connection = %connection.id, event_type, error = %error, "could not queue a client webhook");
-    }
-}
-
-/// Emits a `company.*` event for `company` (Codat's `CompanyWebhook`: the payload is the
-/// company as the API shows it) when client webhooks are configured. Failing to store the
-/// event is logged; it never fails the caller.
-pub(crate) async fn company_event(state: &AppState, event_type: &str, company: &Company) {
-    let Some(hooks) = state.client_webhooks() else {
-        return;
-    };
-    let payload = codat::company(company, state.public_url(), None, Vec::new());
-    if let Err(error) = hooks.emit(event_type, company, None, payload).await {
-        tracing::error!(company = %company.id, event_type, error = %error, "could not queue a client webhook");
-    }
 }
 
 /// Reads `COMMERCE_WEBHOOK_URL`, `COMMERCE_WEBHOOK_SECRET` (required with the URL,

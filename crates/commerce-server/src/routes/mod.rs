@@ -1,8 +1,12 @@
-//! The API's handlers, and the helpers every handler shares (path ids, paging parameters).
+//! The API's handlers, and what every handler shares: the extractors of path ids
+//! ([`CompanyPath`], [`ConnectionPath`]) and of paging parameters ([`Paging`]), rejecting with
+//! Codat's error body.
 //! The router that mounts them is `crate::router`.
 
 use std::collections::BTreeMap;
 
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use commerce_model::query::MAX_QUERY_LENGTH;
 use commerce_model::status::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use commerce_model::MAX_PAGE_NUMBER;
@@ -27,6 +31,57 @@ pub(crate) mod records;
 pub(crate) mod webhooks;
 
 pub(crate) use records::record_query;
+
+/// Extractor: the company named by the path's `{company_id}`; anything that is not a known
+/// company's UUID is rejected with Codat's 404 ([`load_company`]).
+pub(crate) struct CompanyPath(pub(crate) Company);
+
+/// Extractor: the connection named by the path's `{connection_id}`, of the company named by its
+/// `{company_id}`; a connection of another company is 404 as if it did not exist.
+pub(crate) struct ConnectionPath(pub(crate) Connection);
+
+/// One named parameter of the matched route's path.
+async fn path_param(parts: &mut Parts, state: &AppState, name: &str) -> Result<String, ApiError> {
+    let Path(params) = Path::<BTreeMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| ApiError::not_found("No such resource"))?;
+    params
+        .get(name)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("No such resource"))
+}
+
+impl FromRequestParts<AppState> for CompanyPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let id = path_param(parts, state, "company_id").await?;
+        load_company(state, &id).await.map(CompanyPath)
+    }
+}
+
+impl FromRequestParts<AppState> for ConnectionPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let company_id = path_param(parts, state, "company_id").await?;
+        let company = load_company(state, &company_id).await?;
+        let connection_id = path_param(parts, state, "connection_id").await?;
+        load_connection(state, &company, &connection_id)
+            .await
+            .map(ConnectionPath)
+    }
+}
+
+/// Extractor: Codat's `page`, `pageSize`, `query` and `orderBy` from the query string
+/// ([`Paging::parse`]), rejected with Codat's 400 naming the parameter.
+impl<S: Send + Sync> FromRequestParts<S> for Paging {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        Paging::parse(&query_params(parts.uri.query()))
+    }
+}
 
 /// A company id from the path; anything that is not a known company's UUID is 404.
 pub(crate) async fn load_company(state: &AppState, id: &str) -> Result<Company, ApiError> {

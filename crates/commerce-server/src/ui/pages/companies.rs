@@ -54,7 +54,7 @@ pub(super) struct ConnectionView {
     account: Option<String>,
     mode: Option<&'static str>,
     created: String,
-    link_url: Option<String>,
+    pub(super) link_url: Option<String>,
     last_error: Option<String>,
     statuses: Vec<StatusRow>,
 }
@@ -78,6 +78,17 @@ struct PlatformView {
     name: String,
     /// Operating settings (name, value), e.g. request rate budgets.
     settings: Vec<(String, String)>,
+    /// The link parameters it declares (`PlatformInfo::link_params`), inputs of the link form.
+    link_params: Vec<LinkParamView>,
+}
+
+#[derive(Serialize)]
+struct LinkParamView {
+    /// The form field: `{platform key}.{parameter}`.
+    field: String,
+    name: &'static str,
+    help: &'static str,
+    required: bool,
 }
 
 #[derive(Serialize, Default)]
@@ -122,6 +133,17 @@ pub(crate) async fn companies(
             key: platform.key().to_string(),
             name: platform.name().to_owned(),
             settings: platform.settings_in_use(),
+            link_params: platform
+                .info()
+                .link_params
+                .iter()
+                .map(|param| LinkParamView {
+                    field: format!("{}.{}", platform.key(), param.name),
+                    name: param.name,
+                    help: param.help,
+                    required: param.required,
+                })
+                .collect(),
         })
         .collect();
     render(

@@ -20,6 +20,7 @@ use crate::ui::params::Params;
 use crate::ui::tables::{self, TABLES};
 
 use super::companies::{connection_view, ConnectionView};
+use super::forms::LINK_PARAM_PREFIX;
 use super::{load, positive, positive_or_zero, store_failure};
 
 /// The chart ranges offered, in days (the first is the default).
@@ -31,6 +32,9 @@ pub(crate) struct ConnectionParams {
     queued: Option<String>,
     running: Option<String>,
     created: Option<String>,
+    /// The link parameters given when the link was created (`link.{name}`; see `forms`).
+    #[serde(flatten)]
+    other: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -118,10 +122,16 @@ pub(crate) async fn connection(
         Ok(counts) => counts,
         Err(error) => return store_failure(&error),
     };
-    let view = match connection_view(&state, &connection, &counts).await {
+    let mut view = match connection_view(&state, &connection, &counts).await {
         Ok(view) => view,
         Err(error) => return store_failure(&error),
     };
+    if let (Some(link_url), Some(platform)) = (
+        view.link_url.as_mut(),
+        state.platform(&connection.platform_key),
+    ) {
+        add_link_params(link_url, &platform.info().link_params, &params.other);
+    }
     let today = Utc::now().date_naive();
     let from = today
         .checked_sub_days(Days::new(u64::from(days - 1)))
@@ -168,6 +178,29 @@ pub(crate) async fn connection(
         tables: table_links(&connection, &counts, None),
     };
     render(StatusCode::OK, "connection.html", page)
+}
+
+/// Appends to `link_url` the link parameters of `given` (`link.{name}`) that the platform
+/// declares, so the URL shown is the one the merchant must open.
+fn add_link_params(
+    link_url: &mut String,
+    declared: &[commerce_model::platform::LinkParam],
+    given: &BTreeMap<String, String>,
+) {
+    let mut separator = if link_url.contains('?') { '&' } else { '?' };
+    for param in declared {
+        let value = given
+            .get(&format!("{LINK_PARAM_PREFIX}{}", param.name))
+            .map(|value| value.trim())
+            .filter(|value| !value.is_empty());
+        if let Some(value) = value {
+            link_url.push(separator);
+            link_url.push_str(&crate::routes::encode(param.name));
+            link_url.push('=');
+            link_url.push_str(&crate::routes::encode(value));
+            separator = '&';
+        }
+    }
 }
 
 fn notice(params: &ConnectionParams) -> Option<String> {

@@ -1,5 +1,7 @@
 //! The dashboard's two forms on connections: sync now and create a link.
 
+use std::collections::BTreeMap;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -36,7 +38,7 @@ pub(crate) async fn sync_now(
         Err(response) => return response,
     };
     let back = format!("/ui/connections/{}", connection.id);
-    match state.engine().queue_all(connection.id).await {
+    match crate::app::queue_syncs(&state, &connection).await {
         Ok(outcome) => Redirect::to(&format!(
             "{back}?queued={}&running={}",
             outcome.queued.len(),
@@ -68,10 +70,20 @@ pub(crate) async fn sync_now(
 pub(crate) struct LinkForm {
     csrf: Option<String>,
     platform: Option<String>,
+    /// The link parameters, named `{platform key}.{parameter}` (the form shows every enabled
+    /// platform's declared ones; only the chosen platform's are used).
+    #[serde(flatten)]
+    params: BTreeMap<String, String>,
 }
 
+/// The prefix of a link parameter in the connection page's query string, so that it cannot
+/// collide with the page's own parameters.
+pub(super) const LINK_PARAM_PREFIX: &str = "link.";
+
 /// `POST /ui/companies/{id}/links`: creates a `PendingAuth` connection for the chosen
-/// platform, then shows its page with the link URL to copy.
+/// platform with the application layer (as the API does, `connection.created` included), then
+/// shows its page with the link URL to copy, carrying the link parameters given for that
+/// platform (a missing required one is refused before anything is created).
 pub(crate) async fn create_link(
     State(state): State<AppState>,
     Extension(viewer): Extension<Viewer>,
@@ -91,22 +103,60 @@ pub(crate) async fn create_link(
         Err(error) => return store_failure(&error),
     };
     let requested = form.platform.unwrap_or_default();
-    let Some(platform) = state.platform(requested.trim()) else {
-        return message_page(
+    let cannot = |message: String| {
+        message_page(
             StatusCode::BAD_REQUEST,
             "Cannot create the link",
-            &format!("{requested:?} is not a platform enabled on this server."),
+            &message,
             Some(("/ui", "Back to the dashboard")),
-        );
+        )
     };
-    match state
-        .store()
-        .create_connection(company.id, platform.key().as_str())
-        .await
-    {
-        Ok(connection) => {
-            Redirect::to(&format!("/ui/connections/{}?created=1", connection.id)).into_response()
+    let Some(platform) = state.platform(requested.trim()) else {
+        return cannot(format!(
+            "{requested:?} is not a platform enabled on this server."
+        ));
+    };
+    let prefix = format!("{}.", platform.key());
+    let mut query = Vec::new();
+    for param in &platform.info().link_params {
+        let value = form
+            .params
+            .get(&format!("{prefix}{}", param.name))
+            .map(|value| value.trim())
+            .filter(|value| !value.is_empty());
+        match value {
+            Some(value) => query.push((format!("{LINK_PARAM_PREFIX}{}", param.name), value)),
+            None if param.required => {
+                return cannot(format!(
+                    "{} needs the link parameter {:?} ({}).",
+                    platform.name(),
+                    param.name,
+                    param.help
+                ))
+            }
+            None => {}
         }
-        Err(error) => store_failure(&error),
+    }
+    match crate::app::create_connection(&state, &company, &platform).await {
+        Ok(connection) => {
+            let mut location = format!("/ui/connections/{}?created=1", connection.id);
+            for (name, value) in query {
+                location.push_str(&format!(
+                    "&{}={}",
+                    crate::routes::encode(&name),
+                    crate::routes::encode(value)
+                ));
+            }
+            Redirect::to(&location).into_response()
+        }
+        Err(error) => {
+            tracing::error!(company = %company.id, error = %error.message, "dashboard could not create a connection");
+            message_page(
+                error.status,
+                "Cannot create the link",
+                &error.message,
+                Some(("/ui", "Back to the dashboard")),
+            )
+        }
     }
 }
