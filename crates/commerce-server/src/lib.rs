@@ -23,6 +23,9 @@
 //! - The dashboard: server-rendered HTML at `/ui` behind the same API keys (module `ui`,
 //!   templates in `templates/`); see `docs/dashboard.md`.
 //! - `GET /openapi.json`: the API description, built from one operation table (module `openapi`).
+//! - One application layer (module `app`): every operation on companies and connections does its
+//!   store writes, engine calls and client webhook in one place, for the API and the dashboard
+//!   alike; `docs/architecture.md` ("The server's shape") gives the module layers.
 
 mod app;
 mod auth;
