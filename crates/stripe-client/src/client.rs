@@ -13,6 +13,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::{Stream, TryStreamExt};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use secrecy::ExposeSecret as _;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::time::Instant;
@@ -38,6 +39,15 @@ use crate::retry;
 pub struct StripeClient {
     inner: Arc<Inner>,
     stripe_account: Option<Arc<str>>,
+    /// The account's own key (an OAuth access token) when the client acts with it instead of
+    /// the platform key and `Stripe-Account` ([`StripeClient::with_account_key`]).
+    account_key: Option<Arc<AccountKey>>,
+}
+
+/// An account's own bearer key: the header to send, and the secret to scrub from messages.
+struct AccountKey {
+    authorization: HeaderValue,
+    secret: secrecy::SecretString,
 }
 
 struct Inner {
@@ -127,6 +137,10 @@ impl fmt::Debug for StripeClient {
             .field("mode", &self.inner.key.mode())
             .field("api_base", &self.inner.api_base.as_str())
             .field("stripe_account", &self.stripe_account.as_deref())
+            .field(
+                "account_key",
+                &self.account_key.as_ref().map(|_| "[REDACTED]"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -184,6 +198,7 @@ impl StripeClient {
                 rate_limit_patience: config.rate_limit_patience,
             }),
             stripe_account: None,
+            account_key: None,
         })
     }
 
@@ -221,7 +236,43 @@ impl StripeClient {
         Ok(Self {
             inner: Arc::clone(&self.inner),
             stripe_account: Some(Arc::from(account_id)),
+            account_key: None,
         })
+    }
+
+    /// A clone that acts for `account_id` with that account's own bearer key (a Stripe Apps
+    /// OAuth access token) instead of the platform key: requests carry `Authorization: Bearer
+    /// <key>` and no `Stripe-Account` header. The clone shares this client's connection pool,
+    /// concurrency cap and rate budgets (counted against `account_id`).
+    ///
+    /// A `401` then means the account's key no longer works: `api_key_expired` is
+    /// [`StripeError::InvalidApiKey`] with that code (refresh the token), any other `401` is
+    /// [`StripeError::AccountAccessRevoked`] (the merchant revoked the access). Error messages
+    /// never contain the key.
+    pub fn with_account_key(
+        &self,
+        account_id: &str,
+        key: &secrecy::SecretString,
+    ) -> Result<Self, StripeError> {
+        let mut client = self.on_behalf_of(account_id)?;
+        let secret = key.expose_secret().trim();
+        if secret.is_empty() {
+            return Err(StripeError::InvalidSecretKey {
+                reason: "the account key is empty",
+            });
+        }
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {secret}")).map_err(|_| {
+                StripeError::InvalidSecretKey {
+                    reason: "the account key is not usable in an http header",
+                }
+            })?;
+        authorization.set_sensitive(true);
+        client.account_key = Some(Arc::new(AccountKey {
+            authorization,
+            secret: secrecy::SecretString::from(secret.to_owned()),
+        }));
+        Ok(client)
     }
 
     /// A clone that acts as the platform itself (no `Stripe-Account`).
@@ -229,6 +280,7 @@ impl StripeClient {
         Self {
             inner: Arc::clone(&self.inner),
             stripe_account: None,
+            account_key: None,
         }
     }
 
@@ -455,11 +507,18 @@ impl StripeClient {
             }
             return match outcome {
                 AttemptOutcome::Success(response) => Ok(response),
-                AttemptOutcome::Failed { response, .. } => Err(response.into_error(
-                    self.stripe_account.as_deref(),
-                    attempt,
-                    self.inner.key.expose_secret(),
-                )),
+                AttemptOutcome::Failed { response, .. } => Err(match &self.account_key {
+                    Some(account_key) => response.into_account_key_error(
+                        self.stripe_account.as_deref().unwrap_or_default(),
+                        attempt,
+                        account_key.secret.expose_secret(),
+                    ),
+                    None => response.into_error(
+                        self.stripe_account.as_deref(),
+                        attempt,
+                        self.inner.key.expose_secret(),
+                    ),
+                }),
                 AttemptOutcome::NoResponse { error, request_id } => {
                     if error.is_timeout() {
                         Err(StripeError::Timeout {
@@ -480,13 +539,18 @@ impl StripeClient {
     }
 
     async fn send_once(&self, url: Url) -> AttemptOutcome {
-        let mut request = self
-            .inner
-            .http
-            .get(url)
-            .header(AUTHORIZATION, self.inner.authorization.clone());
-        if let Some(account) = &self.stripe_account {
-            request = request.header("stripe-account", account.as_ref());
+        let mut request = self.inner.http.get(url);
+        match &self.account_key {
+            // The account's own key names the account: no `Stripe-Account` header.
+            Some(account_key) => {
+                request = request.header(AUTHORIZATION, account_key.authorization.clone());
+            }
+            None => {
+                request = request.header(AUTHORIZATION, self.inner.authorization.clone());
+                if let Some(account) = &self.stripe_account {
+                    request = request.header("stripe-account", account.as_ref());
+                }
+            }
         }
         let response = match request.send().await {
             Ok(response) => response,

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
-use crate::state::{Mode, RequestCounters, State};
+use crate::state::{Mode, OAuthCounters, RequestCounters, State};
 
 /// The platform's credentials in one mode.
 #[derive(Debug, Clone)]
@@ -16,8 +16,11 @@ pub struct ModeInfo {
     pub secret_key: SecretString,
     /// The platform publishable key.
     pub publishable_key: String,
-    /// The Connect client id (`ca_...`).
+    /// The Connect client id (`ca_...`), also the Stripe App's client id.
     pub client_id: String,
+    /// The Stripe App's OAuth install link of this mode (it carries a query string of its
+    /// own); add `client_id`, `redirect_uri` and `state`.
+    pub app_install_url: String,
 }
 
 /// One merchant account of the sandbox.
@@ -60,6 +63,9 @@ pub struct SandboxInfo {
     pub size: u64,
     /// API requests so far per account and endpoint, with how many were rate limited.
     pub requests: RequestCounters,
+    /// What the OAuth token endpoints did so far (exchanges, Stripe Apps refreshes,
+    /// `invalid_grant`s, expired access tokens refused).
+    pub oauth: OAuthCounters,
 }
 
 impl SandboxInfo {
@@ -70,6 +76,7 @@ impl SandboxInfo {
                 secret_key: keys.secret_key.clone(),
                 publishable_key: keys.publishable_key.clone(),
                 client_id: keys.client_id.clone(),
+                app_install_url: crate::apps::install_url(state, mode),
             }
         };
         Self {
@@ -93,6 +100,7 @@ impl SandboxInfo {
             seed: state.config.seed,
             size: state.config.size,
             requests: state.counters(),
+            oauth: state.oauth_counters(),
         }
     }
 
@@ -144,6 +152,12 @@ impl SandboxInfo {
             "seed": self.seed,
             "size": self.size,
             "requests": self.requests,
+            "oauth": self.oauth,
+            // Beside the seeded keys: the links carry this sandbox's base URL.
+            "app_install_url": {
+                "test": self.test.app_install_url,
+                "live": self.live.app_install_url,
+            },
         })
     }
 }

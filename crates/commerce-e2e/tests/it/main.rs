@@ -27,6 +27,7 @@ mod sync_support;
 mod codat_sdks;
 mod second_platform;
 mod stripe;
+mod stripe_apps;
 mod stripe_e2e;
 #[allow(dead_code)]
 mod support;

@@ -106,6 +106,7 @@ pub(crate) fn pull<'a>(
     }
     let puller = Puller {
         platform,
+        account,
         account_id: &account.external_id,
         data_type,
         client: None,
@@ -146,6 +147,7 @@ struct IncrementalRun {
 
 struct Puller<'a> {
     platform: &'a StripePlatform,
+    account: &'a LinkedAccount,
     account_id: &'a str,
     data_type: DataType,
     client: Option<StripeClient>,
@@ -166,12 +168,10 @@ impl Puller<'_> {
             return Ok(None);
         }
         if let Some(start) = self.start.take() {
-            self.client = Some(
-                self.platform
-                    .client
-                    .on_behalf_of(self.account_id)
-                    .map_err(from_stripe)?,
-            );
+            self.client = Some(crate::platform::app_oauth::account_client(
+                &self.platform.client,
+                self.account,
+            )?);
             self.state = Some(self.initial_state(start).await?);
         }
         let Some(state) = self.state.clone() else {
