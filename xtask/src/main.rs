@@ -4,7 +4,9 @@
 //!   Schemathesis run against the API (an ignored test of `commerce-cli`, which creates its
 //!   Python virtualenv under `target/schemathesis/`).
 //! - `cargo xtask deps`: only the dependency-direction and platform-confinement checks from
-//!   `docs/architecture.md` and `docs/adding-a-platform.md`.
+//!   `docs/architecture.md` and `docs/adding-a-platform.md`, and the check that the top-level
+//!   modules of `commerce-server`, `commerce-store` and `stripe-sandbox` form no cycle of
+//!   `crate::` paths (module `modcycles`; it lists the edges it found).
 //! - `cargo xtask standalone`: builds and runs the user crates in `xtask/standalone/`, each
 //!   depending on one library crate outside the workspace (part of `ci`).
 //! - `cargo xtask fixtures regen`: rewrites the golden files `fixtures/commerce/` from `fixtures/stripe/`.
@@ -16,6 +18,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod fixtures;
+mod modcycles;
 mod record;
 mod standalone;
 
@@ -151,7 +154,47 @@ const STRIPE_AGNOSTIC: &[&str] = &[
 fn deps(sh: &Shell) -> Result<()> {
     let direction = check_dependency_direction(sh);
     let names = check_platform_names(sh);
-    direction.and(names)
+    let modules = check_module_cycles();
+    direction.and(names).and(modules)
+}
+
+/// The crates whose top-level modules must not form a cycle of `crate::` paths.
+const ACYCLIC_MODULE_CRATES: &[&str] = &["commerce-server", "commerce-store", "stripe-sandbox"];
+
+/// Crates of [`ACYCLIC_MODULE_CRATES`] whose cycles are still being taken apart (issue 13): their
+/// cycles are printed but do not fail the check. Remove a crate once its cycles are gone.
+const MODULE_CYCLES_PENDING: &[&str] = &["commerce-store", "stripe-sandbox"];
+
+/// Lists each crate's `crate::` edges between top-level modules (`xtask/src/modcycles.rs`) and
+/// fails on a cycle among them.
+fn check_module_cycles() -> Result<()> {
+    let root = project_root();
+    let mut problems = Vec::new();
+    for krate in ACYCLIC_MODULE_CRATES {
+        let graph = modcycles::graph(&root.join("crates").join(krate))?;
+        println!("module edges of {krate}:");
+        for (module, targets) in &graph {
+            let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+            println!("  {module} -> {}", targets.join(", "));
+        }
+        for cycle in modcycles::cycles(&graph) {
+            let cycle = format!("{krate}: {}", cycle.join(" <-> "));
+            if MODULE_CYCLES_PENDING.contains(krate) {
+                println!("module cycles: still pending: {cycle}");
+            } else {
+                problems.push(cycle);
+            }
+        }
+    }
+    if problems.is_empty() {
+        println!("module cycles: ok");
+        Ok(())
+    } else {
+        for problem in &problems {
+            eprintln!("module cycles: modules that depend on each other: {problem}");
+        }
+        bail!("{} module cycle(s)", problems.len())
+    }
 }
 
 /// Where a platform may be named (architecture invariants, checked on the files git knows):

@@ -11,14 +11,9 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
+use commerce_store::Store;
 use sha2::{Digest, Sha256};
-
-use crate::error::ApiError;
-use crate::state::AppState;
 
 /// The accepted API keys, hashed. `Debug` shows only how many there are.
 #[derive(Clone, Default)]
@@ -104,15 +99,16 @@ pub(crate) fn candidates(header: &str) -> Vec<String> {
 
 /// The accepted key among `candidates`: a configured one, or one made with `POST /apiKeys`
 /// and not deleted (looked up in the store on every request).
-pub(crate) async fn accepted(state: &AppState, candidates: &[String]) -> Option<String> {
-    if let Some(key) = candidates
-        .iter()
-        .find(|key| state.inner.api_keys.contains(key))
-    {
+pub(crate) async fn accepted(
+    api_keys: &ApiKeys,
+    store: &Store,
+    candidates: &[String],
+) -> Option<String> {
+    if let Some(key) = candidates.iter().find(|key| api_keys.contains(key)) {
         return Some(key.clone());
     }
     for key in candidates {
-        match state.store().api_key_exists(&hash(key)).await {
+        match store.api_key_exists(&hash(key)).await {
             Ok(true) => return Some(key.clone()),
             Ok(false) => {}
             Err(error) => {
@@ -140,26 +136,6 @@ pub fn authorization_header(api_key: &str) -> String {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(api_key)
     )
-}
-
-/// Middleware: refuses requests without an accepted key.
-pub(crate) async fn require_api_key(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let candidates = request
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .map(candidates)
-        .unwrap_or_default();
-    let authorized = accepted(&state, &candidates).await.is_some();
-    if authorized {
-        next.run(request).await
-    } else {
-        ApiError::unauthorized().into_response()
-    }
 }
 
 #[cfg(test)]

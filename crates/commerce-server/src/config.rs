@@ -170,7 +170,7 @@ impl fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field(
                 "database_url",
-                &redact_url(self.database_url.expose_secret()),
+                &crate::text::redact_url(self.database_url.expose_secret()),
             )
             .field("bind", &self.bind)
             .field("public_url", &self.public_url)
@@ -582,19 +582,6 @@ fn read_toml(
             }
         };
         settings.insert(name.to_owned(), text);
-    }
-}
-
-/// The database URL without password, for logs.
-pub(crate) fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            // Cannot fail for URLs that have a password (they have a host).
-            let _ = parsed.set_password(Some("redacted"));
-            parsed.to_string()
-        }
-        Ok(parsed) => parsed.to_string(),
-        Err(_) => "[unparsable url]".to_owned(),
     }
 }
 

@@ -23,7 +23,11 @@
 //! - The dashboard: server-rendered HTML at `/ui` behind the same API keys (module `ui`,
 //!   templates in `templates/`); see `docs/dashboard.md`.
 //! - `GET /openapi.json`: the API description, built from one operation table (module `openapi`).
+//! - One application layer (module `app`): every operation on companies and connections does its
+//!   store writes, engine calls and client webhook in one place, for the API and the dashboard
+//!   alike; `docs/architecture.md` ("The server's shape") gives the module layers.
 
+mod app;
 mod auth;
 mod client_webhooks;
 mod codat;
@@ -32,6 +36,7 @@ mod edge;
 mod error;
 mod openapi;
 mod pages;
+mod router;
 mod routes;
 mod state;
 mod text;
@@ -57,7 +62,7 @@ pub use crate::config::{
 };
 pub use crate::edge::HttpLimits;
 pub use crate::error::ServerError;
-pub use crate::routes::build_router;
+pub use crate::router::build_router;
 pub use crate::state::{AppState, DEFAULT_LINK_STATE_TTL};
 pub use crate::text::{MAX_COMPANY_DESCRIPTION_CHARS, MAX_COMPANY_NAME_CHARS};
 

@@ -3,6 +3,8 @@
 //! A name is at most [`MAX_COMPANY_NAME_CHARS`] characters with no control characters; a
 //! description at most [`MAX_COMPANY_DESCRIPTION_CHARS`], with no control characters other
 //! than line breaks and tabs. Anything else is a 400 naming the field.
+//!
+//! Also the one way a URL that may carry a password is shown in logs ([`redact_url`]).
 
 use crate::error::ApiError;
 
@@ -59,6 +61,19 @@ fn check(
         ));
     }
     Ok(())
+}
+
+/// A URL (the database's, a webhook consumer's) without its password, for logs.
+pub(crate) fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Cannot fail for URLs that have a password (they have a host).
+            let _ = parsed.set_password(Some("redacted"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "[unparsable url]".to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -39,10 +39,7 @@ use uuid::Uuid;
 
 use crate::codat;
 use crate::error::ServerError;
-use crate::state::AppState;
 
-pub(crate) mod api;
-pub(crate) mod consumers;
 pub(crate) mod dispatcher;
 pub(crate) mod guard;
 mod signature;
@@ -191,7 +188,7 @@ impl fmt::Debug for ClientWebhookConfig {
                 &self
                     .receiver
                     .as_ref()
-                    .map(|(url, _)| crate::config::redact_url(url.as_str())),
+                    .map(|(url, _)| crate::text::redact_url(url.as_str())),
             )
             .field("max_attempts", &self.max_attempts)
             .field("retry_for", &self.retry_for)
@@ -417,41 +414,6 @@ pub(crate) fn company_reference(company: &Company) -> Value {
     Value::Object(object)
 }
 
-/// Emits a `connection.*` event for `connection` (its JSON as the API shows it now) when client
-/// webhooks are configured. Failing to store the event is logged; it never fails the caller.
-pub(crate) async fn connection_event(state: &AppState, event_type: &str, connection: &Connection) {
-    let Some(hooks) = state.client_webhooks() else {
-        return;
-    };
-    let result = async {
-        let company = state.store().get_company(connection.company_id).await?;
-        let payload = json!({
-            "referenceCompany": company_reference(&company),
-            "connection": hooks.connection_value(connection, state.engine()).await?,
-        });
-        hooks
-            .emit(event_type, &company, Some(connection.id), payload)
-            .await
-    }
-    .await;
-    if let Err(error) = result {
-        tracing::error!(connection = %connection.id, event_type, error = %error, "could not queue a client webhook");
-    }
-}
-
-/// Emits a `company.*` event for `company` (Codat's `CompanyWebhook`: the payload is the
-/// company as the API shows it) when client webhooks are configured. Failing to store the
-/// event is logged; it never fails the caller.
-pub(crate) async fn company_event(state: &AppState, event_type: &str, company: &Company) {
-    let Some(hooks) = state.client_webhooks() else {
-        return;
-    };
-    let payload = codat::company(company, state.public_url(), None, Vec::new());
-    if let Err(error) = hooks.emit(event_type, company, None, payload).await {
-        tracing::error!(company = %company.id, event_type, error = %error, "could not queue a client webhook");
-    }
-}
-
 /// Reads `COMMERCE_WEBHOOK_URL`, `COMMERCE_WEBHOOK_SECRET` (required with the URL,
 /// `whsec_<base64>`), `COMMERCE_WEBHOOK_MAX_ATTEMPTS`, `COMMERCE_WEBHOOK_RETRY_FOR_SECS`,
 /// `COMMERCE_WEBHOOK_TIMEOUT_SECS` and `COMMERCE_WEBHOOK_ALLOW_PRIVATE_URLS` from the merged
@@ -476,7 +438,7 @@ pub(crate) fn config_from(
                 _ => {
                     problems.push(format!(
                         "COMMERCE_WEBHOOK_URL {:?} must be an absolute http:// or https:// URL",
-                        crate::config::redact_url(url_text)
+                        crate::text::redact_url(url_text)
                     ));
                     None
                 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::companies::company_json;
+use super::json::company_json;
 use super::load_company;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -120,10 +120,7 @@ async fn change_company(
         None => company.description.clone(),
     };
     new.redirect = body.redirect.or(company.redirect.clone());
-    let company = state.store().update_company(company.id, &new).await?;
-    if let Some(tags) = tags {
-        state.store().set_company_tags(company.id, &tags).await?;
-    }
+    let company = crate::app::update_company(state, &company, &new, tags.as_ref()).await?;
     Ok(Json(company_json(state, &company).await?))
 }
 

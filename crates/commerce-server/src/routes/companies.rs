@@ -1,17 +1,16 @@
 //! `/companies`: create, list (paged), get, delete.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
 use commerce_model::Page;
-use commerce_store::{Company, Connection, ConnectionStatus, NewCompany};
+use commerce_store::NewCompany;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{load_company, query_params, Paging};
-use crate::codat;
+use super::json::company_json;
+use super::{CompanyPath, Paging};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -50,24 +49,15 @@ pub(crate) async fn create(
     let mut new = NewCompany::named(name);
     new.description = description;
     new.redirect = body.redirect;
-    let company = state.store().create_company(&new).await?;
-    if !tags.is_empty() {
-        state.store().set_company_tags(company.id, &tags).await?;
-    }
-    crate::client_webhooks::company_event(
-        &state,
-        crate::client_webhooks::COMPANY_CREATED,
-        &company,
-    )
-    .await;
+    let company = crate::app::create_company(&state, &new, &tags).await?;
     Ok(Json(company_json(&state, &company).await?).into_response())
 }
 
 pub(crate) async fn list(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    paging: Paging,
 ) -> Result<Json<Page<Value>>, ApiError> {
-    let paging = Paging::parse(&query_params(raw.as_deref()))?.without_query("companies")?;
+    let paging = paging.without_query("companies")?;
     let (companies, total) = state
         .store()
         .list_companies(paging.offset(), u64::from(paging.page_size))
@@ -88,9 +78,8 @@ pub(crate) async fn list(
 
 pub(crate) async fn get_one(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
+    CompanyPath(company): CompanyPath,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
     Ok(Json(company_json(&state, &company).await?))
 }
 
@@ -98,69 +87,8 @@ pub(crate) async fn get_one(
 /// their platforms (best effort: a platform failure is logged and the deletion goes on).
 pub(crate) async fn delete(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
+    CompanyPath(company): CompanyPath,
 ) -> Result<StatusCode, ApiError> {
-    let company = load_company(&state, &company_id).await?;
-    for connection in state.store().list_connections(company.id).await? {
-        if connection.status == ConnectionStatus::Linked {
-            if let Err(error) = super::connections::unlink_at_platform(&state, &connection).await {
-                tracing::warn!(connection = %connection.id, error = %error.message, "unlinking at the platform failed; deleting anyway");
-            }
-        }
-    }
-    for connection in state.store().list_connections(company.id).await? {
-        crate::client_webhooks::connection_event(
-            &state,
-            crate::client_webhooks::CONNECTION_DELETED,
-            &connection,
-        )
-        .await;
-    }
-    // Announced before the deletion, like its connections: the consumers it goes to are
-    // chosen by the company's tags, which go with it.
-    crate::client_webhooks::company_event(
-        &state,
-        crate::client_webhooks::COMPANY_DELETED,
-        &company,
-    )
-    .await;
-    state.store().delete_company(company.id).await?;
+    crate::app::delete_company(&state, &company).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-pub(crate) async fn company_json(state: &AppState, company: &Company) -> Result<Value, ApiError> {
-    let connections = state.store().list_connections(company.id).await?;
-    let mut last_sync: Option<DateTime<Utc>> = None;
-    let mut values = Vec::with_capacity(connections.len());
-    for connection in &connections {
-        let (value, connection_sync) = connection_json(state, connection).await?;
-        last_sync = last_sync.max(connection_sync);
-        values.push(value);
-    }
-    let mut value = codat::company(company, state.public_url(), last_sync, values);
-    let tags = state.store().company_tags(company.id).await?;
-    if !tags.is_empty() {
-        value["tags"] = serde_json::json!(tags);
-    }
-    Ok(value)
-}
-
-/// A connection's JSON and its last successful sync.
-pub(crate) async fn connection_json(
-    state: &AppState,
-    connection: &Connection,
-) -> Result<(Value, Option<DateTime<Utc>>), ApiError> {
-    let statuses = state.store().data_statuses(connection.id).await?;
-    let last_sync = statuses
-        .values()
-        .filter_map(|status| status.last_successful_sync)
-        .max();
-    let platform = state.platform(&connection.platform_key);
-    let value = codat::connection(
-        connection,
-        platform.as_deref(),
-        state.public_url(),
-        last_sync,
-    );
-    Ok((value, last_sync))
 }

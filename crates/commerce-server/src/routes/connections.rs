@@ -6,18 +6,16 @@
 //! `platformKey` is `404` naming the key; unlinking a connection that is not `Linked` is `200`
 //! with the connection unchanged (nothing was granted, or access is already revoked).
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use commerce_model::platform::{LinkedAccount, Platform, PlatformError};
 use commerce_model::Page;
-use commerce_store::{Connection, ConnectionStatus};
+use commerce_store::ConnectionStatus;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::companies::connection_json;
-use super::{load_company, load_connection, query_params, Paging};
-use crate::client_webhooks;
+use super::json::connection_json;
+use super::{CompanyPath, ConnectionPath, Paging};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -29,10 +27,9 @@ pub(crate) struct CreateConnection {
 
 pub(crate) async fn create(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
+    CompanyPath(company): CompanyPath,
     body: Result<Json<CreateConnection>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
     // Codat documents no 400 here: a body without a usable key names no integration (404).
     let key = body
         .ok()
@@ -42,23 +39,17 @@ pub(crate) async fn create(
     let Some(platform) = state.platform(&key) else {
         return Err(unknown_integration(&state, &key));
     };
-    let connection = state
-        .store()
-        .create_connection(company.id, platform.key().as_str())
-        .await?;
-    client_webhooks::connection_event(&state, client_webhooks::CONNECTION_CREATED, &connection)
-        .await;
+    let connection = crate::app::create_connection(&state, &company, &platform).await?;
     let (value, _) = connection_json(&state, &connection).await?;
     Ok(Json(value))
 }
 
 pub(crate) async fn list(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
-    RawQuery(raw): RawQuery,
+    CompanyPath(company): CompanyPath,
+    paging: Paging,
 ) -> Result<Json<Page<Value>>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
-    let paging = Paging::parse(&query_params(raw.as_deref()))?.without_query("connections")?;
+    let paging = paging.without_query("connections")?;
     let connections = state.store().list_connections(company.id).await?;
     let total = connections.len() as u64;
     let start = usize::try_from(paging.offset()).unwrap_or(usize::MAX);
@@ -82,10 +73,8 @@ pub(crate) async fn list(
 
 pub(crate) async fn get_one(
     State(state): State<AppState>,
-    Path((company_id, connection_id)): Path<(String, String)>,
+    ConnectionPath(connection): ConnectionPath,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
-    let connection = load_connection(&state, &company, &connection_id).await?;
     Ok(Json(connection_json(&state, &connection).await?.0))
 }
 
@@ -98,11 +87,9 @@ pub(crate) struct UpdateConnection {
 /// platform first; the data stays readable); any other is answered 200 unchanged.
 pub(crate) async fn update(
     State(state): State<AppState>,
-    Path((company_id, connection_id)): Path<(String, String)>,
+    ConnectionPath(connection): ConnectionPath,
     body: Result<Json<UpdateConnection>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
-    let connection = load_connection(&state, &company, &connection_id).await?;
     // Codat documents no 400 here: a change other than unlinking is forbidden (403).
     let status = body.ok().and_then(|Json(body)| body.status);
     if status.as_deref() != Some("Unlinked") {
@@ -116,17 +103,7 @@ pub(crate) async fn update(
         // connection), unchanged. Found by the Schemathesis run (409 is not in Codat's list).
         return Ok(Json(connection_json(&state, &connection).await?.0));
     }
-    unlink_at_platform(&state, &connection).await?;
-    let connection = state
-        .store()
-        .set_connection_status(connection.id, ConnectionStatus::Unlinked, None)
-        .await?;
-    client_webhooks::connection_event(
-        &state,
-        client_webhooks::CONNECTION_DISCONNECTED,
-        &connection,
-    )
-    .await;
+    let connection = crate::app::unlink(&state, &connection).await?;
     Ok(Json(connection_json(&state, &connection).await?.0))
 }
 
@@ -135,19 +112,10 @@ pub(crate) async fn update(
 /// connection as it was.
 pub(crate) async fn delete(
     State(state): State<AppState>,
-    Path((company_id, connection_id)): Path<(String, String)>,
+    ConnectionPath(connection): ConnectionPath,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
-    let connection = load_connection(&state, &company, &connection_id).await?;
-    if connection.status == ConnectionStatus::Linked {
-        if let Err(error) = unlink_at_platform(&state, &connection).await {
-            tracing::warn!(connection = %connection.id, error = %error.message, "unlinking at the platform failed; deleting anyway");
-        }
-    }
     let (value, _) = connection_json(&state, &connection).await?;
-    client_webhooks::connection_event(&state, client_webhooks::CONNECTION_DELETED, &connection)
-        .await;
-    state.store().delete_connection(connection.id).await?;
+    crate::app::delete_connection(&state, &connection).await?;
     Ok(Json(value))
 }
 
@@ -176,58 +144,4 @@ pub(crate) fn unknown_integration(state: &AppState, key: &str) -> ApiError {
             enabled.join(", ")
         }
     ))
-}
-
-/// The platform account of a linked connection as stored (metadata and tokens included),
-/// refreshed first through the engine when `platform` says its access is about to expire.
-pub(crate) async fn linked_account(
-    state: &AppState,
-    connection: &Connection,
-    platform: &dyn Platform,
-) -> Result<Option<LinkedAccount>, ApiError> {
-    let Some(stored) = state.store().linked_account(connection.id).await? else {
-        return Ok(None);
-    };
-    if !platform.needs_refresh(&stored.account, chrono::Utc::now()) {
-        return Ok(Some(stored.account));
-    }
-    let owner = format!("server-{}", uuid::Uuid::new_v4());
-    match state
-        .engine()
-        .refresh_credentials(connection.id, platform, &stored, &owner)
-        .await
-    {
-        Ok(Ok(refreshed)) => Ok(Some(refreshed.account)),
-        Ok(Err(error)) => {
-            tracing::warn!(connection = %connection.id, error = %error, "refreshing credentials failed");
-            Ok(Some(stored.account))
-        }
-        Err(error) => Err(error.into()),
-    }
-}
-
-/// Revokes this service's access at the platform. Access already revoked counts as done.
-pub(crate) async fn unlink_at_platform(
-    state: &AppState,
-    connection: &Connection,
-) -> Result<(), ApiError> {
-    let Some(platform) = state.platform(&connection.platform_key) else {
-        return Err(ApiError::not_found(format!(
-            "Integration not found: {} is not enabled on this server, so access cannot be revoked",
-            connection.platform_key
-        )));
-    };
-    let Some(account) = linked_account(state, connection, platform.as_ref()).await? else {
-        return Ok(());
-    };
-    match platform.unlink(&account).await {
-        Ok(()) | Err(PlatformError::RelinkNeeded { .. }) => Ok(()),
-        Err(error) => {
-            tracing::warn!(connection = %connection.id, error = %error, "platform refused to unlink");
-            Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("The platform could not revoke access: {error}"),
-            ))
-        }
-    }
 }

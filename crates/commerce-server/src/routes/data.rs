@@ -13,7 +13,7 @@ use commerce_store::{ConnectionStatus, DataTypeStatus};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{load_company, load_connection, query_params, Paging};
+use super::{load_connection, query_params, CompanyPath, Paging};
 use crate::codat;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -22,9 +22,8 @@ use crate::state::AppState;
 /// recently requested pull.
 pub(crate) async fn status(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
+    CompanyPath(company): CompanyPath,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
     let mut latest: BTreeMap<DataType, (chrono::DateTime<chrono::Utc>, DataTypeStatus)> =
         BTreeMap::new();
     for connection in state.store().list_connections(company.id).await? {
@@ -56,14 +55,13 @@ pub(crate) async fn status(
 /// Queues every data type of every `Linked` connection of the company; `204`.
 pub(crate) async fn queue_all(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
+    CompanyPath(company): CompanyPath,
 ) -> Result<StatusCode, ApiError> {
-    let company = load_company(&state, &company_id).await?;
     for connection in state.store().list_connections(company.id).await? {
         if connection.status == ConnectionStatus::Linked
             && state.platform(&connection.platform_key).is_some()
         {
-            state.engine().queue_all(connection.id).await?;
+            crate::app::queue_syncs(&state, &connection).await?;
         }
     }
     Ok(StatusCode::NO_CONTENT)
@@ -73,10 +71,10 @@ pub(crate) async fn queue_all(
 /// When a pull of that type is already queued or running, answers that pull operation.
 pub(crate) async fn queue_one(
     State(state): State<AppState>,
-    Path((company_id, data_type)): Path<(String, String)>,
+    CompanyPath(company): CompanyPath,
+    Path((_, data_type)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
     let data_type = DataType::parse(&data_type)
         .map_err(|_| ApiError::not_found(format!("Datatype {data_type} not found")))?;
     let params = query_params(raw.as_deref());
@@ -111,11 +109,10 @@ pub(crate) async fn queue_one(
 /// The company's pull operations, newest first.
 pub(crate) async fn history(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
-    RawQuery(raw): RawQuery,
+    CompanyPath(company): CompanyPath,
+    paging: Paging,
 ) -> Result<Json<Page<Value>>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
-    let paging = Paging::parse(&query_params(raw.as_deref()))?.without_query("pull operations")?;
+    let paging = paging.without_query("pull operations")?;
     let (datasets, total) = state
         .store()
         .list_datasets(company.id, paging.offset(), u64::from(paging.page_size))
@@ -132,9 +129,9 @@ pub(crate) async fn history(
 
 pub(crate) async fn history_one(
     State(state): State<AppState>,
-    Path((company_id, dataset_id)): Path<(String, String)>,
+    CompanyPath(company): CompanyPath,
+    Path((_, dataset_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
     let not_found = || ApiError::not_found(format!("Pull operation {dataset_id} not found"));
     let id = Uuid::parse_str(&dataset_id).map_err(|_| not_found())?;
     let dataset = match state.store().get_dataset(id).await {

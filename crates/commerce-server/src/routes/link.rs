@@ -19,24 +19,15 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
 use chrono::Utc;
-use commerce_model::platform::{LinkBinding, LinkCallback, LinkRequest, Platform, PlatformError};
+use commerce_model::platform::{LinkCallback, Platform, PlatformError};
 use commerce_store::{ConnectionStatus, StoreError};
-use rand::RngCore as _;
 use uuid::Uuid;
 
 use super::query_params;
+use crate::app::BeginLinkError;
 use crate::pages::page;
 use crate::state::AppState;
-
-fn redirect_uri(state: &AppState, platform: &dyn Platform) -> String {
-    format!(
-        "{}/oauth/{}/callback",
-        state.public_url(),
-        platform.info().callback_segment
-    )
-}
 
 fn found(location: &str) -> Response {
     (
@@ -47,12 +38,6 @@ fn found(location: &str) -> Response {
         ],
     )
         .into_response()
-}
-
-fn new_state() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn unavailable() -> Response {
@@ -104,54 +89,13 @@ pub(crate) async fn start(
         Ok(params) => params,
         Err(message) => return page(StatusCode::BAD_REQUEST, "Link refused", &message),
     };
-    let ttl = chrono::Duration::from_std(state.inner.link_state_ttl)
-        .unwrap_or_else(|_| chrono::Duration::minutes(15));
-    let binding = LinkBinding {
-        company_id: connection.company_id.to_string(),
-        connection_id: connection.id.to_string(),
-    };
-    // A state of this connection with at least half its lifetime left is handed out again:
-    // opening the link many times does not add a row each time.
-    let now = Utc::now();
-    let reusable = match state
-        .inner
-        .link_states
-        .reusable(&binding, now + ttl / 2)
-        .await
-    {
-        Ok(found) => found,
-        Err(error) => {
-            tracing::error!(error = %error, "reading link states failed");
-            return unavailable();
+    match crate::app::begin_link(&state, &connection, platform.as_ref(), params).await {
+        Ok(authorize_url) => found(&authorize_url),
+        Err(BeginLinkError::Store(error)) => {
+            tracing::error!(error = %error, "keeping a link state failed");
+            unavailable()
         }
-    };
-    let token = match reusable {
-        Some((token, _)) => token,
-        None => {
-            let token = new_state();
-            if let Err(error) = state
-                .inner
-                .link_states
-                .save(&token, binding, now + ttl)
-                .await
-            {
-                tracing::error!(error = %error, "saving a link state failed");
-                return unavailable();
-            }
-            token
-        }
-    };
-    let request = LinkRequest {
-        state: token,
-        redirect_uri: redirect_uri(&state, platform.as_ref()),
-        params,
-    };
-    match platform.begin_link(request).await {
-        Ok(start) => {
-            tracing::info!(connection = %connection.id, "link started");
-            found(&start.authorize_url)
-        }
-        Err(error) => {
+        Err(BeginLinkError::Platform(error)) => {
             tracing::error!(connection = %connection.id, error = %error, "starting a link failed");
             unavailable()
         }
@@ -228,7 +172,7 @@ pub(crate) async fn callback(
     }
     let callback = LinkCallback {
         params: params.clone(),
-        redirect_uri: redirect_uri(&state, platform.as_ref()),
+        redirect_uri: crate::app::redirect_uri(&state, platform.as_ref()),
     };
     let account = match platform.complete_link(callback).await {
         Ok(account) => account,
@@ -249,23 +193,13 @@ pub(crate) async fn callback(
             );
         }
     };
-    let connection = match state.store().link_connection(connection.id, &account).await {
+    let connection = match crate::app::complete_link(&state, &connection, &account).await {
         Ok(connection) => connection,
         Err(error) => {
-            tracing::error!(error = %error, "storing a linked account failed");
+            tracing::error!(error = %error.message, "storing a linked account failed");
             return unavailable();
         }
     };
-    tracing::info!(connection = %connection.id, "connection linked");
-    crate::client_webhooks::connection_event(
-        &state,
-        crate::client_webhooks::CONNECTION_CONNECTED,
-        &connection,
-    )
-    .await;
-    if let Err(error) = state.engine().queue_first_link(connection.id).await {
-        tracing::error!(connection = %connection.id, error = %error, "queueing the initial sync failed");
-    }
     let redirect = match state.store().get_company(connection.company_id).await {
         Ok(company) => company.redirect,
         Err(error) => {

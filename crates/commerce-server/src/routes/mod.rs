@@ -1,10 +1,12 @@
-//! The router and the helpers every handler shares (path ids, paging parameters).
+//! The API's handlers, and what every handler shares: the extractors of path ids
+//! ([`CompanyPath`], [`ConnectionPath`]) and of paging parameters ([`Paging`]), rejecting with
+//! Codat's error body.
+//! The router that mounts them is `crate::router`.
 
 use std::collections::BTreeMap;
 
-use axum::middleware;
-use axum::routing::{delete, get, post};
-use axum::Router;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use commerce_model::query::MAX_QUERY_LENGTH;
 use commerce_model::status::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use commerce_model::MAX_PAGE_NUMBER;
@@ -15,133 +17,70 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub(crate) mod api_keys;
-mod client_settings;
-mod companies;
-mod connections;
-mod data;
-mod health;
+pub(crate) mod client_settings;
+pub(crate) mod companies;
+pub(crate) mod connections;
+pub(crate) mod consumers;
+pub(crate) mod data;
+pub(crate) mod deliveries;
+pub(crate) mod health;
 pub(crate) mod integrations;
-mod link;
-mod records;
-mod webhooks;
+pub(crate) mod json;
+pub(crate) mod link;
+pub(crate) mod records;
+pub(crate) mod webhooks;
 
 pub(crate) use records::record_query;
 
-/// The whole HTTP API.
-///
-/// Authenticated (`Authorization: Basic <base64 of an API key>`): `/companies...`, the webhook
-/// consumers (`GET/POST /webhooks`, `DELETE /webhooks/{webhookId}`) and their deliveries
-/// (`/webhooks/deliveries...`).
-/// Public: `GET /health`, `GET /link/{connectionId}`, `GET /oauth/{platform}/callback`,
-/// `POST /webhooks/{platform}` (guarded by the OAuth state and the platform's signature).
-pub fn build_router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/companies", get(companies::list).post(companies::create))
-        .route(
-            "/companies/{company_id}",
-            get(companies::get_one)
-                .delete(companies::delete)
-                .put(client_settings::replace_company)
-                .patch(client_settings::update_company),
-        )
-        .route(
-            "/companies/{company_id}/connections",
-            get(connections::list).post(connections::create),
-        )
-        .route(
-            "/companies/{company_id}/connections/{connection_id}",
-            get(connections::get_one)
-                .patch(connections::update)
-                .delete(connections::delete),
-        )
-        .route("/companies/{company_id}/dataStatus", get(data::status))
-        .route("/companies/{company_id}/data/all", post(data::queue_all))
-        .route(
-            "/companies/{company_id}/data/queue/{data_type}",
-            post(data::queue_one),
-        )
-        .route("/companies/{company_id}/data/history", get(data::history))
-        .route(
-            "/companies/{company_id}/data/history/{dataset_id}",
-            get(data::history_one),
-        )
-        .route(
-            "/companies/{company_id}/connections/{connection_id}/data/{data_type}",
-            get(records::list),
-        )
-        .route(
-            "/companies/{company_id}/connections/{connection_id}/data/{data_type}/{record_id}",
-            get(records::get_one),
-        )
-        .route(
-            "/webhooks",
-            get(crate::client_webhooks::consumers::list)
-                .post(crate::client_webhooks::consumers::create),
-        )
-        // The same path as platform webhooks (`POST`, public, below): axum merges the methods.
-        .route(
-            "/webhooks/{platform}",
-            delete(crate::client_webhooks::consumers::delete),
-        )
-        .route(
-            crate::client_webhooks::api::DELIVERIES_PATH,
-            get(crate::client_webhooks::api::list),
-        )
-        .route(
-            "/webhooks/deliveries/{delivery_id}",
-            get(crate::client_webhooks::api::get_one),
-        )
-        .merge(platform_api())
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            crate::auth::require_api_key,
-        ));
-    let public = Router::new()
-        .route("/health", get(health::health))
-        .route("/openapi.json", get(crate::openapi::serve))
-        .route("/link/{connection_id}", get(link::start))
-        .route("/oauth/{platform}/callback", get(link::callback))
-        .route("/webhooks/{platform}", post(webhooks::receive))
-        .route(
-            "/integrations/{platform_key}/images/{image}",
-            get(integrations::image),
-        );
-    let limits = state.http_limits();
-    api.merge(public)
-        .merge(crate::ui::router(&state))
-        .fallback(|| async { ApiError::not_found("No such resource") })
-        // Bodies are read whole by `guard_body`, within the edge's size and time limits.
-        .layer(axum::extract::DefaultBodyLimit::disable())
-        .layer(middleware::from_fn(move |request, next| {
-            crate::edge::guard_body(limits, request, next)
-        }))
-        .with_state(state)
+/// Extractor: the company named by the path's `{company_id}`; anything that is not a known
+/// company's UUID is rejected with Codat's 404 ([`load_company`]).
+pub(crate) struct CompanyPath(pub(crate) Company);
+
+/// Extractor: the connection named by the path's `{connection_id}`, of the company named by its
+/// `{company_id}`; a connection of another company is 404 as if it did not exist.
+pub(crate) struct ConnectionPath(pub(crate) Connection);
+
+/// One named parameter of the matched route's path.
+async fn path_param(parts: &mut Parts, state: &AppState, name: &str) -> Result<String, ApiError> {
+    let Path(params) = Path::<BTreeMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| ApiError::not_found("No such resource"))?;
+    params
+        .get(name)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("No such resource"))
 }
 
-/// The rest of Codat's Platform API (behind the API key): integrations, profile, sync
-/// settings, API keys.
-fn platform_api() -> Router<AppState> {
-    Router::new()
-        .route("/integrations", get(integrations::list))
-        .route("/integrations/{platform_key}", get(integrations::get_one))
-        .route(
-            "/integrations/{platform_key}/branding",
-            get(integrations::branding),
-        )
-        .route(
-            "/profile",
-            get(client_settings::get_profile).put(client_settings::put_profile),
-        )
-        .route(
-            "/profile/syncSettings",
-            get(client_settings::get_profile_sync).post(client_settings::set_profile_sync),
-        )
-        .route(
-            "/companies/{company_id}/syncSettings",
-            get(client_settings::get_company_sync).post(client_settings::set_company_sync),
-        )
-        .route("/apiKeys", get(api_keys::list).post(api_keys::create))
-        .route("/apiKeys/{api_key_id}", delete(api_keys::delete))
+impl FromRequestParts<AppState> for CompanyPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let id = path_param(parts, state, "company_id").await?;
+        load_company(state, &id).await.map(CompanyPath)
+    }
+}
+
+impl FromRequestParts<AppState> for ConnectionPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let company_id = path_param(parts, state, "company_id").await?;
+        let company = load_company(state, &company_id).await?;
+        let connection_id = path_param(parts, state, "connection_id").await?;
+        load_connection(state, &company, &connection_id)
+            .await
+            .map(ConnectionPath)
+    }
+}
+
+/// Extractor: Codat's `page`, `pageSize`, `query` and `orderBy` from the query string
+/// ([`Paging::parse`]), rejected with Codat's 400 naming the parameter.
+impl<S: Send + Sync> FromRequestParts<S> for Paging {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        Paging::parse(&query_params(parts.uri.query()))
+    }
 }
 
 /// A company id from the path; anything that is not a known company's UUID is 404.

@@ -137,20 +137,7 @@ async fn apply(state: &AppState, key: &str, outcome: WebhookOutcome) -> Result<(
                     connection.status,
                     ConnectionStatus::Linked | ConnectionStatus::PendingAuth
                 ) {
-                    let connection = state
-                        .store()
-                        .set_connection_status(
-                            connection.id,
-                            ConnectionStatus::Deauthorized,
-                            Some("access was revoked on the platform"),
-                        )
-                        .await?;
-                    crate::client_webhooks::connection_event(
-                        state,
-                        crate::client_webhooks::CONNECTION_DISCONNECTED,
-                        &connection,
-                    )
-                    .await;
+                    let connection = crate::app::deauthorized(state, &connection).await?;
                     tracing::info!(connection = %connection.id, "connection deauthorized by the platform");
                 }
             }

@@ -89,7 +89,7 @@ async fn accepted_key(state: &AppState, headers: &HeaderMap) -> Option<String> {
     } else if !user.is_empty() {
         candidates.push(user);
     }
-    crate::auth::accepted(state, &candidates).await
+    crate::auth::accepted(&state.inner.api_keys, state.store(), &candidates).await
 }
 
 /// The `user:password` of a Basic value (the whole text as user when there is no colon).

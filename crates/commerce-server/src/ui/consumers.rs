@@ -2,7 +2,7 @@
 //! a form to create one and a button to delete each. `POST /ui/webhooks/consumers` creates a
 //! consumer and shows its secret, this once; `POST /ui/webhooks/consumers/{id}/delete`
 //! deletes one. Both forms are protected against cross-site requests (see `auth`); creation
-//! applies the same checks as `POST /webhooks` (module `crate::client_webhooks::consumers`).
+//! applies the same checks as `POST /webhooks` (module `crate::routes::consumers`).
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -11,8 +11,8 @@ use axum::Extension;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::client_webhooks::consumers::{self, ConsumerPrototype, DeleteError};
 use crate::client_webhooks::EVENT_TYPES;
+use crate::routes::consumers::{self, ConsumerPrototype, DeleteError};
 use crate::state::AppState;
 use crate::ui::auth::{check_form, refused, Viewer};
 use crate::ui::html::{message_page, render};

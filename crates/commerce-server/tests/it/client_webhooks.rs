@@ -1197,3 +1197,60 @@ async fn pending_deliveries_to_a_deleted_consumer_are_given_up() {
     );
     assert!(receiver.received.try_recv().is_err());
 }
+
+/// The dashboard's "create link" goes through the same operation as
+/// `POST /companies/{id}/connections`: it is announced with `connection.created` too.
+#[tokio::test]
+async fn a_link_created_on_the_dashboard_is_announced_like_one_made_through_the_api() {
+    let mut receiver = Receiver::start(&[], Reply::Status(200)).await;
+    let platform = FakePlatform::start("fake-test", "fktt", SUPPORTED).await;
+    let server = Hooked::start(platform.clone(), config(&receiver.url)).await;
+    let company = server.company().await;
+    receiver.next_of("company.created").await;
+
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        authorization_header(&format!("someone:{API_KEY}"))
+            .parse()
+            .unwrap(),
+    );
+    let viewer = reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = viewer
+        .get(format!("{}/ui", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (_, rest) = html.split_once("name=\"csrf\" value=\"").unwrap();
+    let token = rest.split('"').next().unwrap();
+    let response = viewer
+        .post(format!("{}/ui/companies/{company}/links", server.base))
+        .form(&[("csrf", token), ("platform", "fake-test")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let (_, rest) = location.split_once("/ui/connections/").unwrap();
+    let connection = rest.split('?').next().unwrap().to_owned();
+
+    let created = receiver.next_of("connection.created").await;
+    check_signature(&created);
+    let event = created.json();
+    assert_eq!(event["companyId"], company.as_str());
+    assert_eq!(event["connectionId"], connection.as_str());
+    assert_eq!(event["payload"]["referenceCompany"]["name"], "Hooked Ltd");
+    assert_eq!(event["payload"]["connection"]["id"], connection.as_str());
+    assert_eq!(event["payload"]["connection"]["status"], "PendingAuth");
+    // Stored in the outbox like every event, so the API lists its delivery.
+    let stored = wait_for_event(&server, "connection.created").await;
+    assert_eq!(stored["connectionId"], connection.as_str());
+    server.stop().await;
+}

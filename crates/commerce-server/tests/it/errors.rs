@@ -435,3 +435,86 @@ async fn company_names_and_descriptions_are_bounded_and_printable() {
     assert_eq!(status, 200, "{company}");
     assert_eq!(company["description"], "two\nlines");
 }
+
+/// The path and paging extractors answer exactly as the handlers did before them: the whole
+/// Codat error body (but its random `correlationId`), for each route that uses them.
+#[tokio::test]
+async fn malformed_ids_and_paging_get_the_same_codat_error_from_every_route() {
+    let (server, _platform, company, connection) = setup().await;
+    let unknown_company = |id: &str| {
+        json!({
+            "statusCode": 404,
+            "service": "PublicApi",
+            "error": format!("No company was found with ID {id}"),
+            "validation": {"errors": [], "warnings": []},
+            "canBeRetried": "False",
+            "detailedErrorCode": 0,
+        })
+    };
+    let bad_page_size = json!({
+        "statusCode": 400,
+        "service": "PublicApi",
+        "error": "pageSize must be a whole number of at least 1, got \"0\"",
+        "validation": {"errors": [{
+            "itemId": "pageSize",
+            "message": "pageSize must be a whole number of at least 1, got \"0\"",
+            "validatorName": "QueryValidator",
+        }], "warnings": []},
+        "canBeRetried": "False",
+        "detailedErrorCode": 0,
+    });
+    let cases = [
+        (
+            "/companies/not-a-uuid".to_owned(),
+            unknown_company("not-a-uuid"),
+        ),
+        (
+            "/companies/not-a-uuid/connections".to_owned(),
+            unknown_company("not-a-uuid"),
+        ),
+        (
+            format!("/companies/not-a-uuid/connections/{connection}"),
+            unknown_company("not-a-uuid"),
+        ),
+        (
+            "/companies/not-a-uuid/dataStatus".to_owned(),
+            unknown_company("not-a-uuid"),
+        ),
+        (
+            "/companies/not-a-uuid/data/history".to_owned(),
+            unknown_company("not-a-uuid"),
+        ),
+        (
+            format!("/companies/{company}/connections/x-y"),
+            json!({
+                "statusCode": 404,
+                "service": "PublicApi",
+                "error": "Data connection x-y not found",
+                "validation": {"errors": [], "warnings": []},
+                "canBeRetried": "False",
+                "detailedErrorCode": 0,
+            }),
+        ),
+        ("/companies?pageSize=0".to_owned(), bad_page_size.clone()),
+        (
+            format!("/companies/{company}/connections?pageSize=0"),
+            bad_page_size.clone(),
+        ),
+        (
+            format!("/companies/{company}/data/history?pageSize=0"),
+            bad_page_size.clone(),
+        ),
+        // An unknown company is answered before its paging is read.
+        (
+            "/companies/not-a-uuid/connections?pageSize=0".to_owned(),
+            unknown_company("not-a-uuid"),
+        ),
+    ];
+    for (path, expected) in cases {
+        let (status, mut body) = server.get(&path).await;
+        assert_eq!(u64::from(status), expected["statusCode"], "{path}: {body}");
+        assert_error_body(&body, status);
+        body.as_object_mut().unwrap().remove("correlationId");
+        assert_eq!(body, expected, "{path}");
+    }
+}

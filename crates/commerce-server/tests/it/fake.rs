@@ -13,8 +13,8 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use commerce_model::platform::{
-    Batch, Cursor, LinkCallback, LinkRequest, LinkStart, LinkedAccount, Platform, PlatformError,
-    PlatformInfo, PlatformKey, Progress, Record, WebhookOutcome, WebhookRequest,
+    Batch, Cursor, LinkCallback, LinkParam, LinkRequest, LinkStart, LinkedAccount, Platform,
+    PlatformError, PlatformInfo, PlatformKey, Progress, Record, WebhookOutcome, WebhookRequest,
 };
 use commerce_model::DataType;
 use futures::stream::{self, BoxStream, StreamExt};
@@ -42,6 +42,26 @@ pub struct FakePlatform {
 
 impl FakePlatform {
     pub async fn start(key: &'static str, alias: &'static str, supports: &[DataType]) -> Arc<Self> {
+        Self::start_with_link_params(key, alias, supports, &[]).await
+    }
+
+    /// [`FakePlatform::start`] for a platform that declares link parameters.
+    pub async fn start_with_link_params(
+        key: &'static str,
+        alias: &'static str,
+        supports: &[DataType],
+        link_params: &[LinkParam],
+    ) -> Arc<Self> {
+        let mut info = PlatformInfo::new(
+            PlatformKey::from_static(key),
+            PlatformKey::from_static(alias),
+            "Fake Test",
+            key.split('-').next().unwrap_or(key),
+        )
+        .supports(supports);
+        for param in link_params {
+            info = info.link_param(*param);
+        }
         let provider = Arc::new(Provider::default());
         let app = Router::new()
             .route("/authorize", get(authorize))
@@ -52,13 +72,7 @@ impl FakePlatform {
         tokio::spawn(async move { axum::serve(listener, app).await });
         Arc::new(FakePlatform {
             // The callback segment is the key's first word (`fake-test` -> `/oauth/fake/callback`).
-            info: PlatformInfo::new(
-                PlatformKey::from_static(key),
-                PlatformKey::from_static(alias),
-                "Fake Test",
-                key.split('-').next().unwrap_or(key),
-            )
-            .supports(supports),
+            info,
             provider_url,
             provider,
             records: Mutex::new(HashMap::new()),

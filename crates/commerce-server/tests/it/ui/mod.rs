@@ -616,3 +616,82 @@ async fn status_of(server: &TestServer, key: &str) -> (u16, String) {
     let status = response.status().as_u16();
     (status, response.text().await.unwrap())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_link_collects_the_platform_link_parameters_and_puts_them_on_the_link_url() {
+    let platform = FakePlatform::start_with_link_params(
+        "fake-test",
+        "fktt",
+        SUPPORTED,
+        &[commerce_model::platform::LinkParam {
+            name: "shop",
+            required: true,
+            help: "the shop's domain",
+        }],
+    )
+    .await;
+    let server = TestServer::start(vec![platform.clone()]).await;
+    let company = server.create_company("Corner Cafe", None).await;
+    let client = viewer();
+    let (_, html) = page(&client, &server.url("/ui")).await;
+    let token = csrf_token(&html);
+    // The form has an input for the declared parameter, named after the platform.
+    assert!(
+        html.contains("name=\"fake-test.shop\""),
+        "no input for the link parameter: {html}"
+    );
+    assert!(html.contains("Fake Test: shop (required)"), "{html}");
+    let links = server.url(&format!("/ui/companies/{company}/links"));
+
+    // Without the required parameter: refused, nothing created.
+    let refused = client
+        .post(&links)
+        .form(&[("csrf", token.as_str()), ("platform", "fake-test")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let text = refused.text().await.unwrap();
+    assert!(text.contains("needs the link parameter"), "{text}");
+    let company_id: Uuid = company.parse().unwrap();
+    assert!(server
+        .store
+        .list_connections(company_id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // With it: the connection's page shows the link URL carrying it, and the link starts.
+    let response = client
+        .post(&links)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("platform", "fake-test"),
+            ("fake-test.shop", " corner-cafe.example "),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let id = between(&location, "/ui/connections/", "?created=1").unwrap();
+    let (status, html) = page(&client, &server.url(&location)).await;
+    assert_eq!(status, 200, "{html}");
+    let link_url = format!("{}/link/{id}?shop=corner-cafe.example", server.base);
+    assert!(
+        html.contains(&format!(
+            "<input type=\"url\" id=\"link-url\" readonly value=\"{link_url}\">"
+        )),
+        "{html}"
+    );
+    let start = server.client.get(&link_url).send().await.unwrap();
+    assert_eq!(start.status(), 302);
+    // The bare link is refused: the platform needs its shop.
+    let bare = server
+        .client
+        .get(format!("{}/link/{id}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 400);
+}

@@ -5,7 +5,7 @@
 //! API is refused (403).
 //!
 //! A consumer's URL is an absolute `http`/`https` URL whose literal host is not on a loopback,
-//! private or link-local network unless the operator allows it (see [`super::guard`]).
+//! private or link-local network unless the operator allows it (see `crate::client_webhooks::guard`).
 //! `eventTypes` must be event types this server sends (none: all of them); `companyTags` are
 //! at most 10 `tagKey:tagValue` strings of at most 128 characters.
 
@@ -20,8 +20,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::guard::check_literal;
-use super::{WebhookSecret, EVENT_TYPES, IMPLICIT_CONSUMER_ID, MAX_CONSUMERS};
+use crate::client_webhooks::guard::check_literal;
+use crate::client_webhooks::{WebhookSecret, EVENT_TYPES, IMPLICIT_CONSUMER_ID, MAX_CONSUMERS};
 use crate::error::ApiError;
 use crate::state::AppState;
 
