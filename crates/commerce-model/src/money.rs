@@ -75,8 +75,8 @@ fn significant_digits(value: &Decimal) -> u32 {
     mantissa.ilog10() + 1
 }
 
-/// The same helpers for `Option<Decimal>` fields (`None` is skipped by the field's
-/// `skip_serializing_if`; `null` reads as `None`).
+/// The same helpers for `Option<Decimal>` fields (`None` is skipped by the struct's
+/// `#[skip_serializing_none]`; `null` reads as `None`).
 pub mod option {
     use rust_decimal::Decimal;
     use serde::{Deserialize, Deserializer, Serializer};

@@ -7,33 +7,29 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 use crate::codat_enum::codat_enum;
 
 /// An address (Codat `Address`, "Commerce: Address"). Every field is optional.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     /// What the address is for.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub address_type: Option<AddressType>,
     /// First line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
     /// Second line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line2: Option<String>,
     /// Third line, or city.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Fourth line, or region (state, county).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Country, free form as the platform gives it (`GB` or `United Kingdom`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Postal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 }
 
@@ -52,10 +48,10 @@ codat_enum! {
 }
 
 /// A phone number (Codat `PhoneNumber`, "Phone").
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PhoneNumber {
     /// The number as the platform gives it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// The kind of number (required by Codat; `Unknown` when the platform does not say).
     #[serde(rename = "type")]
@@ -77,13 +73,13 @@ codat_enum! {
 }
 
 /// A web link of a company (Codat `Weblink`).
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WebLink {
     /// The kind of link.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub link_type: Option<WebLinkType>,
     /// The URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
@@ -111,12 +107,12 @@ pub struct RecordRef {
 ///
 /// This one shape is Codat's `commerceCustomerRef`, `locationRef`, `productRef`, `productVariantRef`,
 /// `PaymentMethodRef` and the legacy `productCategoryRefs` items; the aliases below name each use.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct NamedRef {
     /// The referenced record's id (required).
     pub id: String,
     /// Its name, if known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
@@ -169,9 +165,9 @@ codat_enum! {
 /// Codat `SupplementalData`: extra platform fields a client configured, passed through untouched.
 ///
 /// `content` maps a configuration name to an object of client-named values.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SupplementalData {
     /// Configuration name → values. `None` is written as absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<BTreeMap<String, serde_json::Map<String, serde_json::Value>>>,
 }
