@@ -14,6 +14,7 @@ use crate::codat_enum::codat_enum;
 /// An address (Codat `Address`, "Commerce: Address"). Every field is optional.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     /// What the address is for.
@@ -50,6 +51,7 @@ codat_enum! {
 /// A phone number (Codat `PhoneNumber`, "Phone").
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PhoneNumber {
     /// The number as the platform gives it.
     pub number: Option<String>,
@@ -75,6 +77,7 @@ codat_enum! {
 /// A web link of a company (Codat `Weblink`).
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WebLink {
     /// The kind of link.
     #[serde(rename = "type")]
@@ -95,6 +98,7 @@ codat_enum! {
 
 /// A generic reference to another record (Codat `RecordRef`): both fields required.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RecordRef {
     /// The referenced record's id.
     pub id: String,
@@ -109,6 +113,7 @@ pub struct RecordRef {
 /// `PaymentMethodRef` and the legacy `productCategoryRefs` items; the aliases below name each use.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NamedRef {
     /// The referenced record's id (required).
     pub id: String,
@@ -131,6 +136,7 @@ pub type ProductCategoryRef = NamedRef;
 
 /// Codat `taxComponentRef`: unlike the other references, `name` is required.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaxComponentRef {
     /// The tax component's id.
     pub id: String,
@@ -140,6 +146,7 @@ pub struct TaxComponentRef {
 
 /// Codat `transactionSourceRef`: the event that caused a transaction (or is disputed).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TransactionSourceRef {
     /// The source record's id, e.g. a charge id.
     pub id: String,
@@ -167,6 +174,7 @@ codat_enum! {
 /// `content` maps a configuration name to an object of client-named values.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SupplementalData {
     /// Configuration name → values. `None` is written as absent.
     pub content: Option<BTreeMap<String, serde_json::Map<String, serde_json::Value>>>,

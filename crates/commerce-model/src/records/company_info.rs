@@ -13,6 +13,7 @@ use crate::Timestamp;
 /// The merchant's company profile. Codat gives it no `id`.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CompanyInfo {
     /// Trading name.
@@ -46,16 +47,20 @@ pub struct CompanyInfo {
 /// Codat `accountBalance`: cash balances in one currency.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AccountBalance {
     /// Funds available now.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub available: Option<Decimal>,
     /// Funds not yet available.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub pending: Option<Decimal>,
     /// Funds held in reserve.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub reserved: Option<Decimal>,
     /// Currency (ISO 4217).
     pub currency: Option<String>,

@@ -11,6 +11,7 @@ use crate::Timestamp;
 /// A dispute (chargeback or inquiry) raised against a payment.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Dispute {
     /// Unique, persistent id within the connection.
@@ -19,6 +20,7 @@ pub struct Dispute {
     pub disputed_transactions: Option<Vec<TransactionSourceRef>>,
     /// Amount under dispute.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_amount: Option<Decimal>,
     /// Currency (ISO 4217); required by Codat.
     pub currency: String,

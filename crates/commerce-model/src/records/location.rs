@@ -9,6 +9,7 @@ use crate::Timestamp;
 /// A place where the merchant sells or keeps stock. Codat gives it no `createdDate`.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
     /// Unique, persistent id within the connection.

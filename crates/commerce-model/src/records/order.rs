@@ -14,6 +14,7 @@ use crate::Timestamp;
 /// An order placed with the merchant.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     /// Unique, persistent id within the connection.
@@ -28,18 +29,23 @@ pub struct Order {
     pub closed_date: Option<Timestamp>,
     /// Total including discounts, refunds and tax, excluding gratuities.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_amount: Option<Decimal>,
     /// Total refunded (always negative).
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_refund: Option<Decimal>,
     /// Total tax.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_tax_amount: Option<Decimal>,
     /// Total discount (usually positive).
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_discount: Option<Decimal>,
     /// Total gratuity.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_gratuity: Option<Decimal>,
     /// Line items.
     pub order_line_items: Option<Vec<OrderLineItem>>,
@@ -64,24 +70,30 @@ pub struct Order {
 /// Codat `orderLineItem`.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderLineItem {
     /// Line id (required).
     pub id: String,
     /// Quantity; negative for refunds.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub quantity: Option<Decimal>,
     /// Tax percentage, 0–100.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub tax_percentage: Option<Decimal>,
     /// Total including discounts and tax.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_amount: Option<Decimal>,
     /// Total tax.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_tax_amount: Option<Decimal>,
     /// Unit price excluding discounts and tax.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub unit_price: Option<Decimal>,
     /// Taxes applied.
     pub taxes: Option<Vec<TaxComponentAllocation>>,
@@ -96,18 +108,22 @@ pub struct OrderLineItem {
 /// Codat `serviceCharge`.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceCharge {
     /// Description.
     pub description: Option<String>,
     /// Total including tax.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_amount: Option<Decimal>,
     /// Tax percentage, 0–100.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub tax_percentage: Option<Decimal>,
     /// Tax amount.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub tax_amount: Option<Decimal>,
     /// Taxes applied.
     pub taxes: Option<Vec<TaxComponentAllocation>>,
@@ -133,11 +149,13 @@ codat_enum! {
 /// Codat `orderDiscountAllocation`.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderDiscountAllocation {
     /// Discount name.
     pub name: Option<String>,
     /// Discount amount.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_amount: Option<Decimal>,
 }

@@ -13,12 +13,14 @@ use crate::Timestamp;
 /// Money reserved against, or taken from, a customer's funding source.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
     /// Unique, persistent id within the connection.
     pub id: String,
     /// Amount including gratuity; negative for refunds.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub amount: Option<Decimal>,
     /// Currency (ISO 4217).
     pub currency: Option<String>,
@@ -46,12 +48,14 @@ pub struct Payment {
 /// Codat `paymentRef`: a payment as embedded in [`crate::Order::payments`].
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRef {
     /// The payment's id.
     pub id: String,
     /// Amount (nullable in Codat's schema).
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub amount: Option<Decimal>,
     /// Currency (ISO 4217).
     pub currency: Option<String>,

@@ -9,6 +9,7 @@ use crate::Timestamp;
 /// A way customers can pay the merchant.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentMethod {
     /// Unique, persistent id within the connection.

@@ -15,6 +15,7 @@ use crate::Timestamp;
 /// A product the merchant sells.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Product {
     /// Unique, persistent id within the connection.
@@ -46,6 +47,7 @@ pub struct Product {
 /// Codat `productVariant`.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProductVariant {
     /// Variant id, unique within the company.
@@ -62,9 +64,11 @@ pub struct ProductVariant {
     pub unit_of_measure: Option<String>,
     /// VAT rate in percent, e.g. `20`.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub vat_percentage: Option<Decimal>,
     /// Quantity (legacy field from Codat's examples).
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub quantity: Option<Decimal>,
     /// Prices, one per currency.
     pub prices: Option<Vec<ProductPrice>>,
@@ -95,22 +99,26 @@ codat_enum! {
 /// Codat `productPrice`: a unit price in one currency.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProductPrice {
     /// Currency (ISO 4217).
     pub currency: Option<String>,
     /// Price of one unit.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub unit_price: Option<Decimal>,
 }
 
 /// Codat `productInventory`.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProductInventory {
     /// Total stock.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_quantity: Option<Decimal>,
     /// Stock per location.
     pub locations: Option<Vec<ProductInventoryLocation>>,
@@ -119,10 +127,12 @@ pub struct ProductInventory {
 /// Codat `productInventoryLocation`.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProductInventoryLocation {
     /// Stock at this location.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub quantity: Option<Decimal>,
     /// The location.
     pub location_ref: Option<LocationRef>,

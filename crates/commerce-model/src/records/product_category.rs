@@ -9,6 +9,7 @@ use crate::Timestamp;
 /// A product category. Unlike other types, Codat makes its `id` optional.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProductCategory {
     /// Id, when the platform has one.

@@ -11,12 +11,14 @@ use crate::Timestamp;
 /// A financial transaction on the merchant's account. Fees and refunds are negative.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Transaction {
     /// Unique, persistent id within the connection.
     pub id: String,
     /// Signed amount.
     #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_amount: Option<Decimal>,
     /// Currency (ISO 4217).
     pub currency: Option<String>,
