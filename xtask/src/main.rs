@@ -114,8 +114,8 @@ fn ci(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
-/// The crates meant for crates.io; the others (`stripe-sandbox`, `commerce-e2e`,
-/// `commerce-cli`, `xtask`) stay `publish = false`.
+/// The crates meant for crates.io; the others (`stripe-sandbox`, `commerce-testplatform`,
+/// `commerce-testkit`, `commerce-e2e`, `commerce-cli`, `xtask`) stay `publish = false`.
 const LIBRARY_CRATES: &[&str] = &[
     "stripe-wire",
     "stripe-client",
@@ -156,6 +156,8 @@ const STRIPE_AGNOSTIC: &[&str] = &[
     "commerce-store",
     "commerce-sync",
     "commerce-server",
+    // Their shared test support: a dev-dependency of the crates above.
+    "commerce-testkit",
 ];
 
 /// `cargo xtask deps`: the dependency direction, and where platforms may be named.
