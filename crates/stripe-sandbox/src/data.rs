@@ -17,6 +17,10 @@
 //! - events for the last 30 days each describe a generated object as it was created.
 //!
 //! Changes made after start live in each account's [`Overlays`].
+//!
+//! This file holds the merchant (identity, id spaces, time lattice, counts); each resource's
+//! generator is its own module (`customers`, `products`, `payment_intents`, `charges`,
+//! `refunds`, `disputes`, `balance_transactions`, `payouts`, `events`, `account`).
 //! Depends on `stripe-wire` types only; no I/O.
 
 use std::sync::{OnceLock, RwLock};
