@@ -11,6 +11,8 @@
 //!   depending on one library crate outside the workspace (part of `ci`).
 //! - `cargo xtask fixtures regen`: rewrites the golden files `fixtures/commerce/` from `fixtures/stripe/`.
 //! - `cargo xtask fixtures --check`: fails when a golden file is stale (CI runs it).
+//! - `cargo xtask schemas [--check]`: writes (or checks for drift) commerce-server's
+//!   `model-schemas.json` from commerce-model's types.
 //! - `cargo xtask fixtures record [acct_...]`: pages a Stripe test-mode account into `fixtures/stripe/`.
 //!
 //! It finds the repository root from `CARGO_MANIFEST_DIR` and shells out to `cargo` with `xshell`.
@@ -20,6 +22,7 @@
 mod fixtures;
 mod modcycles;
 mod record;
+mod schemas;
 mod standalone;
 
 use std::path::PathBuf;
@@ -36,8 +39,13 @@ fn main() -> Result<()> {
         Some("deps") => deps(&sh),
         Some("standalone") => standalone::check(&sh, &project_root()),
         Some("fixtures") => fixtures_command(&args[1..]),
+        Some("schemas") => match args.get(1).map(String::as_str) {
+            None => schemas::regen(&project_root()),
+            Some("--check" | "check") => schemas::check(&project_root()),
+            Some(_) => bail!("usage: cargo xtask schemas [--check]"),
+        },
         _ => {
-            eprintln!("usage: cargo xtask <ci|deps|standalone|fixtures>");
+            eprintln!("usage: cargo xtask <ci|deps|standalone|fixtures|schemas>");
             eprintln!(
                 "  ci    fmt check, clippy -D warnings, all tests, API fuzzing, dependency-direction checks"
             );
@@ -45,6 +53,7 @@ fn main() -> Result<()> {
             eprintln!("  standalone  build and run the one-crate user crates in xtask/standalone");
             eprintln!("  fixtures regen            rewrite fixtures/commerce from fixtures/stripe");
             eprintln!("  fixtures --check          fail when a golden file is stale");
+            eprintln!("  schemas [--check]         write (or check) commerce-server's model-schemas.json from commerce-model's types");
             eprintln!("  fixtures record [acct_..] record a Stripe test account (STRIPE_TEST_SECRET_KEY, STRIPE_ACCOUNT, STRIPE_API_BASE)");
             bail!("unknown or missing command")
         }
@@ -98,6 +107,8 @@ fn ci(sh: &Shell) -> Result<()> {
     .run()?;
     step("cargo xtask fixtures --check");
     fixtures::check(&project_root())?;
+    step("cargo xtask schemas --check");
+    schemas::check(&project_root())?;
     step("standalone crates (xtask/standalone/*)");
     standalone::check(sh, &project_root())?;
     step("cargo publish --dry-run (library crates)");
@@ -106,8 +117,8 @@ fn ci(sh: &Shell) -> Result<()> {
     Ok(())
 }
 
-/// The crates meant for crates.io; the others (`stripe-sandbox`, `commerce-e2e`,
-/// `commerce-cli`, `xtask`) stay `publish = false`.
+/// The crates meant for crates.io; the others (`stripe-sandbox`, `commerce-testplatform`,
+/// `commerce-testkit`, `commerce-e2e`, `commerce-cli`, `xtask`) stay `publish = false`.
 const LIBRARY_CRATES: &[&str] = &[
     "stripe-wire",
     "stripe-client",
@@ -148,6 +159,8 @@ const STRIPE_AGNOSTIC: &[&str] = &[
     "commerce-store",
     "commerce-sync",
     "commerce-server",
+    // Their shared test support: a dev-dependency of the crates above.
+    "commerce-testkit",
 ];
 
 /// `cargo xtask deps`: the dependency direction, and where platforms may be named.

@@ -23,10 +23,11 @@ use xshell::{cmd, Shell};
 const FORBIDDEN: &[(&str, &[&str])] = &[
     // Webhook signature checks alone: no HTTP client, no OAuth crate, no runtime.
     ("connect-webhooks", &["reqwest", "oauth2", "tokio", "hyper"]),
-    // Records only (platform traits off): no async machinery, no secrets crate.
+    // Records only (platform traits off): no async machinery, no secrets crate, no schema
+    // generator (the `schemars` feature is the xtask's).
     (
         "model-records",
-        &["async-trait", "futures", "secrecy", "url"],
+        &["async-trait", "futures", "secrecy", "url", "schemars"],
     ),
     ("wire-types", &["reqwest", "tokio", "hyper"]),
 ];

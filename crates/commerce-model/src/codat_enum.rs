@@ -11,12 +11,12 @@
 /// Declares a Codat string enum; see the module docs.
 macro_rules! codat_enum {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         pub enum $name:ident {
             $( $(#[$variant_meta:meta])* $variant:ident, )*
         }
     ) => {
-        $(#[$meta])*
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum $name {
@@ -47,6 +47,25 @@ macro_rules! codat_enum {
             pub fn from_codat(text: &str) -> Self {
                 $( if text.eq_ignore_ascii_case(stringify!($variant)) { return $name::$variant; } )*
                 $name::Unknown(text.to_owned())
+            }
+        }
+
+        /// A string with Codat's values (and `Unknown`) as its enum; described by the type's docs.
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                let description: Vec<&str> = [$($doc),*].iter().map(|line| line.trim()).collect();
+                let mut values: Vec<&str> = Self::ALL.iter().map(|value| value.as_str()).collect();
+                values.push("Unknown");
+                ::schemars::json_schema!({
+                    "type": "string",
+                    "description": description.join(" ").trim(),
+                    "enum": values,
+                })
             }
         }
 

@@ -35,6 +35,23 @@ pub enum Timestamp {
     Date(NaiveDate),
 }
 
+/// Codat's `DateTime`: a reference to the `DateTime` schema every OpenAPI document of this
+/// model declares (its forms are described there, not repeated on each field).
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Timestamp {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("DateTime")
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "$ref": "#/components/schemas/DateTime" })
+    }
+}
+
 impl Timestamp {
     /// The UTC instant for Unix seconds (Stripe's `created`), or `None` when out of range.
     pub fn from_unix_seconds(seconds: i64) -> Option<Self> {

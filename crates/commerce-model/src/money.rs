@@ -75,8 +75,29 @@ fn significant_digits(value: &Decimal) -> u32 {
     mantissa.ilog10() + 1
 }
 
-/// The same helpers for `Option<Decimal>` fields (`None` is skipped by the field's
-/// `skip_serializing_if`; `null` reads as `None`).
+/// The JSON Schema of a money field: Codat's `type: number, format: decimal`. Named in the
+/// records' `#[schemars(with = ...)]` (their serde `with` helpers are modules, not types).
+#[cfg(feature = "schemars")]
+#[derive(Debug)]
+pub struct Amount;
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Amount {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Decimal")
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "number", "format": "decimal" })
+    }
+}
+
+/// The same helpers for `Option<Decimal>` fields (`None` is skipped by the struct's
+/// `#[skip_serializing_none]`; `null` reads as `None`).
 pub mod option {
     use rust_decimal::Decimal;
     use serde::{Deserialize, Deserializer, Serializer};

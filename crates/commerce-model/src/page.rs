@@ -1,6 +1,7 @@
 //! Codat's paging envelope: `results`, `pageNumber`, `pageSize`, `totalResults` and HAL `_links`.
 
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 /// One page of a list endpoint (Codat `PagingInfo` plus `results`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -20,6 +21,7 @@ pub struct Page<T> {
 }
 
 /// Codat `links` ("Hal Links").
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Links {
     /// The resource without query string.
@@ -28,10 +30,8 @@ pub struct Links {
     /// This page, with its query string.
     pub current: HalRef,
     /// The next page, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<HalRef>,
     /// The previous page, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<HalRef>,
 }
 

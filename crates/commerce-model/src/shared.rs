@@ -7,33 +7,30 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 use crate::codat_enum::codat_enum;
 
 /// An address (Codat `Address`, "Commerce: Address"). Every field is optional.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     /// What the address is for.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub address_type: Option<AddressType>,
     /// First line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
     /// Second line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line2: Option<String>,
     /// Third line, or city.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Fourth line, or region (state, county).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Country, free form as the platform gives it (`GB` or `United Kingdom`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Postal code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 }
 
@@ -52,10 +49,11 @@ codat_enum! {
 }
 
 /// A phone number (Codat `PhoneNumber`, "Phone").
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PhoneNumber {
     /// The number as the platform gives it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// The kind of number (required by Codat; `Unknown` when the platform does not say).
     #[serde(rename = "type")]
@@ -77,13 +75,14 @@ codat_enum! {
 }
 
 /// A web link of a company (Codat `Weblink`).
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WebLink {
     /// The kind of link.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub link_type: Option<WebLinkType>,
     /// The URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
@@ -99,6 +98,7 @@ codat_enum! {
 
 /// A generic reference to another record (Codat `RecordRef`): both fields required.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RecordRef {
     /// The referenced record's id.
     pub id: String,
@@ -111,12 +111,13 @@ pub struct RecordRef {
 ///
 /// This one shape is Codat's `commerceCustomerRef`, `locationRef`, `productRef`, `productVariantRef`,
 /// `PaymentMethodRef` and the legacy `productCategoryRefs` items; the aliases below name each use.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NamedRef {
     /// The referenced record's id (required).
     pub id: String,
     /// Its name, if known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
@@ -135,6 +136,7 @@ pub type ProductCategoryRef = NamedRef;
 
 /// Codat `taxComponentRef`: unlike the other references, `name` is required.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaxComponentRef {
     /// The tax component's id.
     pub id: String,
@@ -144,6 +146,7 @@ pub struct TaxComponentRef {
 
 /// Codat `transactionSourceRef`: the event that caused a transaction (or is disputed).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TransactionSourceRef {
     /// The source record's id, e.g. a charge id.
     pub id: String,
@@ -169,9 +172,10 @@ codat_enum! {
 /// Codat `SupplementalData`: extra platform fields a client configured, passed through untouched.
 ///
 /// `content` maps a configuration name to an object of client-named values.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SupplementalData {
     /// Configuration name → values. `None` is written as absent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<BTreeMap<String, serde_json::Map<String, serde_json::Value>>>,
 }

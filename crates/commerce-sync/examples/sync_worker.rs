@@ -13,9 +13,7 @@
     clippy::panic
 )]
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../tests/it/fake.rs"]
-mod fake;
+use commerce_testkit::paged as fake;
 
 use std::sync::Arc;
 use std::time::Duration;

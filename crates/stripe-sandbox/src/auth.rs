@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, StatusCode};
 
+use crate::bearer::bearer_key;
 use crate::error::ApiFailure;
-use crate::server::bearer_key;
 use crate::state::{lock, AccountState, Mode, State};
 
 /// Who is calling and whose data they see.

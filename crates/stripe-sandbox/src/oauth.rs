@@ -15,8 +15,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
+use crate::bearer::bearer_key;
 use crate::error::OAuthFailure;
-use crate::server::bearer_key;
 use crate::state::{lock, CodeGrant, Mode, State, TokenGrant};
 
 pub(crate) type Pairs = Vec<(String, String)>;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State as Extract};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -19,9 +19,11 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tower::ServiceExt;
 
+use crate::bearer::bearer_key;
 use crate::error::ApiFailure;
 use crate::faults::Fault;
-use crate::state::{endpoint_name, lock, Mode, RequestRecord, State};
+use crate::mode::key_mode;
+use crate::state::{endpoint_name, lock, RequestRecord, State};
 
 /// Marks a response whose connection must be closed without sending it.
 #[derive(Debug, Clone, Copy)]
@@ -74,35 +76,6 @@ async fn unknown_route(request: Request) -> ApiFailure {
             request.uri().path()
         ),
     )
-}
-
-/// The API key a request carries (Bearer, Basic `key:` or none).
-pub(crate) fn bearer_key(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get("authorization")?.to_str().ok()?.trim();
-    if let Some(key) = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-    {
-        return Some(key.trim().to_owned());
-    }
-    let encoded = value
-        .strip_prefix("Basic ")
-        .or_else(|| value.strip_prefix("basic "))?;
-    use base64::Engine as _;
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let key = text.split(':').next().unwrap_or_default();
-    (!key.is_empty()).then(|| key.to_owned())
-}
-
-pub(crate) fn key_mode(key: &str) -> Mode {
-    if key.starts_with("sk_live_") || key.starts_with("rk_live_") {
-        Mode::Live
-    } else {
-        Mode::Test
-    }
 }
 
 async fn track(Extract(state): Extract<Arc<State>>, request: Request, next: Next) -> Response {

@@ -11,34 +11,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use crate::config::{LimitScope, SandboxConfig};
-use crate::data::Merchant;
+use crate::data::{Merchant, PLATFORM_INDEX};
 use crate::error::SandboxError;
 use crate::faults::{Fault, FaultInjector};
 use crate::ids::{hash, token};
 use crate::webhook::WebhookSender;
 
-/// Test or live mode, chosen by the key like on Stripe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Test mode (`sk_test_...`).
-    Test,
-    /// Live mode (`sk_live_...`).
-    Live,
-}
-
-impl Mode {
-    pub(crate) fn is_live(self) -> bool {
-        self == Mode::Live
-    }
-
-    pub(crate) fn key_word(self) -> &'static str {
-        match self {
-            Mode::Test => "test",
-            Mode::Live => "live",
-        }
-    }
-}
+// Re-exported for the modules that take the mode together with the state.
+pub(crate) use crate::mode::Mode;
 
 /// One request the sandbox answered (or dropped), as a test reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -318,9 +298,6 @@ pub(crate) struct State {
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>, SandboxError> {
     mutex.lock().map_err(|_| SandboxError::Poisoned)
 }
-
-/// The account index used in ids for the platform's own data.
-pub(crate) const PLATFORM_INDEX: usize = usize::MAX >> 8;
 
 impl State {
     pub(crate) fn new(

@@ -9,20 +9,12 @@
 //! the sync engine on SQLite and PostgreSQL (`stripe`) and behind the HTTP server
 //! (`stripe_e2e`, and the dashboard in headless Chromium in `ui`).
 //!
-//! The test support of `commerce-sync` (databases, engine helpers) and of `commerce-server`
-//! (the test server) is included from those crates by path, not copied; `support` adds the
+//! The test support shared with `commerce-sync` (databases, engine helpers) and
+//! `commerce-server` (the test server) is `commerce-testkit`'s; `support` adds the
 //! sandbox-backed server on top of the server's support.
 
-// `commerce-sync`'s support expects its fake platform at `crate::fake`.
-#[allow(dead_code)]
-#[path = "../../../commerce-sync/tests/it/fake.rs"]
-mod fake;
-#[allow(dead_code)]
-#[path = "../../../commerce-server/tests/it/support.rs"]
-mod server_support;
-#[allow(dead_code)]
-#[path = "../../../commerce-sync/tests/it/support.rs"]
-mod sync_support;
+use commerce_testkit::server as server_support;
+use commerce_testkit::sync as sync_support;
 
 mod codat_sdks;
 mod second_platform;

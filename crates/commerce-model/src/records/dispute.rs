@@ -2,46 +2,39 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 use crate::codat_enum::codat_enum;
 use crate::shared::TransactionSourceRef;
 use crate::Timestamp;
 
 /// A dispute (chargeback or inquiry) raised against a payment.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Dispute {
     /// Unique, persistent id within the connection.
     pub id: String,
     /// The transactions under dispute.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub disputed_transactions: Option<Vec<TransactionSourceRef>>,
     /// Amount under dispute.
-    #[serde(
-        default,
-        with = "crate::money::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_amount: Option<Decimal>,
     /// Currency (ISO 4217); required by Codat.
     pub currency: String,
     /// Where the dispute stands.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<DisputeStatus>,
     /// Reason, free text (platforms pass their own codes, e.g. `fraudulent`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// When the next action is due.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<Timestamp>,
     /// When the dispute was created.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
     /// When this record was last fetched and stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
     /// When the record last changed in the platform.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_modified_date: Option<Timestamp>,
 }
 

@@ -1,26 +1,25 @@
 //! Codat `Location` ("Commerce: Location").
 
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 use crate::shared::Address;
 use crate::Timestamp;
 
 /// A place where the merchant sells or keeps stock. Codat gives it no `createdDate`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
     /// Unique, persistent id within the connection.
     pub id: String,
     /// Name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     /// When this record was last fetched and stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
     /// When the record last changed in the platform.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_modified_date: Option<Timestamp>,
 }

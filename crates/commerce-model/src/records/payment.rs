@@ -4,92 +4,75 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 use crate::codat_enum::codat_enum;
 use crate::shared::{PaymentMethodRef, SupplementalData};
 use crate::Timestamp;
 
 /// Money reserved against, or taken from, a customer's funding source.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
     /// Unique, persistent id within the connection.
     pub id: String,
     /// Amount including gratuity; negative for refunds.
-    #[serde(
-        default,
-        with = "crate::money::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub amount: Option<Decimal>,
     /// Currency (ISO 4217).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// The payment method used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_ref: Option<PaymentMethodRef>,
     /// Where the payment stands.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<PaymentStatus>,
     /// Kind of payment. Not in Codat's `Payment` schema but present in its examples.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub payment_type: Option<PaymentType>,
     /// Who processed it, e.g. `Stripe`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_provider: Option<String>,
     /// When it is due.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<Timestamp>,
     /// Client-configured extra fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplemental_data: Option<SupplementalData>,
     /// When the payment was created.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
     /// When this record was last fetched and stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
     /// When the record last changed in the platform.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_modified_date: Option<Timestamp>,
 }
 
 /// Codat `paymentRef`: a payment as embedded in [`crate::Order::payments`].
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRef {
     /// The payment's id.
     pub id: String,
     /// Amount (nullable in Codat's schema).
-    #[serde(
-        default,
-        with = "crate::money::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub amount: Option<Decimal>,
     /// Currency (ISO 4217).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Kind of payment.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub payment_type: Option<PaymentType>,
     /// Where the payment stands.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<PaymentStatus>,
     /// Who processed it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_provider: Option<String>,
     /// When it is due.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<Timestamp>,
     /// When the payment was created.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
     /// When this record was last fetched and stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
     /// When the record last changed in the platform.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_modified_date: Option<Timestamp>,
 }
 

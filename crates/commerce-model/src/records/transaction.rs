@@ -2,50 +2,42 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 
 use crate::codat_enum::codat_enum;
 use crate::shared::{SupplementalData, TransactionSourceRef};
 use crate::Timestamp;
 
 /// A financial transaction on the merchant's account. Fees and refunds are negative.
+#[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Transaction {
     /// Unique, persistent id within the connection.
     pub id: String,
     /// Signed amount.
-    #[serde(
-        default,
-        with = "crate::money::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "crate::money::option")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<crate::money::Amount>"))]
     pub total_amount: Option<Decimal>,
     /// Currency (ISO 4217).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Standardised kind.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub transaction_type: Option<TransactionType>,
     /// The platform's own, non-standardised kind (e.g. `charge`, `stripe_fee`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<String>,
     /// The event that caused it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_source_ref: Option<TransactionSourceRef>,
     /// Client-configured extra fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplemental_data: Option<SupplementalData>,
     /// When the transaction was created.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
     /// When it was created in the originating system.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_created_date: Option<Timestamp>,
     /// When this record was last fetched and stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
     /// When the record last changed in the platform.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_modified_date: Option<Timestamp>,
 }
 

@@ -6,8 +6,9 @@
 //!
 //! Schemas use Codat's names and shapes for the routes shared with Codat (`Company`,
 //! `Connection`, `PullOperation`, `DataStatus`, `Payments`, `Payment`, ...). The commerce record
-//! schemas (`model-schemas.json`) are derived from `commerce-model`'s record types (field names,
-//! required fields, enum values); a test validates the records the API serves against them and
+//! schemas (`model-schemas.json`) are generated from `commerce-model`'s record types (field names,
+//! required fields, enum values, descriptions) by `cargo xtask schemas`, and `cargo xtask ci`
+//! fails when the file is stale; a test validates the records the API serves against them and
 //! finds no field they do not declare. This module must not depend on a platform crate.
 
 use axum::Json;

@@ -1106,7 +1106,11 @@ async fn python_standardwebhooks_verifies_a_delivery() {
     server.connection().await;
     let received = receiver.next_of("connection.created").await;
 
-    let python = crate::support::python_venv("standardwebhooks", &["standardwebhooks==1.1.0"]);
+    let python = crate::support::python_venv(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "standardwebhooks",
+        &["standardwebhooks==1.1.0"],
+    );
     let dir = TempDir::new();
     let headers: serde_json::Map<String, Value> = received
         .headers

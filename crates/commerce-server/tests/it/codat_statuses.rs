@@ -8,13 +8,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use commerce_model::platform::Record;
 use commerce_model::schema_check::CodatSchemas;
-use commerce_model::{CompanyInfo, Customer, DataType};
 use serde_json::{json, Value};
 
-use crate::fake::FakePlatform;
-use crate::support::{linked_connection, shared, status_json, TestServer, API_KEY};
+use crate::support::{shared, status_json, SyncedServer, TestServer, API_KEY};
 
 /// Codat's operations: (method, path) -> (operation id, documented statuses).
 type CodatOperations = BTreeMap<(String, String), (String, BTreeSet<u16>)>;
@@ -68,30 +65,12 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let platform = FakePlatform::start("fake-test", "fktt", DataType::ALL).await;
-    platform.set_records(
-        DataType::Customers,
-        vec![Record::new(&Customer {
-            id: "cus_1".into(),
-            customer_name: Some("Ann".into()),
-            ..Default::default()
-        })
-        .unwrap()],
-    );
-    platform.set_records(
-        DataType::CompanyInfo,
-        vec![Record::new(&CompanyInfo {
-            company_name: Some("Walked Ltd".into()),
-            ..Default::default()
-        })
-        .unwrap()],
-    );
-    let server = TestServer::start(vec![platform]).await;
-    let (company, connection) = linked_connection(&server, "fake-test", true).await;
-    let (_, history) = server
-        .get(&format!("/companies/{company}/data/history"))
-        .await;
-    let dataset = history["results"][0]["id"].as_str().unwrap().to_owned();
+    let SyncedServer {
+        server,
+        company,
+        connection,
+        dataset,
+    } = SyncedServer::start("Walked Ltd").await;
     let values = BTreeMap::from([
         ("companyId", company),
         ("connectionId", connection),

@@ -12,11 +12,13 @@ mod codat_statuses;
 mod contract;
 mod edge;
 mod errors;
-mod fake;
 mod isolation;
 mod link;
 mod openapi;
 mod platform_api;
-mod support;
 mod ui;
 mod webhooks;
+
+// The shared test support (`commerce-testkit`), under the names the tests use.
+use commerce_testkit::linked as fake;
+use commerce_testkit::server as support;

@@ -4,16 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use commerce_model::platform::Record;
 use commerce_model::schema_check::CodatSchemas;
-use commerce_model::{CompanyInfo, Customer, DataType};
 use commerce_server::{build_router, ApiKeys, AppState};
 use commerce_store::{EncryptionKey, Store};
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use serde_json::Value;
 
-use crate::fake::FakePlatform;
-use crate::support::{linked_connection, shared, status_json, TempDir, TestServer};
+use crate::support::{shared, status_json, SyncedServer, TempDir, TestServer};
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
 
@@ -149,30 +146,12 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_is_described_and_every_description_is_served() {
-    let platform = FakePlatform::start("fake-test", "fktt", DataType::ALL).await;
-    platform.set_records(
-        DataType::Customers,
-        vec![Record::new(&Customer {
-            id: "cus_1".into(),
-            customer_name: Some("Ann".into()),
-            ..Default::default()
-        })
-        .unwrap()],
-    );
-    platform.set_records(
-        DataType::CompanyInfo,
-        vec![Record::new(&CompanyInfo {
-            company_name: Some("Described Ltd".into()),
-            ..Default::default()
-        })
-        .unwrap()],
-    );
-    let server = TestServer::start(vec![platform.clone()]).await;
-    let (company, connection) = linked_connection(&server, "fake-test", true).await;
-    let (_, history) = server
-        .get(&format!("/companies/{company}/data/history"))
-        .await;
-    let dataset = history["results"][0]["id"].as_str().unwrap().to_owned();
+    let SyncedServer {
+        server,
+        company,
+        connection,
+        dataset,
+    } = SyncedServer::start("Described Ltd").await;
     let (doc, text) = document(&server).await;
     let schemas = CodatSchemas::from_yaml_str(&text).unwrap();
     let paths = doc["paths"].as_object().unwrap();

@@ -5,7 +5,9 @@
 //! type stays the definition of the shape; the tests below compare the two for every kind of
 //! charge and every settlement currency). Depends on `data` only.
 
-use super::{AddressFacts, Merchant, Resource, BT_CHARGE, BT_PER_CHARGE};
+use super::balance_transactions::BT_CHARGE;
+use super::customers::AddressFacts;
+use super::{Merchant, Resource, BT_PER_CHARGE};
 use crate::ids::write_token;
 
 /// Appends a string known to need no JSON escaping (our generated ASCII text), quoted.
@@ -163,7 +165,7 @@ impl Merchant {
         out.extend_from_slice(b",\"metadata\":{},\"on_behalf_of\":null,\"outcome\":{\"advice_code\":null,\"network_advice_code\":null,\"network_decline_code\":null,");
         if failed {
             out.extend_from_slice(b"\"network_status\":\"declined_by_network\",\"reason\":\"generic_decline\",\"risk_level\":\"normal\",\"seller_message\":");
-            quoted(out, super::CHARGE_DECLINE_MESSAGE);
+            quoted(out, super::charges::CHARGE_DECLINE_MESSAGE);
             out.extend_from_slice(b",\"type\":\"issuer_declined\"}");
         } else {
             out.extend_from_slice(b"\"network_status\":\"approved_by_network\",\"reason\":null,\"risk_level\":\"normal\",\"risk_score\":");
@@ -216,7 +218,7 @@ impl Merchant {
 #[cfg(test)]
 mod tests {
     use crate::data::{Merchant, Resource};
-    use crate::state::Mode;
+    use crate::mode::Mode;
 
     #[test]
     fn the_writer_matches_serde_for_every_kind_of_charge() {

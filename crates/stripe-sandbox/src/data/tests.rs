@@ -1,3 +1,4 @@
+use super::disputes::DISPUTE_STATUSES;
 use super::*;
 
 fn merchant(size: u64, index: usize) -> Merchant {

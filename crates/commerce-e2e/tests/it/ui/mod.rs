@@ -1,11 +1,8 @@
 //! The dashboard in headless Chromium (`browser`) on a server filled from `stripe-sandbox`
 //! with the real Stripe platform (`sandbox`), with screenshots. The HTML helpers are
-//! `commerce-server`'s, included by path.
+//! `commerce-testkit`'s.
 
 mod browser;
-#[allow(dead_code)]
-#[path = "../../../../commerce-server/tests/it/ui/html.rs"]
-mod html;
 mod sandbox;
 
-use html::{between, next_href, unescape};
+use commerce_testkit::html::{between, next_href, unescape};

@@ -5,7 +5,6 @@
 //! filled from `stripe-sandbox` lives in `commerce-e2e` (`tests/it/ui/`).
 
 mod data;
-mod html;
 
 use std::sync::Arc;
 
@@ -15,7 +14,7 @@ use uuid::Uuid;
 
 use crate::fake::FakePlatform;
 use crate::support::{TestServer, API_KEY};
-use html::{between, next_href};
+use commerce_testkit::html::{between, next_href};
 
 const SUPPORTED: &[DataType] = &[
     DataType::CompanyInfo,

@@ -14,20 +14,20 @@ use serde_json::Value;
 use sqlx::Connection as _;
 use uuid::Uuid;
 
-use crate::fake::FakePlatform;
+use crate::paged::FakePlatform;
 
 /// Where PostgreSQL tests create their databases (override with `COMMERCE_TEST_POSTGRES_URL`).
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub enum Kind {
     Sqlite,
     Postgres,
 }
 
 /// A database that exists for one test and is removed afterwards.
-pub(crate) struct TestDb {
-    pub(crate) url: String,
+pub struct TestDb {
+    pub url: String,
     key: EncryptionKey,
     cleanup: Cleanup,
 }
@@ -42,7 +42,7 @@ fn postgres_base() -> String {
 }
 
 impl TestDb {
-    pub(crate) async fn new(kind: Kind) -> TestDb {
+    pub async fn new(kind: Kind) -> TestDb {
         let key = EncryptionKey::generate();
         match kind {
             Kind::Sqlite => {
@@ -75,13 +75,13 @@ impl TestDb {
     }
 
     /// The encryption key, base64-encoded (for worker processes).
-    pub(crate) fn key_base64(&self) -> String {
+    pub fn key_base64(&self) -> String {
         use secrecy::ExposeSecret as _;
         self.key.to_base64().expose_secret().to_owned()
     }
 
     /// A new store handle (a new pool, as a new process would open).
-    pub(crate) async fn store(&self) -> Store {
+    pub async fn store(&self) -> Store {
         Store::connect(&self.url, self.key.clone()).await.unwrap()
     }
 }
@@ -122,7 +122,7 @@ impl Drop for TestDb {
 }
 
 /// A company with a `Linked` connection to the fake platform for `account`.
-pub(crate) async fn linked_connection(store: &Store, account: &str) -> Uuid {
+pub async fn linked_connection(store: &Store, account: &str) -> Uuid {
     let company = store
         .create_company(&NewCompany::named(format!("Company {account}")))
         .await
@@ -139,12 +139,12 @@ pub(crate) async fn linked_connection(store: &Store, account: &str) -> Uuid {
     connection.id
 }
 
-pub(crate) fn engine(store: Store, platform: &Arc<FakePlatform>, config: SyncConfig) -> SyncEngine {
+pub fn engine(store: Store, platform: &Arc<FakePlatform>, config: SyncConfig) -> SyncEngine {
     let registry = PlatformRegistry::new().with(platform.clone());
     SyncEngine::new(store, registry, config)
 }
 
-pub(crate) fn config(name: &str) -> SyncConfig {
+pub fn config(name: &str) -> SyncConfig {
     SyncConfig::default()
         .with_worker_name(name)
         .with_workers(2)
@@ -152,7 +152,7 @@ pub(crate) fn config(name: &str) -> SyncConfig {
 }
 
 /// The stored live records of a data type, by id, without the store's `modifiedDate`.
-pub(crate) async fn stored(
+pub async fn stored(
     store: &Store,
     connection_id: Uuid,
     data_type: DataType,
@@ -171,7 +171,7 @@ pub(crate) async fn stored(
 }
 
 /// The latest dataset status of each data type of a connection.
-pub(crate) async fn statuses(
+pub async fn statuses(
     store: &Store,
     connection_id: Uuid,
 ) -> std::collections::BTreeMap<DataType, DatasetStatus> {
@@ -184,12 +184,12 @@ pub(crate) async fn statuses(
         .collect()
 }
 
-pub(crate) async fn connection_status(store: &Store, connection_id: Uuid) -> ConnectionStatus {
+pub async fn connection_status(store: &Store, connection_id: Uuid) -> ConnectionStatus {
     store.get_connection(connection_id).await.unwrap().status
 }
 
 /// Polls `check` every 10 ms for up to 10 s.
-pub(crate) async fn wait_until<F, Fut>(what: &str, mut check: F)
+pub async fn wait_until<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,

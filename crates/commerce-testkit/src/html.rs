@@ -1,5 +1,5 @@
 //! Reading the dashboard's HTML in tests: text between markers, entity unescaping and the
-//! `rel="next"` link. Shared with `commerce-e2e`'s browser test, which includes this file.
+//! `rel="next"` link (the server's dashboard tests and `commerce-e2e`'s browser test).
 
 /// The text between `start` and the next `end` after it.
 pub fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {

@@ -222,12 +222,10 @@ pub fn schema_names(data_type: DataType) -> (&'static str, &'static str) {
 }
 
 /// A Python virtual environment named `name` with `packages` installed from PyPI, created on
-/// first use under the target directory (`target/tmp/python/`) and reused while its package
-/// list stays the same; returns its `python`.
-pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("python")
-        .join(name);
+/// first use under `tmp_dir` (a test passes `env!("CARGO_TARGET_TMPDIR")`, so it lands in
+/// `target/tmp/python/`) and reused while its package list stays the same; returns its `python`.
+pub fn python_venv(tmp_dir: &std::path::Path, name: &str, packages: &[&str]) -> PathBuf {
+    let dir = tmp_dir.join("python").join(name);
     let python = dir.join("bin").join("python");
     let marker = dir.join("installed.txt");
     let wanted = packages.join("\n");
@@ -266,4 +264,53 @@ pub fn python_venv(name: &str, packages: &[&str]) -> PathBuf {
     );
     std::fs::write(&marker, wanted).unwrap();
     python
+}
+
+/// A server walked through once: a [`crate::linked::FakePlatform`] (`fake-test`, Codat key
+/// `fktt`, every data type) serving one customer (`cus_1`, "Ann") and the company info of
+/// `company_name`, with a company and a connection linked through the browser flow and synced.
+pub struct SyncedServer {
+    pub server: TestServer,
+    pub company: String,
+    pub connection: String,
+    /// The first dataset of the company's pull history.
+    pub dataset: String,
+}
+
+impl SyncedServer {
+    pub async fn start(company_name: &str) -> SyncedServer {
+        use commerce_model::platform::Record;
+        use commerce_model::{CompanyInfo, Customer};
+
+        let platform = crate::linked::FakePlatform::start("fake-test", "fktt", DataType::ALL).await;
+        platform.set_records(
+            DataType::Customers,
+            vec![Record::new(&Customer {
+                id: "cus_1".into(),
+                customer_name: Some("Ann".into()),
+                ..Default::default()
+            })
+            .unwrap()],
+        );
+        platform.set_records(
+            DataType::CompanyInfo,
+            vec![Record::new(&CompanyInfo {
+                company_name: Some(company_name.into()),
+                ..Default::default()
+            })
+            .unwrap()],
+        );
+        let server = TestServer::start(vec![platform]).await;
+        let (company, connection) = linked_connection(&server, "fake-test", true).await;
+        let (_, history) = server
+            .get(&format!("/companies/{company}/data/history"))
+            .await;
+        let dataset = history["results"][0]["id"].as_str().unwrap().to_owned();
+        SyncedServer {
+            server,
+            company,
+            connection,
+            dataset,
+        }
+    }
 }

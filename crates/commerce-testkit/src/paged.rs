@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 /// An error to inject when a page is requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Fault {
+pub enum Fault {
     RateLimited,
     Unavailable,
     Relink,
@@ -55,16 +55,16 @@ struct Data {
 
 /// One page the platform served (or an error it returned), in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Served {
-    pub(crate) account: String,
-    pub(crate) data_type: DataType,
+pub struct Served {
+    pub account: String,
+    pub data_type: DataType,
     /// The cursor the pull started from.
-    pub(crate) pull_cursor: Option<String>,
+    pub pull_cursor: Option<String>,
     /// `full:N` or `inc:A-B` for pages, `error:<fault>` for errors.
-    pub(crate) what: String,
+    pub what: String,
 }
 
-pub(crate) struct FakePlatform {
+pub struct FakePlatform {
     info: PlatformInfo,
     page_size: usize,
     page_delay: Duration,
@@ -78,15 +78,14 @@ pub(crate) struct FakePlatform {
     tokens: Mutex<Vec<String>>,
 }
 
-pub(crate) const SUPPORTED: [DataType; 3] =
-    [DataType::Customers, DataType::Payments, DataType::Products];
+pub const SUPPORTED: [DataType; 3] = [DataType::Customers, DataType::Payments, DataType::Products];
 
-pub(crate) fn record(data_type: DataType, id: &str, version: u32) -> Value {
+pub fn record(data_type: DataType, id: &str, version: u32) -> Value {
     json!({ "id": id, "name": format!("{} {id}", data_type.key()), "version": version })
 }
 
 impl FakePlatform {
-    pub(crate) fn new(page_size: usize) -> Self {
+    pub fn new(page_size: usize) -> Self {
         Self {
             info: PlatformInfo::new(
                 PlatformKey::from_static("fake"),
@@ -105,24 +104,24 @@ impl FakePlatform {
         }
     }
 
-    pub(crate) fn with_supports(mut self, supports: &[DataType]) -> Self {
+    pub fn with_supports(mut self, supports: &[DataType]) -> Self {
         self.info = self.info.supports(supports);
         self
     }
 
     #[allow(dead_code)] // used by the sync_worker example
-    pub(crate) fn with_log_file(mut self, path: std::path::PathBuf) -> Self {
+    pub fn with_log_file(mut self, path: std::path::PathBuf) -> Self {
         self.log_file = Some(path);
         self
     }
 
-    pub(crate) fn with_page_delay(mut self, delay: Duration) -> Self {
+    pub fn with_page_delay(mut self, delay: Duration) -> Self {
         self.page_delay = delay;
         self
     }
 
     /// Seeds `count` records `<prefix>-<i>` of a data type for an account.
-    pub(crate) fn seed(&self, account: &str, data_type: DataType, count: usize) {
+    pub fn seed(&self, account: &str, data_type: DataType, count: usize) {
         let mut data = self.data.lock().unwrap();
         let live = data
             .live
@@ -135,7 +134,7 @@ impl FakePlatform {
     }
 
     /// Creates or changes a record (and logs it in the change feed).
-    pub(crate) fn upsert(&self, account: &str, data_type: DataType, json: Value) {
+    pub fn upsert(&self, account: &str, data_type: DataType, json: Value) {
         let mut data = self.data.lock().unwrap();
         let id = json["id"].as_str().unwrap().to_owned();
         data.live
@@ -148,7 +147,7 @@ impl FakePlatform {
             .push(Change::Upsert(json));
     }
 
-    pub(crate) fn delete(&self, account: &str, data_type: DataType, id: &str) {
+    pub fn delete(&self, account: &str, data_type: DataType, id: &str) {
         let mut data = self.data.lock().unwrap();
         data.live
             .entry((account.to_owned(), data_type))
@@ -162,7 +161,7 @@ impl FakePlatform {
 
     /// Deletes a record without any change-feed entry (as if its deletion event had fallen
     /// out of the feed's retention): only a full pull can notice.
-    pub(crate) fn delete_unrecorded(&self, account: &str, data_type: DataType, id: &str) {
+    pub fn delete_unrecorded(&self, account: &str, data_type: DataType, id: &str) {
         let mut data = self.data.lock().unwrap();
         data.live
             .entry((account.to_owned(), data_type))
@@ -171,7 +170,7 @@ impl FakePlatform {
     }
 
     /// Injects `fault` when page `page` (from 1, within one pull) of `data_type` is requested.
-    pub(crate) fn fault(&self, data_type: DataType, page: usize, fault: Fault) {
+    pub fn fault(&self, data_type: DataType, page: usize, fault: Fault) {
         self.data
             .lock()
             .unwrap()
@@ -179,12 +178,12 @@ impl FakePlatform {
             .push(("*".to_owned(), data_type, page, fault));
     }
 
-    pub(crate) fn expire_cursors(&self, expired: bool) {
+    pub fn expire_cursors(&self, expired: bool) {
         self.data.lock().unwrap().cursors_expired = expired;
     }
 
     /// The live records of an account's data type, by id.
-    pub(crate) fn live(&self, account: &str, data_type: DataType) -> BTreeMap<String, Value> {
+    pub fn live(&self, account: &str, data_type: DataType) -> BTreeMap<String, Value> {
         self.data
             .lock()
             .unwrap()
@@ -196,26 +195,26 @@ impl FakePlatform {
 
     /// Lets the platform refresh credentials: each refresh returns the account with the access
     /// token `refreshed-N`.
-    pub(crate) fn with_refresh(self) -> Self {
+    pub fn with_refresh(self) -> Self {
         *self.refreshes.lock().unwrap() = Some(0);
         self
     }
 
     /// Refreshes so far (`None` when the platform cannot refresh).
-    pub(crate) fn refreshes(&self) -> Option<u32> {
+    pub fn refreshes(&self) -> Option<u32> {
         *self.refreshes.lock().unwrap()
     }
 
     /// The access token each pull was given, in order.
-    pub(crate) fn tokens(&self) -> Vec<String> {
+    pub fn tokens(&self) -> Vec<String> {
         self.tokens.lock().unwrap().clone()
     }
 
-    pub(crate) fn log(&self) -> Vec<Served> {
+    pub fn log(&self) -> Vec<Served> {
         self.log.lock().unwrap().clone()
     }
 
-    pub(crate) fn clear_log(&self) {
+    pub fn clear_log(&self) {
         self.log.lock().unwrap().clear();
     }
 
