@@ -178,6 +178,8 @@ impl Job<'_> {
         ))));
         let mut restarted = false;
         let mut refreshes = 0_u32;
+        // The platform's remark on the pull (its last batch's), for the status description.
+        let mut note: Option<String> = None;
         'pull: loop {
             let account = stored_account.account.clone();
             let mut stream = platform.pull(&account, self.data_type, cursor.clone());
@@ -226,13 +228,16 @@ impl Job<'_> {
                         }
                         let complete = batch.complete;
                         let next = batch.cursor.clone();
+                        if batch.note.is_some() {
+                            note = batch.note.clone();
+                        }
                         match self.write(batch).await? {
                             Written::Yes => {}
                             Written::LeaseLost => return Ok(self.lost()),
                         }
                         cursor = Some(next);
                         if complete {
-                            return self.finish(DatasetStatus::Complete, None).await;
+                            return self.finish(DatasetStatus::Complete, note).await;
                         }
                         continue;
                     }

@@ -38,6 +38,14 @@ use crate::retry;
 pub struct StripeClient {
     inner: Arc<Inner>,
     stripe_account: Option<Arc<str>>,
+    /// A merchant's own key used instead of the platform key ([`StripeClient::with_merchant_key`]).
+    merchant_key: Option<Arc<MerchantKey>>,
+}
+
+/// A merchant's own secret or restricted key and its `Authorization` header.
+struct MerchantKey {
+    key: SecretKey,
+    authorization: HeaderValue,
 }
 
 struct Inner {
@@ -127,6 +135,7 @@ impl fmt::Debug for StripeClient {
             .field("mode", &self.inner.key.mode())
             .field("api_base", &self.inner.api_base.as_str())
             .field("stripe_account", &self.stripe_account.as_deref())
+            .field("merchant_key", &self.merchant_key.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -184,12 +193,21 @@ impl StripeClient {
                 rate_limit_patience: config.rate_limit_patience,
             }),
             stripe_account: None,
+            merchant_key: None,
         })
     }
 
-    /// Test or live, from the key.
+    /// Test or live, from the key (the merchant's key when the client uses one).
     pub fn mode(&self) -> Mode {
-        self.inner.key.mode()
+        match &self.merchant_key {
+            Some(merchant) => merchant.key.mode(),
+            None => self.inner.key.mode(),
+        }
+    }
+
+    /// Whether requests use a merchant's own key ([`StripeClient::with_merchant_key`]).
+    pub fn uses_merchant_key(&self) -> bool {
+        self.merchant_key.is_some()
     }
 
     /// The API base URL.
@@ -197,7 +215,8 @@ impl StripeClient {
         &self.inner.api_base
     }
 
-    /// The connected account this client acts for (sent as `Stripe-Account`), if any.
+    /// The connected account this client acts for (sent as `Stripe-Account`, unless the client
+    /// uses the merchant's own key), if any.
     pub fn stripe_account(&self) -> Option<&str> {
         self.stripe_account.as_deref()
     }
@@ -221,6 +240,46 @@ impl StripeClient {
         Ok(Self {
             inner: Arc::clone(&self.inner),
             stripe_account: Some(Arc::from(account_id)),
+            merchant_key: None,
+        })
+    }
+
+    /// A clone that reads a merchant's account with the merchant's own secret (`sk_`) or
+    /// restricted (`rk_`) key instead of the platform key, and without `Stripe-Account` (the key
+    /// itself names the account). `account_id` (`acct_...`, when known) only names the rate
+    /// budget the requests count against and the account in errors; `None` before the account
+    /// is known (the first `GET /v1/account`).
+    ///
+    /// The clone shares this client's connection pool, concurrency cap and rate budgets. The key
+    /// must be of the same mode as this client's: a test key for a test client.
+    pub fn with_merchant_key(
+        &self,
+        key: SecretKey,
+        account_id: Option<&str>,
+    ) -> Result<Self, StripeError> {
+        if key.mode() != self.inner.key.mode() {
+            return Err(StripeError::InvalidConfig {
+                field: "merchant_key",
+                reason: format!(
+                    "a {} key cannot be used by a {} client",
+                    key.mode(),
+                    self.inner.key.mode()
+                ),
+            });
+        }
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
+            .map_err(|_| StripeError::InvalidSecretKey {
+            reason: "not usable in an http header",
+        })?;
+        authorization.set_sensitive(true);
+        let stripe_account = match account_id {
+            Some(account_id) => self.on_behalf_of(account_id)?.stripe_account,
+            None => None,
+        };
+        Ok(Self {
+            inner: Arc::clone(&self.inner),
+            stripe_account,
+            merchant_key: Some(Arc::new(MerchantKey { key, authorization })),
         })
     }
 
@@ -229,6 +288,7 @@ impl StripeClient {
         Self {
             inner: Arc::clone(&self.inner),
             stripe_account: None,
+            merchant_key: None,
         }
     }
 
@@ -455,11 +515,18 @@ impl StripeClient {
             }
             return match outcome {
                 AttemptOutcome::Success(response) => Ok(response),
-                AttemptOutcome::Failed { response, .. } => Err(response.into_error(
-                    self.stripe_account.as_deref(),
-                    attempt,
-                    self.inner.key.expose_secret(),
-                )),
+                AttemptOutcome::Failed { response, .. } => Err(match &self.merchant_key {
+                    // The merchant's own key: no `Stripe-Account` was sent, so a refusal is
+                    // about the key, not about access to a connected account.
+                    Some(merchant) => {
+                        response.into_error(None, attempt, merchant.key.expose_secret())
+                    }
+                    None => response.into_error(
+                        self.stripe_account.as_deref(),
+                        attempt,
+                        self.inner.key.expose_secret(),
+                    ),
+                }),
                 AttemptOutcome::NoResponse { error, request_id } => {
                     if error.is_timeout() {
                         Err(StripeError::Timeout {
@@ -480,13 +547,17 @@ impl StripeClient {
     }
 
     async fn send_once(&self, url: Url) -> AttemptOutcome {
-        let mut request = self
-            .inner
-            .http
-            .get(url)
-            .header(AUTHORIZATION, self.inner.authorization.clone());
-        if let Some(account) = &self.stripe_account {
-            request = request.header("stripe-account", account.as_ref());
+        let mut request = self.inner.http.get(url);
+        match &self.merchant_key {
+            Some(merchant) => {
+                request = request.header(AUTHORIZATION, merchant.authorization.clone());
+            }
+            None => {
+                request = request.header(AUTHORIZATION, self.inner.authorization.clone());
+                if let Some(account) = &self.stripe_account {
+                    request = request.header("stripe-account", account.as_ref());
+                }
+            }
         }
         let response = match request.send().await {
             Ok(response) => response,

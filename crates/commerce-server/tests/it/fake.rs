@@ -170,6 +170,7 @@ impl Platform for FakePlatform {
                 fetched,
                 estimated_total: Some(fetched),
             },
+            note: None,
         })])
         .boxed()
     }

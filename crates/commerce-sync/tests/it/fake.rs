@@ -332,6 +332,7 @@ impl FakePlatform {
             incremental: false,
             complete: false,
             progress: Progress::default(),
+            note: None,
         };
         let what;
         match &mut state.position {
