@@ -215,9 +215,11 @@ fn stripe(mode: Mode, context: &BuildContext<'_>) -> anyhow::Result<Option<Strip
             "in this process".to_owned()
         },
     ));
+    let api_key_linking = settings.value(commerce_stripe::API_KEY_LINKING_SETTING) == Some("true");
     let platform = StripePlatform::new(integration, client)
         .with_context(|| names.secret_key)?
-        .with_settings(shown);
+        .with_settings(shown)
+        .with_api_key_linking(api_key_linking);
     let secrets: Vec<SecretString> = settings
         .secret(names.webhook_secret)
         .or_else(|| settings.secret(commerce_stripe::WEBHOOK_SECRET_SETTING))

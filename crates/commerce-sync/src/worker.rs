@@ -239,6 +239,20 @@ impl Job<'_> {
                         if complete {
                             return self.finish(DatasetStatus::Complete, note).await;
                         }
+                        // Unlinked while pulling: stop after this page (unlink wins).
+                        let status = store.get_connection(self.connection_id).await?.status;
+                        if status == ConnectionStatus::Unlinked {
+                            drop(stream);
+                            return self
+                                .finish(
+                                    DatasetStatus::Cancelled,
+                                    Some(
+                                        "the connection was unlinked during the pull; it stopped after the page in progress"
+                                            .to_owned(),
+                                    ),
+                                )
+                                .await;
+                        }
                         continue;
                     }
                     Some(Err(error)) => error,

@@ -9,7 +9,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
-use commerce_model::platform::{LinkedAccount, Platform, PlatformError};
+use commerce_model::platform::{LinkedAccount, Platform};
 use commerce_model::Page;
 use commerce_store::{Connection, ConnectionStatus};
 use serde::Deserialize;
@@ -116,18 +116,24 @@ pub(crate) async fn update(
         // connection), unchanged. Found by the Schemathesis run (409 is not in Codat's list).
         return Ok(Json(connection_json(&state, &connection).await?.0));
     }
-    unlink_at_platform(&state, &connection).await?;
-    let connection = state
-        .store()
-        .set_connection_status(connection.id, ConnectionStatus::Unlinked, None)
-        .await?;
+    let unlinked = unlink_at_platform(&state, &connection).await?;
+    let connection = unlinked.connection;
     client_webhooks::connection_event(
         &state,
         client_webhooks::CONNECTION_DISCONNECTED,
         &connection,
     )
     .await;
-    Ok(Json(connection_json(&state, &connection).await?.0))
+    let mut value = connection_json(&state, &connection).await?.0;
+    // Beyond Codat's shape: whether access at the platform was revoked (false when another
+    // connection still shares the grant, or nothing could be revoked).
+    if let Some(object) = value.as_object_mut() {
+        object.insert(
+            "platformAccessRevoked".to_owned(),
+            Value::Bool(unlinked.revoked),
+        );
+    }
+    Ok(Json(value))
 }
 
 /// `DELETE`: revokes access of a linked connection at its platform (best effort: a failure is
@@ -206,28 +212,18 @@ pub(crate) async fn linked_account(
     }
 }
 
-/// Revokes this service's access at the platform. Access already revoked counts as done.
+/// Unlinks a `Linked` connection and revokes this service's access at the platform unless
+/// another connection shares the grant (`unlink::unlink`). Access already revoked counts as
+/// done.
 pub(crate) async fn unlink_at_platform(
     state: &AppState,
     connection: &Connection,
-) -> Result<(), ApiError> {
-    let Some(platform) = state.platform(&connection.platform_key) else {
+) -> Result<super::unlink::Unlinked, ApiError> {
+    if state.platform(&connection.platform_key).is_none() {
         return Err(ApiError::not_found(format!(
             "Integration not found: {} is not enabled on this server, so access cannot be revoked",
             connection.platform_key
         )));
-    };
-    let Some(account) = linked_account(state, connection, platform.as_ref()).await? else {
-        return Ok(());
-    };
-    match platform.unlink(&account).await {
-        Ok(()) | Err(PlatformError::RelinkNeeded { .. }) => Ok(()),
-        Err(error) => {
-            tracing::warn!(connection = %connection.id, error = %error, "platform refused to unlink");
-            Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("The platform could not revoke access: {error}"),
-            ))
-        }
     }
+    super::unlink::unlink(state, connection).await
 }

@@ -149,7 +149,17 @@ pub(crate) async fn start(
     match platform.begin_link(request).await {
         Ok(start) => {
             tracing::info!(connection = %connection.id, "link started");
-            found(&start.authorize_url)
+            match platform.info().credentials_link.as_ref() {
+                Some(link) if super::authorization::offered_on_link_page(Some(link)) => {
+                    super::authorization::choice_page(
+                        platform.name(),
+                        connection.id,
+                        &start.authorize_url,
+                        link,
+                    )
+                }
+                _ => found(&start.authorize_url),
+            }
         }
         Err(error) => {
             tracing::error!(connection = %connection.id, error = %error, "starting a link failed");

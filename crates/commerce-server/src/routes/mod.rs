@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::middleware;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use commerce_model::query::MAX_QUERY_LENGTH;
 use commerce_model::status::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub(crate) mod api_keys;
+mod authorization;
 mod client_settings;
 mod companies;
 mod connections;
@@ -23,6 +24,7 @@ mod health;
 pub(crate) mod integrations;
 mod link;
 mod records;
+mod unlink;
 mod webhooks;
 
 pub(crate) use records::record_query;
@@ -53,6 +55,10 @@ pub fn build_router(state: AppState) -> Router {
             get(connections::get_one)
                 .patch(connections::update)
                 .delete(connections::delete),
+        )
+        .route(
+            "/companies/{company_id}/connections/{connection_id}/authorization",
+            put(authorization::put),
         )
         .route("/companies/{company_id}/dataStatus", get(data::status))
         .route("/companies/{company_id}/data/all", post(data::queue_all))
@@ -100,6 +106,10 @@ pub fn build_router(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/openapi.json", get(crate::openapi::serve))
         .route("/link/{connection_id}", get(link::start))
+        .route(
+            "/link/{connection_id}/credentials",
+            post(authorization::submit),
+        )
         .route("/oauth/{platform}/callback", get(link::callback))
         .route("/webhooks/{platform}", post(webhooks::receive))
         .route(

@@ -1,0 +1,121 @@
+//! Unlinking a connection, with grants shared between connections.
+//!
+//! A platform keeps one grant per platform and account: two connections (in one company or in
+//! several) that linked the same account share it. Unlinking one of them must not cut off the
+//! others, so access is revoked at the platform (`Platform::unlink`) only when no other `Linked`
+//! connection of the same integration and account depends on the grant. A connection linked
+//! with credentials the merchant handed over (`Platform::unlink_revokes` false, e.g. a pasted
+//! API key) neither holds nor needs the grant: unlinking it revokes nothing.
+//!
+//! Unlink wins over a running sync: the connection is marked `Unlinked` first (its stored
+//! credentials dropped), and only then is access revoked, so a pull that sees the revoked
+//! access cannot turn the connection `Deauthorized` first (the sync engine deauthorizes only
+//! `Linked` connections) and the running pull stops after its current page (the engine checks
+//! the connection between pages).
+
+use axum::http::StatusCode;
+use commerce_model::platform::{LinkedAccount, Platform, PlatformError};
+use commerce_store::{Connection, ConnectionStatus, StoreError};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What unlinking did.
+#[derive(Debug)]
+pub(crate) struct Unlinked {
+    /// The connection as it is now.
+    pub(crate) connection: Connection,
+    /// Whether access was revoked at the platform (false: another connection still shares the
+    /// grant, or the connection had nothing to revoke).
+    pub(crate) revoked: bool,
+}
+
+/// Whether another `Linked` connection of the same integration and account depends on the grant.
+async fn grant_shared(
+    state: &AppState,
+    connection: &Connection,
+    platform: &dyn Platform,
+    account: &LinkedAccount,
+) -> Result<bool, ApiError> {
+    for other in state
+        .store()
+        .find_connections_by_account(&connection.platform_key, &account.external_id)
+        .await?
+    {
+        if other.id == connection.id || other.status != ConnectionStatus::Linked {
+            continue;
+        }
+        match state.store().linked_account(other.id).await? {
+            Some(stored) if !platform.unlink_revokes(&stored.account) => {}
+            _ => return Ok(true),
+        }
+    }
+    Ok(false)
+}
+
+/// Marks a `Linked` connection `Unlinked` and revokes access at its platform when no other
+/// connection shares the grant. When the platform fails to revoke, the connection is linked
+/// again as it was and the answer is 503.
+pub(crate) async fn unlink(
+    state: &AppState,
+    connection: &Connection,
+) -> Result<Unlinked, ApiError> {
+    let platform = state.platform(&connection.platform_key);
+    // Read before the status change, which drops the stored credentials.
+    let account = match &platform {
+        Some(platform) => {
+            super::connections::linked_account(state, connection, platform.as_ref()).await?
+        }
+        None => None,
+    };
+    let unlinked = match state
+        .store()
+        .set_connection_status(connection.id, ConnectionStatus::Unlinked, None)
+        .await
+    {
+        Ok(unlinked) => unlinked,
+        // Not Linked any more (e.g. unlinked at the same moment): nothing left to do here.
+        Err(StoreError::InvalidTransition { .. }) => {
+            let current = state.store().get_connection(connection.id).await?;
+            return Ok(Unlinked {
+                connection: current,
+                revoked: false,
+            });
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let (Some(platform), Some(account)) = (platform, account) else {
+        return Ok(Unlinked {
+            connection: unlinked,
+            revoked: false,
+        });
+    };
+    if !platform.unlink_revokes(&account)
+        || grant_shared(state, connection, platform.as_ref(), &account).await?
+    {
+        tracing::info!(connection = %connection.id, "connection unlinked; access at the platform kept (shared grant or nothing to revoke)");
+        return Ok(Unlinked {
+            connection: unlinked,
+            revoked: false,
+        });
+    }
+    match platform.unlink(&account).await {
+        Ok(()) | Err(PlatformError::RelinkNeeded { .. }) => {
+            tracing::info!(connection = %connection.id, "connection unlinked; access revoked at the platform");
+            Ok(Unlinked {
+                connection: unlinked,
+                revoked: true,
+            })
+        }
+        Err(error) => {
+            tracing::warn!(connection = %connection.id, error = %error, "platform refused to unlink");
+            if let Err(error) = state.store().link_connection(connection.id, &account).await {
+                tracing::error!(connection = %connection.id, error = %error, "restoring the link after a failed revocation failed");
+            }
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("The platform could not revoke access: {error}"),
+            ))
+        }
+    }
+}
