@@ -24,6 +24,7 @@ mod server_support;
 #[path = "../../../commerce-sync/tests/it/support.rs"]
 mod sync_support;
 
+mod api_keys;
 mod codat_sdks;
 mod second_platform;
 mod stripe;
