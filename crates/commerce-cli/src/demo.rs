@@ -52,7 +52,22 @@ pub(crate) struct DemoArgs {
     /// How many of the latest transactions to print.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
     transactions: u32,
+    /// How the merchant is linked: Stripe Connect OAuth (`connect`) or a pasted restricted API
+    /// key (`key`, through `PUT .../authorization`).
+    #[arg(long, value_enum, default_value_t = DemoLink::Connect)]
+    link: DemoLink,
 }
+
+/// `commerce demo --link`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum DemoLink {
+    /// Stripe Connect OAuth through the sandbox's authorize page.
+    Connect,
+    /// The merchant's restricted API key, pasted through the API.
+    Key,
+}
+
+mod key_link;
 
 /// A temporary directory removed on drop.
 struct TempDir(PathBuf);
@@ -260,8 +275,16 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     // The merchant's browser: the link URL, Stripe's authorize page (the sandbox approves at
     // once), the server's callback.
     let events = engine.subscribe();
-    say("Linking through Stripe Connect OAuth:");
-    follow_link(&api.http, &link_url).await?;
+    match args.link {
+        DemoLink::Connect => {
+            say("Linking through Stripe Connect OAuth:");
+            follow_link(&api.http, &link_url).await?;
+        }
+        DemoLink::Key => {
+            say("Linking with a restricted API key:");
+            key_link::link(&api, &info, &merchant.id, &company_id, &connection_id).await?;
+        }
+    }
     let connection = api
         .get(
             &format!("/companies/{company_id}/connections/{connection_id}"),
