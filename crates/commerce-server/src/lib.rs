@@ -58,6 +58,7 @@ pub use crate::config::{
 pub use crate::edge::HttpLimits;
 pub use crate::error::ServerError;
 pub use crate::routes::build_router;
+pub use crate::routes::unlink::{unlink_connection, UnlinkOutcome};
 pub use crate::state::{AppState, DEFAULT_LINK_STATE_TTL};
 pub use crate::text::{MAX_COMPANY_DESCRIPTION_CHARS, MAX_COMPANY_NAME_CHARS};
 

@@ -639,6 +639,15 @@ fn schemas() -> Value {
     });
     if let Value::Object(platform) = platform {
         schemas.extend(platform);
+        if let Some(Value::Object(properties)) = schemas
+            .get_mut("Connection")
+            .and_then(|connection| connection.get_mut("properties"))
+        {
+            properties.insert(
+                "platformAccessRevoked".into(),
+                json!({"type": "boolean", "description": "Only in the unlink answer: whether access was revoked at the platform (false while another linked connection shares the account's grant, or for a connection linked with the merchant's own key)"}),
+            );
+        }
         schemas.insert(
             "ConnectionAuthorization".into(),
             json!({"type": "object", "description": "Credentials the merchant handed over, as Codat's body: an object of strings (e.g. apiKey).", "additionalProperties": {"type": "string"}}),

@@ -24,7 +24,7 @@ mod health;
 pub(crate) mod integrations;
 mod link;
 mod records;
-mod unlink;
+pub(crate) mod unlink;
 mod webhooks;
 
 pub(crate) use records::record_query;

@@ -119,3 +119,45 @@ pub(crate) async fn unlink(
         }
     }
 }
+
+/// What [`unlink_connection`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnlinkOutcome {
+    /// The connection's status afterwards (`Unlinked`, or unchanged when it was not `Linked`).
+    pub status: ConnectionStatus,
+    /// Whether access was revoked at the platform (false: another connection shares the grant,
+    /// the connection was linked with the merchant's own credentials, or it was not `Linked`).
+    pub platform_access_revoked: bool,
+}
+
+/// Unlinks a connection as `PATCH .../connections/{id}` with `{"status": "Unlinked"}` does
+/// (for `commerce unlink`): a `Linked` connection becomes `Unlinked`, access is revoked at the
+/// platform unless another connection shares the grant, and `connection.disconnected` is sent.
+pub async fn unlink_connection(
+    state: &AppState,
+    connection_id: uuid::Uuid,
+) -> Result<UnlinkOutcome, crate::ServerError> {
+    let connection = state.store().get_connection(connection_id).await?;
+    if connection.status != ConnectionStatus::Linked {
+        return Ok(UnlinkOutcome {
+            status: connection.status,
+            platform_access_revoked: false,
+        });
+    }
+    let unlinked = super::connections::unlink_at_platform(state, &connection)
+        .await
+        .map_err(|error| crate::ServerError::Unlink {
+            message: error.message,
+        })?;
+    crate::client_webhooks::connection_event(
+        state,
+        crate::client_webhooks::CONNECTION_DISCONNECTED,
+        &unlinked.connection,
+    )
+    .await;
+    Ok(UnlinkOutcome {
+        status: unlinked.connection.status,
+        platform_access_revoked: unlinked.revoked,
+    })
+}
