@@ -61,9 +61,9 @@ pub(crate) struct DemoArgs {
 /// `commerce demo --link`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum DemoLink {
-    /// Stripe Connect OAuth through the sandbox's authorize page.
+    // Stripe Connect OAuth through the sandbox's authorize page.
     Connect,
-    /// The merchant's restricted API key, pasted through the API.
+    // The merchant's restricted API key, pasted through the API.
     Key,
 }
 

@@ -17,8 +17,8 @@ fn help(args: &[&str]) -> String {
 #[test]
 fn every_command_has_help() {
     for command in [
-        "", "demo", "serve", "worker", "migrate", "link", "sync", "status", "show", "map",
-        "sandbox",
+        "", "demo", "serve", "worker", "migrate", "link", "sync", "status", "unlink", "show",
+        "map", "sandbox",
     ] {
         let args: Vec<&str> = if command.is_empty() {
             vec![]
