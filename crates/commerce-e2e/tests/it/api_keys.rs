@@ -324,6 +324,18 @@ async fn unlink(setup: &SandboxServer, company: &str, id: &str) -> Value {
     body
 }
 
+async fn dashboard_page(setup: &SandboxServer, connection: &str) -> String {
+    let response = setup
+        .server
+        .client
+        .get(setup.server.url(&format!("/ui/connections/{connection}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.text().await.unwrap()
+}
+
 #[tokio::test]
 async fn a_shared_grant_is_revoked_only_with_its_last_connection() {
     let setup = sandbox_server(10, 1_800_000_000, false).await;
@@ -333,10 +345,22 @@ async fn a_shared_grant_is_revoked_only_with_its_last_connection() {
     setup.server.engine.run_until_idle().await.unwrap();
     setup.sandbox.clear_requests();
 
+    // The dashboard says what unlinking would do.
+    let page = dashboard_page(&setup, &first.connection).await;
+    assert!(
+        page.contains("1 other linked connection(s) share this account&#39;s grant"),
+        "{page}"
+    );
+
     let body = unlink(&setup, &first.company, &first.connection).await;
     assert_eq!(body["status"], "Unlinked");
     assert_eq!(body["platformAccessRevoked"], false, "{body}");
     assert_eq!(deauthorize_calls(&setup), 0);
+    let page = dashboard_page(&setup, &first.connection).await;
+    assert!(
+        page.contains("Access at Stripe Test was not revoked"),
+        "{page}"
+    );
 
     // The other connection still reads the account.
     let (status, _) = setup

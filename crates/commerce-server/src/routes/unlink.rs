@@ -161,3 +161,49 @@ pub async fn unlink_connection(
         platform_access_revoked: unlinked.revoked,
     })
 }
+
+/// For the dashboard: what unlinking a `Linked` connection would do at its platform, or why an
+/// `Unlinked` one may still have access there; `None` when there is nothing to say.
+pub(crate) async fn access_note(
+    state: &AppState,
+    connection: &Connection,
+) -> Result<Option<String>, StoreError> {
+    let Some(platform) = state.platform(&connection.platform_key) else {
+        return Ok(None);
+    };
+    let Some(account_id) = connection.external_account_id.as_deref() else {
+        return Ok(None);
+    };
+    let mut holders = 0_usize;
+    for other in state
+        .store()
+        .find_connections_by_account(&connection.platform_key, account_id)
+        .await?
+    {
+        if other.id == connection.id || other.status != ConnectionStatus::Linked {
+            continue;
+        }
+        if let Some(stored) = state.store().linked_account(other.id).await? {
+            if platform.unlink_revokes(&stored.account) {
+                holders += 1;
+            }
+        }
+    }
+    let name = platform.name();
+    Ok(match connection.status {
+        ConnectionStatus::Linked => {
+            let own = state.store().linked_account(connection.id).await?;
+            if own.is_some_and(|stored| !platform.unlink_revokes(&stored.account)) {
+                Some(format!("Linked with the merchant's own key: unlinking revokes nothing at {name} (only the merchant can roll or delete the key)."))
+            } else if holders > 0 {
+                Some(format!("{holders} other linked connection(s) share this account's grant: unlinking this one keeps access at {name} until the last of them is unlinked."))
+            } else {
+                Some(format!("Unlinking revokes this service's access at {name}."))
+            }
+        }
+        ConnectionStatus::Unlinked if holders > 0 => Some(format!(
+            "Access at {name} was not revoked: {holders} other linked connection(s) share this account's grant."
+        )),
+        _ => None,
+    })
+}
