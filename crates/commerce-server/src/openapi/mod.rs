@@ -572,7 +572,7 @@ fn schemas() -> Value {
             "connectionId": {"type": "string", "format": "uuid"},
             "dataType": {"type": "string", "enum": data_type_keys},
             "status": {"type": "string", "enum": statuses},
-            "statusDescription": {"type": "string", "description": "Why the pull ended as it did (e.g. Stripe's message for a missing permission, or why a full pull ran instead of an incremental one)"},
+            "statusDescription": {"type": "string", "description": "Why the pull ended as it did (e.g. the platform's message for a missing permission, or why a full pull ran instead of an incremental one)"},
             "errorMessage": {"type": "string"},
             "requested": {"$ref": "#/components/schemas/DateTime"},
             "completed": {"$ref": "#/components/schemas/DateTime"},
