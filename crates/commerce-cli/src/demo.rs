@@ -4,7 +4,8 @@
 //! on 127.0.0.1 with SQLite in a temporary directory, a generated encryption key and API key,
 //! creates a company and a Stripe Test connection through the HTTP API, follows the real OAuth
 //! redirect flow over HTTP (link URL -> sandbox authorize -> server callback), syncs every data
-//! type with progress bars, then prints the company info, the record count per data type, the
+//! type with progress bars (`--link app`: through a Stripe App's install link instead, with
+//! expiring access tokens), then prints the company info, the record count per data type, the
 //! payment totals per currency, the latest transactions, and the dashboard URL and API key.
 
 use std::collections::BTreeMap;
@@ -52,18 +53,21 @@ pub(crate) struct DemoArgs {
     /// How many of the latest transactions to print.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
     transactions: u32,
-    /// How the merchant is linked: Stripe Connect OAuth (`connect`) or a pasted restricted API
-    /// key (`key`, through `PUT .../authorization`).
-    #[arg(long, value_enum, default_value_t = DemoLink::Connect)]
-    link: DemoLink,
+    /// How the merchant links: connect (Stripe Connect OAuth), app (a Stripe App's install
+    /// link, with expiring access tokens refreshed as the sync runs) or key (the merchant's
+    /// restricted API key, pasted through `PUT .../authorization`).
+    #[arg(long, value_enum, default_value_t = LinkMethod::Connect)]
+    link: LinkMethod,
 }
 
 /// `commerce demo --link`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum DemoLink {
-    // Stripe Connect OAuth through the sandbox's authorize page.
+pub(crate) enum LinkMethod {
+    // Stripe Connect OAuth (authorize URL; the platform key with `Stripe-Account`).
     Connect,
-    // The merchant's restricted API key, pasted through the API.
+    // Stripe Apps OAuth (install link; the account's access token, refreshed).
+    App,
+    // The merchant's restricted API key, pasted through the API (no redirect).
     Key,
 }
 
@@ -170,7 +174,7 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     let api_key = config::random_key("demo");
     let encryption_key = EncryptionKey::generate().to_base64();
-    let env: BTreeMap<String, String> = [
+    let mut env: BTreeMap<String, String> = [
         ("COMMERCE_DATABASE_URL", database_url.clone()),
         ("COMMERCE_BIND", address.to_string()),
         ("COMMERCE_PUBLIC_URL", public_url.clone()),
@@ -196,6 +200,14 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     .into_iter()
     .map(|(name, value)| (name.to_owned(), value))
     .collect();
+    if args.link == LinkMethod::App {
+        env.insert(
+            commerce_stripe::setting_names(stripe_connect::Mode::Test)
+                .app_install_url
+                .to_owned(),
+            info.test.app_install_url.clone(),
+        );
+    }
     let config = config::from_sources(env, None)?;
     let engine = config::engine(
         &config,
@@ -276,11 +288,15 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     // once), the server's callback.
     let events = engine.subscribe();
     match args.link {
-        DemoLink::Connect => {
-            say("Linking through Stripe Connect OAuth:");
+        LinkMethod::Connect | LinkMethod::App => {
+            say(if args.link == LinkMethod::App {
+                "Linking through Stripe Apps OAuth (the app's install link):"
+            } else {
+                "Linking through Stripe Connect OAuth:"
+            });
             follow_link(&api.http, &link_url).await?;
         }
-        DemoLink::Key => {
+        LinkMethod::Key => {
             say("Linking with a restricted API key:");
             key_link::link(&api, &info, &merchant.id, &company_id, &connection_id).await?;
         }

@@ -10,6 +10,9 @@
 //! - "Stripe Test" (`stripe-test`, Codat `yzth`) when `STRIPE_TEST_CLIENT_ID` and
 //!   `STRIPE_TEST_SECRET_KEY` are set; "Stripe" (`stripe`, live, Codat `exgd`) when
 //!   `STRIPE_LIVE_CLIENT_ID` and `STRIPE_LIVE_SECRET_KEY` are set.
+//! - `STRIPE_TEST_APP_INSTALL_URL` / `STRIPE_LIVE_APP_INSTALL_URL`: set, that integration links
+//!   merchants through Stripe Apps OAuth (the app's install link; the client id and secret key
+//!   are the app's `ca_` id and its owner's key) instead of Connect OAuth.
 //! - `STRIPE_API_BASE` and `STRIPE_CONNECT_BASE` point both at another host (the sandbox);
 //!   `STRIPE_SCOPE` (`read_only`, the default, or `read_write`) is the OAuth scope asked for.
 //! - Webhook signing secrets: `STRIPE_TEST_WEBHOOK_SECRET` / `STRIPE_LIVE_WEBHOOK_SECRET`, or
@@ -216,10 +219,15 @@ fn stripe(mode: Mode, context: &BuildContext<'_>) -> anyhow::Result<Option<Strip
         },
     ));
     let api_key_linking = settings.value(commerce_stripe::API_KEY_LINKING_SETTING) == Some("true");
-    let platform = StripePlatform::new(integration, client)
+    let mut platform = StripePlatform::new(integration, client)
         .with_context(|| names.secret_key)?
         .with_settings(shown)
         .with_api_key_linking(api_key_linking);
+    if let Some(install_url) = settings.value(names.app_install_url) {
+        platform = platform
+            .with_app_install_url(install_url)
+            .with_context(|| names.app_install_url)?;
+    }
     let secrets: Vec<SecretString> = settings
         .secret(names.webhook_secret)
         .or_else(|| settings.secret(commerce_stripe::WEBHOOK_SECRET_SETTING))

@@ -44,9 +44,10 @@ pub use crate::platform::api_key;
 pub use crate::platform::{
     display_name, platform_info, platform_key, setting_names, Clock, SharedBudgetAdapter,
     StripePlatform, StripeSettingNames, StripeWebhook, SystemClock, WebhookChanges,
-    API_BASE_SETTING, API_KEY_LINKING_SETTING, CALLBACK_SEGMENT, CODAT_KEY_LIVE, CODAT_KEY_TEST,
-    CONNECT_BASE_SETTING, EVENT_RETENTION_SECS, PUBLISHABLE_KEY_METADATA, SCOPE_SETTING,
-    SUPPORTED_DATA_TYPES, WEBHOOK_SECRET_SETTING,
+    ACCESS_TTL_METADATA, API_BASE_SETTING, API_KEY_LINKING_SETTING, CALLBACK_SEGMENT,
+    CODAT_KEY_LIVE, CODAT_KEY_TEST, CONNECT_BASE_SETTING, EVENT_RETENTION_SECS, LINK_METHOD_APP,
+    LINK_METHOD_METADATA, PUBLISHABLE_KEY_METADATA, SCOPE_SETTING, SUPPORTED_DATA_TYPES,
+    WEBHOOK_SECRET_SETTING,
 };
 pub use crate::product::map_product;
 pub use crate::transaction::map_balance_transaction;

@@ -18,6 +18,7 @@
 //! only as `dyn Platform`.
 
 pub mod api_key;
+mod app_oauth;
 mod changes;
 mod cursor;
 mod errors;
@@ -41,8 +42,11 @@ use futures::stream::BoxStream;
 use secrecy::{ExposeSecret, SecretString};
 use stripe_client::{RateSettings, StripeClient};
 use stripe_connect::webhook::WebhookEndpoint;
-use stripe_connect::{AuthorizeUrl, Callback, CallbackOutcome, Integration, Mode, OAuthClient};
+use stripe_connect::{
+    AppOAuthClient, AuthorizeUrl, Callback, CallbackOutcome, Integration, Mode, OAuthClient,
+};
 
+pub use crate::platform::app_oauth::{ACCESS_TTL_METADATA, LINK_METHOD_APP, LINK_METHOD_METADATA};
 pub use crate::platform::rate_budget::SharedBudgetAdapter;
 pub use crate::platform::webhook::{StripeWebhook, WebhookChanges};
 
@@ -110,6 +114,9 @@ pub struct StripeSettingNames {
     pub secret_key: &'static str,
     /// The webhook signing secret of this mode's endpoint (`whsec_...`).
     pub webhook_secret: &'static str,
+    /// The Stripe App's OAuth install link of this mode; set, the integration links through
+    /// Stripe Apps OAuth instead of Connect OAuth.
+    pub app_install_url: &'static str,
 }
 
 /// The settings of [`Mode::Test`] or [`Mode::Live`].
@@ -119,11 +126,13 @@ pub fn setting_names(mode: Mode) -> StripeSettingNames {
             client_id: "STRIPE_LIVE_CLIENT_ID",
             secret_key: "STRIPE_LIVE_SECRET_KEY",
             webhook_secret: "STRIPE_LIVE_WEBHOOK_SECRET",
+            app_install_url: "STRIPE_LIVE_APP_INSTALL_URL",
         },
         _ => StripeSettingNames {
             client_id: "STRIPE_TEST_CLIENT_ID",
             secret_key: "STRIPE_TEST_SECRET_KEY",
             webhook_secret: "STRIPE_TEST_WEBHOOK_SECRET",
+            app_install_url: "STRIPE_TEST_APP_INSTALL_URL",
         },
     }
 }
@@ -157,7 +166,11 @@ pub fn platform_info(mode: Mode) -> PlatformInfo {
     )
     .supports(&SUPPORTED_DATA_TYPES)
     .settings(&[
-        SettingSpec::new(names.client_id, "Connect client id (ca_...) of this mode").required(),
+        SettingSpec::new(
+            names.client_id,
+            "Connect (or Stripe App) client id (ca_...) of this mode",
+        )
+        .required(),
         SettingSpec::new(
             names.secret_key,
             "the platform's secret key (sk_...) of this mode",
@@ -169,6 +182,12 @@ pub fn platform_info(mode: Mode) -> PlatformInfo {
             "signing secret (whsec_...) of this mode's Connect webhook endpoint",
         )
         .secret(),
+        SettingSpec::new(
+            names.app_install_url,
+            "the Stripe App's OAuth install link of this mode; set, merchants link through Stripe Apps OAuth instead of Connect OAuth",
+        ),
+        // Not `HttpUrl`: install links may carry a query string. `with_app_install_url`
+        // checks it at start.
         SettingSpec::new(
             WEBHOOK_SECRET_SETTING,
             "webhook signing secret for a mode without its own",
@@ -249,6 +268,11 @@ pub struct StripePlatform {
     mode: Mode,
     info: PlatformInfo,
     oauth: OAuthClient,
+    /// Stripe Apps OAuth token calls (`{api_base}/v1/oauth/token`): used to refresh the tokens
+    /// of accounts linked through the app, whatever links new ones.
+    app_oauth: AppOAuthClient,
+    /// The app's install link: set, new links go through Stripe Apps OAuth.
+    app_install_url: Option<String>,
     client: StripeClient,
     webhooks: Vec<WebhookEndpoint>,
     clock: Arc<dyn Clock>,
@@ -285,11 +309,19 @@ impl StripePlatform {
                 source: None,
             });
         }
+        let app_oauth = AppOAuthClient::new(
+            mode,
+            SecretString::from(integration.secret_key().expose_secret().to_owned()),
+            client.api_base().as_str(),
+        )
+        .map_err(errors::from_connect)?;
         let oauth = OAuthClient::new(integration).map_err(errors::from_connect)?;
         Ok(Self {
             mode,
             info: platform_info(mode),
             oauth,
+            app_oauth,
+            app_install_url: None,
             client: client.as_platform(),
             webhooks: Vec::new(),
             clock: Arc::new(SystemClock),
@@ -332,10 +364,38 @@ impl StripePlatform {
         self
     }
 
-    /// Sends OAuth requests (token exchange, deauthorize) through `http`.
+    /// Sends OAuth requests (token exchange, refresh, deauthorize) through `http`.
     pub fn with_connect_http_client(mut self, http: reqwest::Client) -> Self {
-        self.oauth = self.oauth.with_http_client(http);
+        self.oauth = self.oauth.with_http_client(http.clone());
+        self.app_oauth = self.app_oauth.with_http_client(http);
         self
+    }
+
+    /// Links new accounts through Stripe Apps OAuth: the merchant installs the app from
+    /// `install_url` (the app's OAuth install link of this mode, from its "External test" tab),
+    /// the code is exchanged at `{api_base}/v1/oauth/token`, and the account's expiring access
+    /// token is refreshed as it runs out. The integration's client id is the app's. Accounts
+    /// linked earlier through Connect keep working as before.
+    pub fn with_app_install_url(mut self, install_url: &str) -> Result<Self, PlatformError> {
+        // Checked now, so a bad link fails at start rather than at the first link.
+        stripe_connect::app_install_url(
+            install_url,
+            self.oauth.integration().client_id(),
+            self.oauth.integration().redirect_uri().as_str(),
+            "check",
+        )
+        .map_err(errors::from_connect)?;
+        self.app_install_url = Some(install_url.trim().to_owned());
+        Ok(self)
+    }
+
+    /// How new accounts are linked: `connect` (Connect OAuth) or `app` (Stripe Apps OAuth).
+    pub fn link_method(&self) -> &'static str {
+        if self.app_install_url.is_some() {
+            "app"
+        } else {
+            "connect"
+        }
     }
 
     /// Test or live.
@@ -395,7 +455,29 @@ impl Platform for StripePlatform {
     }
 
     fn settings_in_use(&self) -> Vec<(String, String)> {
-        self.settings.clone()
+        let mut settings = self.settings.clone();
+        settings.push((
+            "link method".to_owned(),
+            match self.link_method() {
+                "app" => "Stripe Apps OAuth (install link)".to_owned(),
+                _ => "Connect OAuth".to_owned(),
+            },
+        ));
+        settings
+    }
+
+    fn needs_refresh(&self, account: &LinkedAccount, now: chrono::DateTime<chrono::Utc>) -> bool {
+        app_oauth::needs_refresh(account, now)
+    }
+
+    /// Stripe Apps OAuth accounts: a new token pair from the stored refresh token (which stops
+    /// working). `invalid_grant` (the app was uninstalled, or the token was already used) is
+    /// [`PlatformError::RelinkNeeded`]. Connect accounts' tokens do not expire: unsupported.
+    async fn refresh_credentials(
+        &self,
+        account: &LinkedAccount,
+    ) -> Result<LinkedAccount, PlatformError> {
+        app_oauth::refresh(&self.app_oauth, account).await
     }
 
     /// Stripe's authorize URL carrying the server's `state` (which the server saved bound to the
@@ -405,6 +487,16 @@ impl Platform for StripePlatform {
             return Err(PlatformError::Internal {
                 message: "a link request needs a state".to_owned(),
                 source: None,
+            });
+        }
+        if let Some(install_url) = &self.app_install_url {
+            return Ok(LinkStart {
+                authorize_url: app_oauth::install_url(
+                    install_url,
+                    self.oauth.integration(),
+                    &request,
+                )?
+                .into(),
             });
         }
         Ok(LinkStart {
@@ -442,6 +534,14 @@ impl Platform for StripePlatform {
                 })
             }
         };
+        if self.app_install_url.is_some() {
+            let tokens = self
+                .app_oauth
+                .exchange_code(&code)
+                .await
+                .map_err(errors::from_connect)?;
+            return Ok(app_oauth::linked_account(&tokens, chrono::Utc::now()));
+        }
         let account = self
             .oauth
             .exchange_code(&code)
@@ -464,10 +564,11 @@ impl Platform for StripePlatform {
     }
 
     /// Deauthorizes the account; an account already disconnected is fine. An account linked
-    /// with a pasted key has no grant to revoke (only the merchant can roll the key): nothing
-    /// is sent.
+    /// with a pasted key has no grant to revoke (only the merchant can roll the key), and one
+    /// linked through Stripe Apps OAuth is only forgotten here (the merchant uninstalls the app
+    /// from their Dashboard): nothing is sent for either.
     async fn unlink(&self, account: &LinkedAccount) -> Result<(), PlatformError> {
-        if api_key::is_api_key_account(account) {
+        if api_key::is_api_key_account(account) || app_oauth::is_app_account(account) {
             return Ok(());
         }
         self.oauth

@@ -232,7 +232,9 @@ impl Job<'_> {
                             note = batch.note.clone();
                         }
                         match self.write(batch).await? {
-                            Written::Yes => {}
+                            // Progress: short-lived tokens may expire again later in a long
+                            // pull, so the refresh allowance counts refreshes in a row.
+                            Written::Yes => refreshes = 0,
                             Written::LeaseLost => return Ok(self.lost()),
                         }
                         cursor = Some(next);
@@ -547,8 +549,11 @@ async fn heartbeat(
     }
 }
 
-/// How many times one pull may refresh its credentials before the dataset fails.
-const MAX_REFRESHES_PER_PULL: u32 = 2;
+/// How many times one pull may refresh its credentials without writing a batch in between
+/// before the dataset fails. A page may take several requests, each waiting for the rate
+/// budget, so short-lived tokens can expire more than once before a batch is written; the
+/// bound only stops a platform that keeps answering "expired" from looping forever.
+const MAX_REFRESHES_PER_PULL: u32 = 8;
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::{Stream, TryStreamExt};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use secrecy::ExposeSecret as _;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::time::Instant;
@@ -38,14 +39,15 @@ use crate::retry;
 pub struct StripeClient {
     inner: Arc<Inner>,
     stripe_account: Option<Arc<str>>,
-    /// A merchant's own key used instead of the platform key ([`StripeClient::with_merchant_key`]).
-    merchant_key: Option<Arc<MerchantKey>>,
+    /// The account's own key (an OAuth access token) when the client acts with it instead of
+    /// the platform key and `Stripe-Account` ([`StripeClient::with_account_key`]).
+    account_key: Option<Arc<AccountKey>>,
 }
 
-/// A merchant's own secret or restricted key and its `Authorization` header.
-struct MerchantKey {
-    key: SecretKey,
+/// An account's own bearer key: the header to send, and the secret to scrub from messages.
+struct AccountKey {
     authorization: HeaderValue,
+    secret: secrecy::SecretString,
 }
 
 struct Inner {
@@ -135,7 +137,10 @@ impl fmt::Debug for StripeClient {
             .field("mode", &self.inner.key.mode())
             .field("api_base", &self.inner.api_base.as_str())
             .field("stripe_account", &self.stripe_account.as_deref())
-            .field("merchant_key", &self.merchant_key.is_some())
+            .field(
+                "account_key",
+                &self.account_key.as_ref().map(|_| "[REDACTED]"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -193,21 +198,13 @@ impl StripeClient {
                 rate_limit_patience: config.rate_limit_patience,
             }),
             stripe_account: None,
-            merchant_key: None,
+            account_key: None,
         })
     }
 
-    /// Test or live, from the key (the merchant's key when the client uses one).
+    /// Test or live, from the key.
     pub fn mode(&self) -> Mode {
-        match &self.merchant_key {
-            Some(merchant) => merchant.key.mode(),
-            None => self.inner.key.mode(),
-        }
-    }
-
-    /// Whether requests use a merchant's own key ([`StripeClient::with_merchant_key`]).
-    pub fn uses_merchant_key(&self) -> bool {
-        self.merchant_key.is_some()
+        self.inner.key.mode()
     }
 
     /// The API base URL.
@@ -215,8 +212,7 @@ impl StripeClient {
         &self.inner.api_base
     }
 
-    /// The connected account this client acts for (sent as `Stripe-Account`, unless the client
-    /// uses the merchant's own key), if any.
+    /// The connected account this client acts for (sent as `Stripe-Account`), if any.
     pub fn stripe_account(&self) -> Option<&str> {
         self.stripe_account.as_deref()
     }
@@ -240,18 +236,52 @@ impl StripeClient {
         Ok(Self {
             inner: Arc::clone(&self.inner),
             stripe_account: Some(Arc::from(account_id)),
-            merchant_key: None,
+            account_key: None,
         })
     }
 
-    /// A clone that reads a merchant's account with the merchant's own secret (`sk_`) or
-    /// restricted (`rk_`) key instead of the platform key, and without `Stripe-Account` (the key
-    /// itself names the account). `account_id` (`acct_...`, when known) only names the rate
-    /// budget the requests count against and the account in errors; `None` before the account
-    /// is known (the first `GET /v1/account`).
+    /// A clone that acts for `account_id` with that account's own bearer key (a Stripe Apps
+    /// OAuth access token) instead of the platform key: requests carry `Authorization: Bearer
+    /// <key>` and no `Stripe-Account` header. The clone shares this client's connection pool,
+    /// concurrency cap and rate budgets (counted against `account_id`).
     ///
-    /// The clone shares this client's connection pool, concurrency cap and rate budgets. The key
-    /// must be of the same mode as this client's: a test key for a test client.
+    /// A `401` then means the account's key no longer works: `api_key_expired` is
+    /// [`StripeError::InvalidApiKey`] with that code (refresh the token), any other `401` is
+    /// [`StripeError::AccountAccessRevoked`] (the merchant revoked the access). Error messages
+    /// never contain the key.
+    pub fn with_account_key(
+        &self,
+        account_id: &str,
+        key: &secrecy::SecretString,
+    ) -> Result<Self, StripeError> {
+        let mut client = self.on_behalf_of(account_id)?;
+        let secret = key.expose_secret().trim();
+        if secret.is_empty() {
+            return Err(StripeError::InvalidSecretKey {
+                reason: "the account key is empty",
+            });
+        }
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {secret}")).map_err(|_| {
+                StripeError::InvalidSecretKey {
+                    reason: "the account key is not usable in an http header",
+                }
+            })?;
+        authorization.set_sensitive(true);
+        client.account_key = Some(Arc::new(AccountKey {
+            authorization,
+            secret: secrecy::SecretString::from(secret.to_owned()),
+        }));
+        Ok(client)
+    }
+
+    /// A clone that reads a merchant's account with the merchant's own secret (`sk_`) or
+    /// restricted (`rk_`) key, pasted by the merchant, instead of the platform key and without
+    /// `Stripe-Account` (the key names the account). `account_id` (`acct_...`) names the rate
+    /// budget and the account in errors; `None` before the account is known (the first
+    /// `GET /v1/account`). Errors are those of [`StripeClient::with_account_key`].
+    ///
+    /// The key must be of this client's mode (a test key for a test client).
     pub fn with_merchant_key(
         &self,
         key: SecretKey,
@@ -267,20 +297,20 @@ impl StripeClient {
                 ),
             });
         }
+        let mut client = match account_id {
+            Some(account_id) => self.on_behalf_of(account_id)?,
+            None => self.as_platform(),
+        };
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
             .map_err(|_| StripeError::InvalidSecretKey {
             reason: "not usable in an http header",
         })?;
         authorization.set_sensitive(true);
-        let stripe_account = match account_id {
-            Some(account_id) => self.on_behalf_of(account_id)?.stripe_account,
-            None => None,
-        };
-        Ok(Self {
-            inner: Arc::clone(&self.inner),
-            stripe_account,
-            merchant_key: Some(Arc::new(MerchantKey { key, authorization })),
-        })
+        client.account_key = Some(Arc::new(AccountKey {
+            authorization,
+            secret: secrecy::SecretString::from(key.expose_secret().to_owned()),
+        }));
+        Ok(client)
     }
 
     /// A clone that acts as the platform itself (no `Stripe-Account`).
@@ -288,7 +318,7 @@ impl StripeClient {
         Self {
             inner: Arc::clone(&self.inner),
             stripe_account: None,
-            merchant_key: None,
+            account_key: None,
         }
     }
 
@@ -515,12 +545,12 @@ impl StripeClient {
             }
             return match outcome {
                 AttemptOutcome::Success(response) => Ok(response),
-                AttemptOutcome::Failed { response, .. } => Err(match &self.merchant_key {
-                    // The merchant's own key: no `Stripe-Account` was sent, so a refusal is
-                    // about the key, not about access to a connected account.
-                    Some(merchant) => {
-                        response.into_error(None, attempt, merchant.key.expose_secret())
-                    }
+                AttemptOutcome::Failed { response, .. } => Err(match &self.account_key {
+                    Some(account_key) => response.into_account_key_error(
+                        self.stripe_account.as_deref().unwrap_or_default(),
+                        attempt,
+                        account_key.secret.expose_secret(),
+                    ),
                     None => response.into_error(
                         self.stripe_account.as_deref(),
                         attempt,
@@ -548,9 +578,10 @@ impl StripeClient {
 
     async fn send_once(&self, url: Url) -> AttemptOutcome {
         let mut request = self.inner.http.get(url);
-        match &self.merchant_key {
-            Some(merchant) => {
-                request = request.header(AUTHORIZATION, merchant.authorization.clone());
+        match &self.account_key {
+            // The account's own key names the account: no `Stripe-Account` header.
+            Some(account_key) => {
+                request = request.header(AUTHORIZATION, account_key.authorization.clone());
             }
             None => {
                 request = request.header(AUTHORIZATION, self.inner.authorization.clone());

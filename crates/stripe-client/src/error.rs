@@ -332,6 +332,33 @@ impl ErrorResponse {
             .any(|marker| message.contains(marker))
     }
 
+    /// Maps the final failed response of a request made with an account's own key (see
+    /// `StripeClient::with_account_key`): a `401` other than `api_key_expired` means the key was
+    /// revoked, so the account is out of reach.
+    pub(crate) fn into_account_key_error(
+        self,
+        account: &str,
+        attempts: u32,
+        secret: &str,
+    ) -> StripeError {
+        let code = self.api_error.as_ref().and_then(|error| error.code.clone());
+        if self.status == 401 && code.as_deref() != Some("api_key_expired") {
+            let message = self
+                .api_error
+                .as_ref()
+                .and_then(|error| error.message.clone())
+                .map(|text| text.replace(secret, "[redacted]"));
+            return StripeError::AccountAccessRevoked {
+                account: account.to_owned(),
+                status: self.status,
+                code,
+                message,
+                request_id: self.request_id,
+            };
+        }
+        self.into_error(Some(account), attempts, secret)
+    }
+
     /// Maps the final failed response (after retries) onto the error enum.
     pub(crate) fn into_error(
         self,

@@ -256,7 +256,7 @@ impl fmt::Debug for IntegrationBuilder {
     }
 }
 
-fn check_secret_key(mode: Mode, key: &str) -> Result<(), ConnectError> {
+pub(crate) fn check_secret_key(mode: Mode, key: &str) -> Result<(), ConnectError> {
     let key = key.trim();
     if key.is_empty() {
         return Err(ConnectError::InvalidSecretKey {
@@ -285,7 +285,7 @@ fn check_secret_key(mode: Mode, key: &str) -> Result<(), ConnectError> {
     Ok(())
 }
 
-fn parse_url(mode: Mode, field: &'static str, raw: &str) -> Result<Url, ConnectError> {
+pub(crate) fn parse_url(mode: Mode, field: &'static str, raw: &str) -> Result<Url, ConnectError> {
     let url = Url::parse(raw.trim()).map_err(|error| ConnectError::InvalidUrl {
         mode,
         field,

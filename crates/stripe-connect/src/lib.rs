@@ -9,6 +9,10 @@
 //!   `stripe_user_id` and tokens, refreshes a token and deauthorizes an account, over
 //!   `reqwest`, checking test or live mode. [`parse_token_response`] and
 //!   [`parse_deauthorize_response`] read those answers without I/O, for any other HTTP stack.
+//! - Stripe Apps OAuth: [`app_install_url`] (the install link with your `state`),
+//!   [`parse_app_token_response`] (`/v1/oauth/token` answers, expiring access tokens and
+//!   rotating refresh tokens) and [`AppOAuthClient`] (feature `oauth`: code exchange and refresh
+//!   with HTTP Basic).
 //! - [`Integration`]: your platform's Connect settings for one mode (client id, secret key,
 //!   redirect URI, scope, Connect host), checked when built (a key of the wrong mode is refused).
 //! - [`webhook`] (feature `webhooks`, on by default): `Stripe-Signature` verification, then
@@ -55,6 +59,9 @@
 //! # }
 //! ```
 
+mod apps;
+#[cfg(feature = "oauth")]
+mod apps_client;
 mod authorize;
 mod callback;
 #[cfg(feature = "oauth")]
@@ -66,6 +73,12 @@ mod token;
 #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]
 pub mod webhook;
 
+pub use crate::apps::{
+    app_install_url, parse_app_token_response, AppTokens, DEFAULT_APP_ACCESS_TTL,
+};
+#[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+pub use crate::apps_client::{AppOAuthClient, DEFAULT_API_BASE};
 pub use crate::authorize::{authorize_url, AuthorizeUrl, Landing};
 pub use crate::callback::{AuthorizeErrorCode, Callback, CallbackOutcome};
 #[cfg(feature = "oauth")]

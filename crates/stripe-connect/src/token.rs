@@ -149,7 +149,7 @@ pub fn parse_deauthorize_response(
 }
 
 /// The error of a non-2xx answer: Stripe's OAuth error body, or an unexpected response.
-fn oauth_error(status: u16, body: &[u8], endpoint: &str) -> ConnectError {
+pub(crate) fn oauth_error(status: u16, body: &[u8], endpoint: &str) -> ConnectError {
     match serde_json::from_slice::<stripe_wire::OAuthErrorBody>(body) {
         Ok(error) => ConnectError::OAuth {
             code: OAuthErrorCode::parse(&error.error),

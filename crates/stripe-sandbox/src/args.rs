@@ -27,9 +27,14 @@ pub struct SandboxArgs {
     /// The sandbox's "now" at start (unix seconds); default: today 00:00 UTC.
     #[arg(long)]
     start_time: Option<i64>,
-    /// Show a consent page (Approve / Deny) on /oauth/authorize instead of approving at once.
+    /// Show a consent page (Approve / Deny) on /oauth/authorize and the Stripe Apps install
+    /// link instead of approving at once.
     #[arg(long)]
     consent: bool,
+    /// Seconds a Stripe Apps OAuth access token works before the API answers
+    /// `401 api_key_expired`.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    access_ttl: u64,
     /// Requests per second per test-mode account or key (0: unlimited).
     #[arg(long, default_value_t = 25)]
     test_rate_limit: u32,
@@ -61,6 +66,7 @@ impl SandboxArgs {
             size: self.size,
             start_time: self.start_time,
             consent_page: self.consent,
+            access_ttl: std::time::Duration::from_secs(self.access_ttl),
             redirect_uris: self.redirect_uris,
             webhook_url: self.webhook_url,
             rate_limits: RateLimits {

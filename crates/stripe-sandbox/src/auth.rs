@@ -115,11 +115,16 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Caller,
         });
     }
 
-    let grant = lock(&state.oauth)
-        .map_err(|_| ApiFailure::internal())?
-        .access_tokens
-        .get(&key)
-        .cloned();
+    let mut grants = lock(&state.oauth).map_err(|_| ApiFailure::internal())?;
+    let grant = grants.access_tokens.get(&key).cloned();
+    let expired = grant
+        .as_ref()
+        .and_then(|grant| grant.expires_at_ms)
+        .is_some_and(|expires_at| state.clock.now_millis() >= expires_at);
+    if expired {
+        grants.counters.expired_key_rejections += 1;
+    }
+    drop(grants);
     let Some(grant) = grant else {
         return Err(unauthorized(format!(
             "Invalid API Key provided: {}",
@@ -131,6 +136,14 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Caller,
         .get(grant.account)
         .filter(|account| account.connected.load(Ordering::SeqCst))
         .ok_or_else(|| unauthorized(format!("Invalid API Key provided: {}", mask_key(&key))))?;
+    if expired {
+        return Err(ApiFailure::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            Some("api_key_expired"),
+            format!("Expired API Key provided: {}", mask_key(&key)),
+        ));
+    }
     if let Some(requested) = requested {
         if requested != account.merchant.account_id {
             return Err(no_access(&key, &requested));

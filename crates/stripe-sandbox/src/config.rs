@@ -32,6 +32,9 @@ pub struct SandboxConfig {
     pub redirect_uris: Vec<String>,
     /// How long an OAuth authorization code can be exchanged (sandbox clock).
     pub code_ttl: Duration,
+    /// How long a Stripe Apps OAuth access token works (the API then answers `401
+    /// api_key_expired`). Stripe's is one hour.
+    pub access_ttl: Duration,
     /// Where to POST signed webhook events, if anywhere.
     pub webhook_url: Option<String>,
     /// Random fault injection (deterministic under `seed`), off by default.
@@ -56,6 +59,7 @@ impl Default for SandboxConfig {
             consent_page: false,
             redirect_uris: Vec::new(),
             code_ttl: Duration::from_secs(300),
+            access_ttl: Duration::from_secs(3600),
             webhook_url: None,
             fault_rates: FaultRates::default(),
             request_log_capacity: 100_000,

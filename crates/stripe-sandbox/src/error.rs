@@ -150,6 +150,11 @@ impl OAuthFailure {
             body: OAuthErrorBody::new(error, description),
         }
     }
+
+    /// Whether this is an `invalid_grant` answer.
+    pub(crate) fn is_invalid_grant(&self) -> bool {
+        self.body.error == "invalid_grant"
+    }
 }
 
 impl IntoResponse for OAuthFailure {

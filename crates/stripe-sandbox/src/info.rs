@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use crate::merchant_keys::{MerchantKeyInfo, PERMISSIONS};
-use crate::state::{Mode, RequestCounters, State};
+use crate::state::{Mode, OAuthCounters, RequestCounters, State};
 
 /// The platform's credentials in one mode.
 #[derive(Debug, Clone)]
@@ -17,8 +17,11 @@ pub struct ModeInfo {
     pub secret_key: SecretString,
     /// The platform publishable key.
     pub publishable_key: String,
-    /// The Connect client id (`ca_...`).
+    /// The Connect client id (`ca_...`), also the Stripe App's client id.
     pub client_id: String,
+    /// The Stripe App's OAuth install link of this mode (it carries a query string of its
+    /// own); add `client_id`, `redirect_uri` and `state`.
+    pub app_install_url: String,
 }
 
 /// One merchant account of the sandbox.
@@ -64,6 +67,9 @@ pub struct SandboxInfo {
     /// Each merchant's own secret key and full-read restricted key (read without
     /// `Stripe-Account`).
     pub merchant_keys: Vec<MerchantKeyInfo>,
+    /// What the OAuth token endpoints did so far (exchanges, Stripe Apps refreshes,
+    /// `invalid_grant`s, expired access tokens refused).
+    pub oauth: OAuthCounters,
 }
 
 impl SandboxInfo {
@@ -74,6 +80,7 @@ impl SandboxInfo {
                 secret_key: keys.secret_key.clone(),
                 publishable_key: keys.publishable_key.clone(),
                 client_id: keys.client_id.clone(),
+                app_install_url: crate::apps::install_url(state, mode),
             }
         };
         Self {
@@ -98,6 +105,7 @@ impl SandboxInfo {
             size: state.config.size,
             requests: state.counters(),
             merchant_keys: state.merchant_keys.seeded(state),
+            oauth: state.oauth_counters(),
         }
     }
 
@@ -155,6 +163,12 @@ impl SandboxInfo {
                 "restricted_key": keys.restricted_key,
             })).collect::<Vec<_>>(),
             "restricted_key_permissions": PERMISSIONS.iter().map(|(_, permission)| *permission).collect::<Vec<_>>(),
+            "oauth": self.oauth,
+            // Beside the seeded keys: the links carry this sandbox's base URL.
+            "app_install_url": {
+                "test": self.test.app_install_url,
+                "live": self.live.app_install_url,
+            },
         })
     }
 }

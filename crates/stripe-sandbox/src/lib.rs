@@ -18,6 +18,7 @@
 
 mod activity;
 mod api;
+mod apps;
 mod args;
 mod auth;
 mod config;
@@ -49,7 +50,7 @@ pub use crate::error::SandboxError;
 pub use crate::faults::{Fault, FaultRates, FaultRule};
 pub use crate::info::{AccountInfo, ModeInfo, SandboxInfo};
 pub use crate::merchant_keys::{permission_for, MerchantKeyInfo, PERMISSIONS};
-pub use crate::state::{Counter, Mode, RequestCounters, RequestRecord};
+pub use crate::state::{Counter, Mode, OAuthCounters, RequestCounters, RequestRecord};
 pub use crate::webhook::sign_payload;
 
 use crate::state::{lock, State};

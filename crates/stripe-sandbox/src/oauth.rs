@@ -19,16 +19,16 @@ use crate::error::OAuthFailure;
 use crate::server::bearer_key;
 use crate::state::{lock, CodeGrant, Mode, State, TokenGrant};
 
-type Pairs = Vec<(String, String)>;
+pub(crate) type Pairs = Vec<(String, String)>;
 
-fn value<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
+pub(crate) fn value<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.as_str())
 }
 
-fn parse_pairs(text: &str) -> Result<Pairs, OAuthFailure> {
+pub(crate) fn parse_pairs(text: &str) -> Result<Pairs, OAuthFailure> {
     serde_urlencoded::from_str(text).map_err(|_| {
         OAuthFailure::new(
             StatusCode::BAD_REQUEST,
@@ -38,7 +38,7 @@ fn parse_pairs(text: &str) -> Result<Pairs, OAuthFailure> {
     })
 }
 
-fn redirect(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
+pub(crate) fn redirect(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
     let query = serde_urlencoded::to_string(params).unwrap_or_default();
     let separator = if redirect_uri.contains('?') { '&' } else { '?' };
     let location = format!("{redirect_uri}{separator}{query}");
@@ -148,7 +148,7 @@ fn validate(state: &State, pairs: &Pairs) -> Result<AuthorizeRequest, Rejection>
     })
 }
 
-fn default_account(state: &State, mode: Mode) -> Option<usize> {
+pub(crate) fn default_account(state: &State, mode: Mode) -> Option<usize> {
     let of_mode = || {
         state
             .accounts
@@ -175,6 +175,7 @@ fn approve(state: &State, request: &AuthorizeRequest) -> Response {
                     expires_at: state.clock.now()
                         + i64::try_from(state.config.code_ttl.as_secs()).unwrap_or(i64::MAX / 2),
                     used: false,
+                    app: false,
                 },
             );
             code
@@ -199,7 +200,7 @@ fn deny(request: &AuthorizeRequest) -> Response {
     redirect(&request.redirect_uri, &params)
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -286,7 +287,11 @@ struct TokenResponse {
     livemode: bool,
 }
 
-fn platform_mode(state: &State, headers: &HeaderMap, pairs: &Pairs) -> Result<Mode, OAuthFailure> {
+pub(crate) fn platform_mode(
+    state: &State,
+    headers: &HeaderMap,
+    pairs: &Pairs,
+) -> Result<Mode, OAuthFailure> {
     let key = bearer_key(headers).or_else(|| value(pairs, "client_secret").map(str::to_owned));
     let Some(key) = key else {
         return Err(OAuthFailure::new(
@@ -304,7 +309,7 @@ fn platform_mode(state: &State, headers: &HeaderMap, pairs: &Pairs) -> Result<Mo
     })
 }
 
-fn invalid_grant(description: String) -> OAuthFailure {
+pub(crate) fn invalid_grant(description: String) -> OAuthFailure {
     OAuthFailure::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
 }
 
@@ -342,7 +347,7 @@ fn exchange(
             let grant = grants.codes.get_mut(code).ok_or_else(|| {
                 invalid_grant(format!("Authorization code does not exist: {code}"))
             })?;
-            if grant.used {
+            if grant.used || grant.app {
                 return Err(invalid_grant(format!(
                     "Authorization code has already been used: {code}"
                 )));
@@ -376,7 +381,7 @@ fn exchange(
                 .refresh_tokens
                 .get(refresh)
                 .cloned()
-                .filter(|grant| grant.mode == mode)
+                .filter(|grant| grant.mode == mode && !grant.app)
                 .ok_or_else(|| invalid_grant(format!("Refresh token does not exist: {refresh}")))?;
             let connected = state
                 .accounts
@@ -424,6 +429,9 @@ fn exchange(
         account,
         mode,
         scope: scope.clone(),
+        expires_at_ms: None,
+        used: false,
+        app: false,
     };
     grants
         .access_tokens
@@ -455,7 +463,11 @@ pub(crate) async fn token(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let result = parse_pairs(&body).and_then(|pairs| exchange(&state, &headers, &pairs));
+    let result = parse_pairs(&body).and_then(|pairs| {
+        let result = exchange(&state, &headers, &pairs);
+        crate::apps::count_token_request(&state, value(&pairs, "grant_type"), &result);
+        result
+    });
     match result {
         Ok(response) => Json(response).into_response(),
         Err(failure) => failure.into_response(),

@@ -30,6 +30,12 @@ struct DropConnection;
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/v1/account", get(crate::api::account))
+        .route("/v1/oauth/token", post(crate::apps::token))
+        .route("/apps/oauth/authorize", get(crate::apps::authorize))
+        .route(
+            "/apps/oauth/authorize/decision",
+            post(crate::apps::decision),
+        )
         .route("/v1/balance", get(crate::api::balance))
         .route("/v1/{resource}", get(crate::api::list))
         .route("/v1/{resource}/{id}", get(crate::api::retrieve))

@@ -144,6 +144,8 @@ pub(crate) struct CodeGrant {
     pub(crate) scope: String,
     pub(crate) expires_at: i64,
     pub(crate) used: bool,
+    /// Issued by a Stripe Apps install (exchanged at `/v1/oauth/token`), not Connect.
+    pub(crate) app: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +153,12 @@ pub(crate) struct TokenGrant {
     pub(crate) account: usize,
     pub(crate) mode: Mode,
     pub(crate) scope: String,
+    /// Stripe Apps tokens: when the access token expires (sandbox clock, milliseconds).
+    pub(crate) expires_at_ms: Option<i64>,
+    /// Stripe Apps refresh tokens work once; a used one answers `invalid_grant`.
+    pub(crate) used: bool,
+    /// Issued through Stripe Apps OAuth.
+    pub(crate) app: bool,
 }
 
 #[derive(Debug, Default)]
@@ -159,6 +167,26 @@ pub(crate) struct OAuthGrants {
     pub(crate) refresh_tokens: HashMap<String, TokenGrant>,
     pub(crate) access_tokens: HashMap<String, TokenGrant>,
     pub(crate) issued: u64,
+    pub(crate) counters: OAuthCounters,
+}
+
+/// What the token endpoints did so far, for tests counting refreshes (in `/_sandbox/info` under
+/// `oauth`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct OAuthCounters {
+    /// Authorization codes exchanged (Connect and Stripe Apps).
+    pub code_exchanges: u64,
+    /// Successful Stripe Apps refreshes (`grant_type=refresh_token` at `/v1/oauth/token`).
+    pub app_refreshes: u64,
+    /// Stripe Apps refreshes of a pair whose access token still had more than half its life
+    /// left (a client refreshing far earlier than it needs to, or twice for one expiry).
+    pub early_app_refreshes: u64,
+    /// Token requests answered `invalid_grant` (a reused, unknown or revoked code or refresh
+    /// token).
+    pub invalid_grants: u64,
+    /// API requests answered `401 api_key_expired` (an expired Stripe Apps access token).
+    pub expired_key_rejections: u64,
 }
 
 /// The sandbox clock: the configured start plus real elapsed time plus any advances.
@@ -178,6 +206,15 @@ impl Clock {
             offset: AtomicI64::new(0),
             last_activity: AtomicI64::new(i64::MIN),
         }
+    }
+
+    /// Now in milliseconds (for access tokens living a few seconds).
+    pub(crate) fn now_millis(&self) -> i64 {
+        let elapsed = i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        self.start_time
+            .saturating_add(self.offset.load(Ordering::SeqCst))
+            .saturating_mul(1000)
+            .saturating_add(elapsed)
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -446,6 +483,12 @@ impl State {
         if let Ok(mut counters) = self.counters.lock() {
             *counters = RequestCounters::default();
         }
+    }
+
+    pub(crate) fn oauth_counters(&self) -> OAuthCounters {
+        lock(&self.oauth)
+            .map(|grants| grants.counters)
+            .unwrap_or_default()
     }
 
     pub(crate) fn counters(&self) -> RequestCounters {

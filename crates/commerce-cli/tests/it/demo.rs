@@ -350,6 +350,40 @@ fn the_served_demo_delivers_webhooks_to_a_consumer_on_loopback() {
 }
 
 #[test]
+fn the_demo_links_through_a_stripe_app_with_link_app() {
+    let dir = temp_dir("demo-app");
+    let output = commerce_in(&dir.0)
+        .args(["demo", "--size", "20", "--seed", "11", "--link", "app"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("Linking through Stripe Apps OAuth"),
+        "{stdout}"
+    );
+    let hops: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.trim_start().starts_with("GET "))
+        .collect();
+    assert_eq!(hops.len(), 3, "{stdout}");
+    assert!(
+        hops[1].contains("/apps/oauth/authorize") && hops[1].ends_with("-> 302"),
+        "{}",
+        hops[1]
+    );
+    assert!(
+        hops[2].contains("/oauth/stripe/callback") && hops[2].ends_with("-> 200"),
+        "{}",
+        hops[2]
+    );
+    assert!(stdout.contains("commerce-customers"), "{stdout}");
+}
+
+#[test]
 fn the_demo_links_with_a_pasted_restricted_key() {
     let dir = temp_dir("demo-key");
     let output = commerce_in(&dir.0)

@@ -28,6 +28,7 @@ mod api_keys;
 mod codat_sdks;
 mod second_platform;
 mod stripe;
+mod stripe_apps;
 mod stripe_e2e;
 #[allow(dead_code)]
 mod support;

@@ -172,9 +172,11 @@ pub(crate) async fn link(
 /// What a failed `GET /v1/account` with a pasted key tells the merchant.
 fn account_error(shown: &str, error: StripeError) -> PlatformError {
     match &error {
-        StripeError::InvalidApiKey { .. } => refused(format!(
-            "Stripe rejected the key ending in {shown}: it is unknown, expired or was rolled"
-        )),
+        StripeError::InvalidApiKey { .. } | StripeError::AccountAccessRevoked { .. } => {
+            refused(format!(
+                "Stripe rejected the key ending in {shown}: it is unknown, expired or was rolled"
+            ))
+        }
         StripeError::Api {
             status: 403,
             message,

@@ -9,7 +9,9 @@ use stripe_connect::{ConnectError, OAuthErrorCode};
 
 /// Classifies an API error.
 ///
-/// - no access to the connected account (revoked, unknown account) -> `RelinkNeeded`;
+/// - an expired access token (`401 api_key_expired`, Stripe Apps OAuth) -> `AccessExpired`;
+/// - no access to the connected account (revoked, unknown account, an app's token refused)
+///   -> `RelinkNeeded`;
 /// - rate limited after the client's retries -> `RetryLater` (rate limited);
 /// - 5xx, timeouts, transport failures after the client's retries -> `RetryLater` (unavailable);
 /// - 403 (the key lacks a permission) -> `PermissionDenied` with Stripe's message (keys in it
@@ -18,6 +20,14 @@ use stripe_connect::{ConnectError, OAuthErrorCode};
 ///   which ends the dataset in error.
 pub(crate) fn from_stripe(error: StripeError) -> PlatformError {
     match error {
+        // A Stripe Apps access token ran out: refresh it and try again.
+        StripeError::InvalidApiKey { ref code, .. }
+            if code.as_deref() == Some("api_key_expired") =>
+        {
+            PlatformError::AccessExpired {
+                reason: error.to_string(),
+            }
+        }
         StripeError::AccountAccessRevoked { .. } => PlatformError::RelinkNeeded {
             reason: error.to_string(),
         },

@@ -182,10 +182,7 @@ impl Puller<'_> {
             self.client = Some(if api_key::is_api_key_account(self.account) {
                 api_key::client_for(&self.platform.client, self.account)?
             } else {
-                self.platform
-                    .client
-                    .on_behalf_of(self.account_id)
-                    .map_err(from_stripe)?
+                crate::platform::app_oauth::account_client(&self.platform.client, self.account)?
             });
             self.state = Some(self.initial_state(start).await?);
         }

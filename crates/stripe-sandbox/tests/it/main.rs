@@ -2,6 +2,7 @@
 //! Integration tests of the sandbox, through HTTP on 127.0.0.1 only.
 
 mod activity;
+mod apps;
 mod auth;
 mod faults;
 mod limits;

@@ -1,6 +1,7 @@
 //! `StripePlatform` against `stripe-sandbox` (OAuth, pulls, events, webhooks) and against wiremock
 //! (answers the sandbox does not give: livemode mismatch, rate limits, outages, bad records).
 
+mod apps;
 mod errors;
 mod incremental;
 mod link;
