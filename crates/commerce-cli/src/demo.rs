@@ -53,8 +53,9 @@ pub(crate) struct DemoArgs {
     /// How many of the latest transactions to print.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
     transactions: u32,
-    /// How the merchant links: connect (Stripe Connect OAuth) or app (a Stripe App's install
-    /// link, with expiring access tokens refreshed as the sync runs).
+    /// How the merchant links: connect (Stripe Connect OAuth), app (a Stripe App's install
+    /// link, with expiring access tokens refreshed as the sync runs) or key (the merchant's
+    /// restricted API key, pasted through `PUT .../authorization`).
     #[arg(long, value_enum, default_value_t = LinkMethod::Connect)]
     link: LinkMethod,
 }
@@ -66,7 +67,11 @@ pub(crate) enum LinkMethod {
     Connect,
     // Stripe Apps OAuth (install link; the account's access token, refreshed).
     App,
+    // The merchant's restricted API key, pasted through the API (no redirect).
+    Key,
 }
+
+mod key_link;
 
 /// A temporary directory removed on drop.
 struct TempDir(PathBuf);
@@ -282,11 +287,20 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     // The merchant's browser: the link URL, Stripe's authorize page (the sandbox approves at
     // once), the server's callback.
     let events = engine.subscribe();
-    say(match args.link {
-        LinkMethod::Connect => "Linking through Stripe Connect OAuth:",
-        LinkMethod::App => "Linking through Stripe Apps OAuth (the app's install link):",
-    });
-    follow_link(&api.http, &link_url).await?;
+    match args.link {
+        LinkMethod::Connect | LinkMethod::App => {
+            say(if args.link == LinkMethod::App {
+                "Linking through Stripe Apps OAuth (the app's install link):"
+            } else {
+                "Linking through Stripe Connect OAuth:"
+            });
+            follow_link(&api.http, &link_url).await?;
+        }
+        LinkMethod::Key => {
+            say("Linking with a restricted API key:");
+            key_link::link(&api, &info, &merchant.id, &company_id, &connection_id).await?;
+        }
+    }
     let connection = api
         .get(
             &format!("/companies/{company_id}/connections/{connection_id}"),

@@ -24,6 +24,7 @@ mod sandbox;
 mod serve;
 mod show;
 mod sync;
+mod unlink;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -77,6 +78,9 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Show connections, the sync status of each data type and record counts.
     Status(sync::StatusArgs),
+    /// Unlink a connection; says whether access at Stripe was revoked (not while another
+    /// connection shares the account's grant).
+    Unlink(unlink::UnlinkArgs),
     /// Show stored records of one data type.
     Show(show::ShowArgs),
     /// Map Stripe JSON (an export, an API response, a recording) into commerce records.
@@ -164,6 +168,7 @@ fn run_async(command: Command) -> anyhow::Result<()> {
             Command::Link(args) => link::run(args).await,
             Command::Sync(args) => sync::sync(args).await,
             Command::Status(args) => sync::status(args).await,
+            Command::Unlink(args) => unlink::run(args).await,
             Command::Show(args) => show::run(args).await,
             Command::Sandbox(args) => sandbox::run(args).await,
             Command::Map(_) => Ok(()),

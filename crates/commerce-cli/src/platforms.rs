@@ -218,9 +218,11 @@ fn stripe(mode: Mode, context: &BuildContext<'_>) -> anyhow::Result<Option<Strip
             "in this process".to_owned()
         },
     ));
+    let api_key_linking = settings.value(commerce_stripe::API_KEY_LINKING_SETTING) == Some("true");
     let mut platform = StripePlatform::new(integration, client)
         .with_context(|| names.secret_key)?
-        .with_settings(shown);
+        .with_settings(shown)
+        .with_api_key_linking(api_key_linking);
     if let Some(install_url) = settings.value(names.app_install_url) {
         platform = platform
             .with_app_install_url(install_url)

@@ -216,6 +216,31 @@ pub struct PlatformInfo {
     pub settings: Vec<SettingSpec>,
     /// The link parameters a client may supply.
     pub link_params: Vec<LinkParam>,
+    /// Whether (and how) a connection can be linked with credentials the merchant hands over
+    /// (e.g. an API key), through [`Platform::link_with_credentials`]; `None`: OAuth only.
+    pub credentials_link: Option<CredentialsLink>,
+}
+
+/// One credential a merchant hands over to link without OAuth (e.g. an API key), named as in the
+/// body of Codat's `PUT .../connections/{connectionId}/authorization`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CredentialField {
+    /// The field's name in the body (e.g. `apiKey`).
+    pub name: &'static str,
+    /// A label for a form.
+    pub label: &'static str,
+    /// One line saying what to paste, for a form and error messages.
+    pub help: &'static str,
+}
+
+/// How a platform links with credentials the merchant hands over ([`PlatformInfo::credentials_link`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialsLink {
+    /// The fields, all required.
+    pub fields: Vec<CredentialField>,
+    /// Whether the link page offers a form for them beside the OAuth button (the platform turns
+    /// it on from one of its own settings).
+    pub on_link_page: bool,
 }
 
 impl PlatformInfo {
@@ -236,7 +261,14 @@ impl PlatformInfo {
             callback_segment: callback_segment.into(),
             settings: Vec::new(),
             link_params: Vec::new(),
+            credentials_link: None,
         }
+    }
+
+    /// Declares linking with credentials the merchant hands over.
+    pub fn credentials_link(mut self, link: CredentialsLink) -> Self {
+        self.credentials_link = Some(link);
+        self
     }
 
     /// Adds an alias.
@@ -486,6 +518,9 @@ pub struct Batch {
     pub complete: bool,
     /// How far the pull has come.
     pub progress: Progress,
+    /// A remark for the dataset's status description when the pull ends (e.g. why it ran as a
+    /// full pull rather than an incremental one); the last batch's note is kept.
+    pub note: Option<String>,
 }
 
 /// An incoming webhook call, as the server received it.
@@ -610,6 +645,29 @@ pub trait Platform: Send + Sync {
 
     /// Revokes this service's access to the account. Data already pulled stays.
     async fn unlink(&self, account: &LinkedAccount) -> Result<(), PlatformError>;
+
+    /// Links an account with credentials the merchant handed over (the fields the platform
+    /// declares in [`PlatformInfo::credentials_link`], e.g. an API key), checking them at the
+    /// platform. Credentials the platform refuses (wrong, of the wrong mode, lacking a
+    /// permission) are [`PlatformError::LinkFailed`] with a reason safe to show, which never
+    /// contains a credential. The default answers [`PlatformError::Unsupported`].
+    async fn link_with_credentials(
+        &self,
+        credentials: &BTreeMap<String, SecretString>,
+    ) -> Result<LinkedAccount, PlatformError> {
+        let _ = credentials;
+        Err(PlatformError::Unsupported {
+            what: "linking with credentials",
+        })
+    }
+
+    /// Whether [`Platform::unlink`] revokes anything at the platform for `account`. An account
+    /// linked with credentials the merchant handed over (an API key) has nothing this service
+    /// can revoke: only the merchant can. True by default.
+    fn unlink_revokes(&self, account: &LinkedAccount) -> bool {
+        let _ = account;
+        true
+    }
 
     /// Pulls one data type as a stream of batches (see the trait docs for the cursor contract).
     fn pull<'a>(

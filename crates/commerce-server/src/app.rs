@@ -23,6 +23,7 @@ use commerce_model::platform::{LinkBinding, LinkRequest, LinkedAccount, Platform
 use commerce_store::{Company, Connection, ConnectionStatus, NewCompany};
 use commerce_sync::QueueAll;
 use rand::RngCore as _;
+use secrecy::SecretString;
 use serde_json::json;
 
 use crate::client_webhooks::{
@@ -32,6 +33,11 @@ use crate::client_webhooks::{
 use crate::codat;
 use crate::error::ApiError;
 use crate::state::AppState;
+
+mod unlink;
+
+pub(crate) use unlink::{access_note, Unlinked};
+pub use unlink::{unlink_connection, UnlinkOutcome};
 
 /// Creates a company with its tags; `company.created`.
 pub(crate) async fn create_company(
@@ -195,19 +201,80 @@ pub(crate) async fn queue_syncs(
     state.engine().queue_all(connection.id).await
 }
 
-/// Unlinks a `Linked` connection: access revoked at the platform first, then the status
-/// `Unlinked` (the data stays readable); `connection.disconnected`.
+/// Links `connection` with `credentials` at its platform and stores the result.
+pub(crate) async fn link_with_credentials(
+    state: &AppState,
+    connection: &Connection,
+    credentials: BTreeMap<String, SecretString>,
+) -> Result<Connection, ApiError> {
+    let Some(platform) = state.platform(&connection.platform_key) else {
+        return Err(ApiError::not_found(format!(
+            "Integration not found: {} is not enabled on this server",
+            connection.platform_key
+        )));
+    };
+    let Some(link) = platform.info().credentials_link.as_ref() else {
+        return Err(ApiError::bad_request(format!(
+            "{} links through its authorization page only: it takes no credentials",
+            platform.name()
+        )));
+    };
+    if let Some(missing) = link
+        .fields
+        .iter()
+        .find(|field| !credentials.contains_key(field.name))
+    {
+        return Err(ApiError::invalid(
+            "request",
+            format!("the body must carry {:?}: {}", missing.name, missing.help),
+        ));
+    }
+    let account = match platform.link_with_credentials(&credentials).await {
+        Ok(account) => account,
+        Err(PlatformError::LinkFailed { reason }) => {
+            tracing::info!(connection = %connection.id, reason = %reason, "credentials refused");
+            return Err(ApiError::bad_request(format!(
+                "The credentials were refused: {reason}. The connection stays {}.",
+                connection.status.as_str()
+            )));
+        }
+        Err(PlatformError::RetryLater { message, .. }) => {
+            tracing::warn!(connection = %connection.id, error = %message, "platform unavailable while linking");
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "{} could not be reached to check the credentials; try again later",
+                    platform.name()
+                ),
+            ));
+        }
+        Err(error) => {
+            tracing::error!(connection = %connection.id, error = %error, "linking with credentials failed");
+            return Err(ApiError::internal());
+        }
+    };
+    let linked = state
+        .store()
+        .link_connection(connection.id, &account)
+        .await?;
+    tracing::info!(connection = %linked.id, "connection linked with credentials");
+    connection_event(state, CONNECTION_CONNECTED, &linked).await;
+    if let Err(error) = state.engine().queue_first_link(linked.id).await {
+        tracing::error!(connection = %linked.id, error = %error, "queueing the initial sync failed");
+    }
+    Ok(linked)
+}
+
+/// Unlinks a `Linked` connection: the status `Unlinked` first (the data stays readable), then
+/// access revoked at the platform unless another connection shares the grant
+/// ([`unlink::unlink`]); `connection.disconnected`.
 pub(crate) async fn unlink(
     state: &AppState,
     connection: &Connection,
-) -> Result<Connection, ApiError> {
-    unlink_at_platform(state, connection).await?;
-    let connection = state
-        .store()
-        .set_connection_status(connection.id, ConnectionStatus::Unlinked, None)
-        .await?;
-    connection_event(state, CONNECTION_DISCONNECTED, &connection).await;
-    Ok(connection)
+) -> Result<Unlinked, ApiError> {
+    let unlinked = unlink_at_platform(state, connection).await?;
+    connection_event(state, CONNECTION_DISCONNECTED, &unlinked.connection).await;
+    Ok(unlinked)
 }
 
 /// Marks a connection `Deauthorized` because its platform says access was revoked there;
@@ -272,30 +339,20 @@ pub(crate) async fn linked_account(
     }
 }
 
-/// Revokes this service's access at the platform. Access already revoked counts as done.
+/// Unlinks a `Linked` connection and revokes this service's access at the platform unless
+/// another connection shares the grant ([`unlink::unlink`]). Access already revoked counts as
+/// done.
 pub(crate) async fn unlink_at_platform(
     state: &AppState,
     connection: &Connection,
-) -> Result<(), ApiError> {
-    let Some(platform) = state.platform(&connection.platform_key) else {
+) -> Result<Unlinked, ApiError> {
+    if state.platform(&connection.platform_key).is_none() {
         return Err(ApiError::not_found(format!(
             "Integration not found: {} is not enabled on this server, so access cannot be revoked",
             connection.platform_key
         )));
-    };
-    let Some(account) = linked_account(state, connection, platform.as_ref()).await? else {
-        return Ok(());
-    };
-    match platform.unlink(&account).await {
-        Ok(()) | Err(PlatformError::RelinkNeeded { .. }) => Ok(()),
-        Err(error) => {
-            tracing::warn!(connection = %connection.id, error = %error, "platform refused to unlink");
-            Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("The platform could not revoke access: {error}"),
-            ))
-        }
     }
+    unlink::unlink(state, connection).await
 }
 
 /// Emits a `connection.*` event for `connection` (its JSON as the API shows it now) when client

@@ -131,7 +131,12 @@ pub(crate) fn pull_operation(dataset: &Dataset) -> Value {
     object.insert("dataType".into(), json!(dataset.data_type.key()));
     object.insert("status".into(), json!(dataset.status.as_str()));
     if let Some(message) = &dataset.error_message {
-        object.insert("errorMessage".into(), json!(message));
+        // Codat's `statusDescription` for every status (e.g. why a complete pull was a full
+        // one); `errorMessage` only for a pull that did not complete.
+        object.insert("statusDescription".into(), json!(message));
+        if dataset.status != DatasetStatus::Complete {
+            object.insert("errorMessage".into(), json!(message));
+        }
     }
     object.insert("requested".into(), json!(date(dataset.requested)));
     if let Some(completed) = dataset.completed {

@@ -36,6 +36,12 @@ pub enum ServerError {
     /// The sync engine stopped with an error.
     #[error("sync engine error")]
     Sync(#[from] SyncError),
+    /// A connection could not be unlinked (unknown, or the platform refused to revoke access).
+    #[error("cannot unlink the connection: {message}")]
+    Unlink {
+        /// Why.
+        message: String,
+    },
     /// The HTTP client for client webhooks could not be built.
     #[error("cannot build the client webhooks' http client")]
     WebhookClient {

@@ -49,6 +49,7 @@ use commerce_sync::SyncEngine;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
+pub use crate::app::{unlink_connection, UnlinkOutcome};
 pub use crate::auth::{authorization_header, ApiKeys};
 pub use crate::client_webhooks::{
     sign as sign_client_webhook, verify as verify_client_webhook, ClientWebhookConfig,

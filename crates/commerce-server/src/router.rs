@@ -4,7 +4,7 @@
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 
 use crate::error::ApiError;
@@ -40,6 +40,10 @@ pub fn build_router(state: AppState) -> Router {
             get(routes::connections::get_one)
                 .patch(routes::connections::update)
                 .delete(routes::connections::delete),
+        )
+        .route(
+            "/companies/{company_id}/connections/{connection_id}/authorization",
+            put(routes::authorization::put),
         )
         .route(
             "/companies/{company_id}/dataStatus",
@@ -92,6 +96,10 @@ pub fn build_router(state: AppState) -> Router {
         .route("/health", get(routes::health::health))
         .route("/openapi.json", get(crate::openapi::serve))
         .route("/link/{connection_id}", get(routes::link::start))
+        .route(
+            "/link/{connection_id}/credentials",
+            post(routes::authorization::submit),
+        )
         .route("/oauth/{platform}/callback", get(routes::link::callback))
         .route("/webhooks/{platform}", post(routes::webhooks::receive))
         .route(

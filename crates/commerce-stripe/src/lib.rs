@@ -40,13 +40,14 @@ pub use crate::error::MapError;
 pub use crate::mapped::{Deletion, Mapped};
 pub use crate::money::exponent as currency_exponent;
 pub use crate::payment::{map_charge, map_payment_intent, map_refund, PAYMENT_PROVIDER};
+pub use crate::platform::api_key;
 pub use crate::platform::{
     display_name, platform_info, platform_key, setting_names, Clock, SharedBudgetAdapter,
     StripePlatform, StripeSettingNames, StripeWebhook, SystemClock, WebhookChanges,
-    ACCESS_TTL_METADATA, API_BASE_SETTING, CALLBACK_SEGMENT, CODAT_KEY_LIVE, CODAT_KEY_TEST,
-    CONNECT_BASE_SETTING, DEFAULT_BACKFILL_SEGMENTS, EVENT_RETENTION_SECS, LINK_METHOD_APP,
-    LINK_METHOD_METADATA, PUBLISHABLE_KEY_METADATA, SCOPE_SETTING, SUPPORTED_DATA_TYPES,
-    WEBHOOK_SECRET_SETTING,
+    ACCESS_TTL_METADATA, API_BASE_SETTING, API_KEY_LINKING_SETTING, CALLBACK_SEGMENT,
+    CODAT_KEY_LIVE, CODAT_KEY_TEST, CONNECT_BASE_SETTING, DEFAULT_BACKFILL_SEGMENTS,
+    EVENT_RETENTION_SECS, LINK_METHOD_APP, LINK_METHOD_METADATA, PUBLISHABLE_KEY_METADATA,
+    SCOPE_SETTING, SUPPORTED_DATA_TYPES, WEBHOOK_SECRET_SETTING,
 };
 pub use crate::product::map_product;
 pub use crate::transaction::map_balance_transaction;

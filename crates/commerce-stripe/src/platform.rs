@@ -18,6 +18,7 @@
 //! This module must not be used by `commerce-model`, `-store`, `-sync` or `-server`: they see it
 //! only as `dyn Platform`.
 
+pub mod api_key;
 mod app_oauth;
 mod changes;
 mod cursor;
@@ -34,8 +35,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use commerce_model::platform::{
-    Batch, Cursor, LinkCallback, LinkRequest, LinkStart, LinkedAccount, Platform, PlatformError,
-    PlatformInfo, PlatformKey, SettingKind, SettingSpec, WebhookOutcome, WebhookRequest,
+    Batch, CredentialsLink, Cursor, LinkCallback, LinkRequest, LinkStart, LinkedAccount, Platform,
+    PlatformError, PlatformInfo, PlatformKey, SettingKind, SettingSpec, WebhookOutcome,
+    WebhookRequest,
 };
 use commerce_model::DataType;
 use futures::stream::BoxStream;
@@ -146,6 +148,9 @@ pub const API_BASE_SETTING: &str = "STRIPE_API_BASE";
 pub const CONNECT_BASE_SETTING: &str = "STRIPE_CONNECT_BASE";
 /// The OAuth scope asked for: `read_only` (default) or `read_write`.
 pub const SCOPE_SETTING: &str = "STRIPE_SCOPE";
+/// `true`: the link page offers a form to paste an API key beside the OAuth button (the
+/// `PUT .../authorization` route takes keys either way).
+pub const API_KEY_LINKING_SETTING: &str = "STRIPE_API_KEY_LINKING";
 
 /// What a Stripe integration says about itself: key (`stripe-test` / `stripe`), Codat key
 /// (`yzth` / `exgd`), name, data types, callback segment and settings.
@@ -206,6 +211,11 @@ pub fn platform_info(mode: Mode) -> PlatformInfo {
             "OAuth scope: read_only (default) or read_write",
         )
         .kind(SettingKind::OneOf(&["read_only", "read_write"])),
+        SettingSpec::new(
+            API_KEY_LINKING_SETTING,
+            "true: the link page offers pasting a restricted API key beside the OAuth button (default false)",
+        )
+        .kind(SettingKind::OneOf(&["true", "false"])),
         // Rate budgets (parsed and range-checked by `stripe_client::RateSettings`).
         SettingSpec::new(
             RateSettings::TEST_RATE_LIMIT,
@@ -238,6 +248,10 @@ pub fn platform_info(mode: Mode) -> PlatformInfo {
         )
         .kind(SettingKind::PositiveInteger),
     ])
+    .credentials_link(CredentialsLink {
+        fields: api_key::FIELDS.to_vec(),
+        on_link_page: false,
+    })
 }
 
 /// The metadata key of [`LinkedAccount::metadata`] holding the account's publishable key.
@@ -346,6 +360,15 @@ impl StripePlatform {
     /// page, kept in the cursor, each segment resumed on its own.
     pub fn with_backfill_segments(mut self, segments: usize) -> Self {
         self.backfill_segments = segments.max(1);
+        self
+    }
+
+    /// Offers the paste-a-key form on the link page (`STRIPE_API_KEY_LINKING=true`); linking
+    /// with a key through the API works either way.
+    pub fn with_api_key_linking(mut self, on_link_page: bool) -> Self {
+        if let Some(link) = self.info.credentials_link.as_mut() {
+            link.on_link_page = on_link_page;
+        }
         self
     }
 
@@ -555,10 +578,11 @@ impl Platform for StripePlatform {
     }
 
     /// Deauthorizes the account; an account already disconnected is fine. An account linked
-    /// through Stripe Apps OAuth is only forgotten here: the merchant uninstalls the app from
-    /// their Dashboard (its tokens then stop working).
+    /// with a pasted key has no grant to revoke (only the merchant can roll the key), and one
+    /// linked through Stripe Apps OAuth is only forgotten here (the merchant uninstalls the app
+    /// from their Dashboard): nothing is sent for either.
     async fn unlink(&self, account: &LinkedAccount) -> Result<(), PlatformError> {
-        if app_oauth::is_app_account(account) {
+        if api_key::is_api_key_account(account) || app_oauth::is_app_account(account) {
             return Ok(());
         }
         self.oauth
@@ -566,6 +590,19 @@ impl Platform for StripePlatform {
             .await
             .map(|_| ())
             .map_err(errors::from_connect)
+    }
+
+    /// Links with a restricted (`rk_`) or secret (`sk_`) key of the merchant's account, of
+    /// this integration's mode, checked by reading `GET /v1/account` with it.
+    async fn link_with_credentials(
+        &self,
+        credentials: &BTreeMap<String, SecretString>,
+    ) -> Result<LinkedAccount, PlatformError> {
+        api_key::link(self.mode, &self.client, credentials).await
+    }
+
+    fn unlink_revokes(&self, account: &LinkedAccount) -> bool {
+        !api_key::is_api_key_account(account)
     }
 
     fn pull<'a>(

@@ -178,6 +178,8 @@ impl Job<'_> {
         ))));
         let mut restarted = false;
         let mut refreshes = 0_u32;
+        // The platform's remark on the pull (its last batch's), for the status description.
+        let mut note: Option<String> = None;
         'pull: loop {
             let account = stored_account.account.clone();
             let mut stream = platform.pull(&account, self.data_type, cursor.clone());
@@ -226,6 +228,9 @@ impl Job<'_> {
                         }
                         let complete = batch.complete;
                         let next = batch.cursor.clone();
+                        if batch.note.is_some() {
+                            note = batch.note.clone();
+                        }
                         match self.write(batch).await? {
                             // Progress: short-lived tokens may expire again later in a long
                             // pull, so the refresh allowance counts refreshes in a row.
@@ -234,7 +239,21 @@ impl Job<'_> {
                         }
                         cursor = Some(next);
                         if complete {
-                            return self.finish(DatasetStatus::Complete, None).await;
+                            return self.finish(DatasetStatus::Complete, note).await;
+                        }
+                        // Unlinked while pulling: stop after this page (unlink wins).
+                        let status = store.get_connection(self.connection_id).await?.status;
+                        if status == ConnectionStatus::Unlinked {
+                            drop(stream);
+                            return self
+                                .finish(
+                                    DatasetStatus::Cancelled,
+                                    Some(
+                                        "the connection was unlinked during the pull; it stopped after the page in progress"
+                                            .to_owned(),
+                                    ),
+                                )
+                                .await;
                         }
                         continue;
                     }

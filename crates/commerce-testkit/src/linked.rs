@@ -184,6 +184,7 @@ impl Platform for FakePlatform {
                 fetched,
                 estimated_total: Some(fetched),
             },
+            note: None,
         })])
         .boxed()
     }

@@ -331,6 +331,7 @@ impl FakePlatform {
             incremental: false,
             complete: false,
             progress: Progress::default(),
+            note: None,
         };
         let what;
         match &mut state.position {

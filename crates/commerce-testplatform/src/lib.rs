@@ -454,6 +454,7 @@ impl Platform for QuokkaPlatform {
                         fetched,
                         estimated_total: None,
                     },
+                    note: None,
                 };
                 Some((Ok(batch), (last, fetched, complete)))
             },

@@ -275,6 +275,44 @@ impl StripeClient {
         Ok(client)
     }
 
+    /// A clone that reads a merchant's account with the merchant's own secret (`sk_`) or
+    /// restricted (`rk_`) key, pasted by the merchant, instead of the platform key and without
+    /// `Stripe-Account` (the key names the account). `account_id` (`acct_...`) names the rate
+    /// budget and the account in errors; `None` before the account is known (the first
+    /// `GET /v1/account`). Errors are those of [`StripeClient::with_account_key`].
+    ///
+    /// The key must be of this client's mode (a test key for a test client).
+    pub fn with_merchant_key(
+        &self,
+        key: SecretKey,
+        account_id: Option<&str>,
+    ) -> Result<Self, StripeError> {
+        if key.mode() != self.inner.key.mode() {
+            return Err(StripeError::InvalidConfig {
+                field: "merchant_key",
+                reason: format!(
+                    "a {} key cannot be used by a {} client",
+                    key.mode(),
+                    self.inner.key.mode()
+                ),
+            });
+        }
+        let mut client = match account_id {
+            Some(account_id) => self.on_behalf_of(account_id)?,
+            None => self.as_platform(),
+        };
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
+            .map_err(|_| StripeError::InvalidSecretKey {
+            reason: "not usable in an http header",
+        })?;
+        authorization.set_sensitive(true);
+        client.account_key = Some(Arc::new(AccountKey {
+            authorization,
+            secret: secrecy::SecretString::from(key.expose_secret().to_owned()),
+        }));
+        Ok(client)
+    }
+
     /// A clone that acts as the platform itself (no `Stripe-Account`).
     pub fn as_platform(&self) -> Self {
         Self {

@@ -1,5 +1,6 @@
 //! API authentication like Stripe's: a platform secret key (or an OAuth access token) chooses
-//! the mode, and `Stripe-Account` must name an account connected to the platform in that mode.
+//! the mode, and `Stripe-Account` must name an account connected to the platform in that mode;
+//! a merchant's own secret or restricted key (`merchant_keys`) reads its own account.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -92,6 +93,24 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Caller,
             .ok_or_else(|| no_access(&key, &requested))?;
         return Ok(Caller {
             mode,
+            account: account.clone(),
+        });
+    }
+
+    // A merchant's own secret or restricted key reads its own account (permissions are checked
+    // by `merchant_keys::check_permissions`).
+    if let Some(merchant_key) = state.merchant_keys.get(state, &key) {
+        let account = state
+            .accounts
+            .get(merchant_key.account)
+            .ok_or_else(ApiFailure::internal)?;
+        if let Some(requested) = requested {
+            if requested != account.merchant.account_id {
+                return Err(no_access(&key, &requested));
+            }
+        }
+        return Ok(Caller {
+            mode: merchant_key.mode,
             account: account.clone(),
         });
     }

@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
+use crate::merchant_keys::{MerchantKeyInfo, PERMISSIONS};
 use crate::state::{Mode, OAuthCounters, RequestCounters, State};
 
 /// The platform's credentials in one mode.
@@ -63,6 +64,9 @@ pub struct SandboxInfo {
     pub size: u64,
     /// API requests so far per account and endpoint, with how many were rate limited.
     pub requests: RequestCounters,
+    /// Each merchant's own secret key and full-read restricted key (read without
+    /// `Stripe-Account`).
+    pub merchant_keys: Vec<MerchantKeyInfo>,
     /// What the OAuth token endpoints did so far (exchanges, Stripe Apps refreshes,
     /// `invalid_grant`s, expired access tokens refused).
     pub oauth: OAuthCounters,
@@ -100,6 +104,7 @@ impl SandboxInfo {
             seed: state.config.seed,
             size: state.config.size,
             requests: state.counters(),
+            merchant_keys: state.merchant_keys.seeded(state),
             oauth: state.oauth_counters(),
         }
     }
@@ -152,6 +157,12 @@ impl SandboxInfo {
             "seed": self.seed,
             "size": self.size,
             "requests": self.requests,
+            "merchant_keys": self.merchant_keys.iter().map(|keys| json!({
+                "account": keys.account,
+                "secret_key": keys.secret_key,
+                "restricted_key": keys.restricted_key,
+            })).collect::<Vec<_>>(),
+            "restricted_key_permissions": PERMISSIONS.iter().map(|(_, permission)| *permission).collect::<Vec<_>>(),
             "oauth": self.oauth,
             // Beside the seeded keys: the links carry this sandbox's base URL.
             "app_install_url": {

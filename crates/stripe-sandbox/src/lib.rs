@@ -30,6 +30,7 @@ mod faults;
 mod ids;
 mod info;
 mod list;
+mod merchant_keys;
 mod mode;
 mod oauth;
 mod server;
@@ -50,6 +51,7 @@ pub use crate::data::{Resource, CURRENCIES};
 pub use crate::error::SandboxError;
 pub use crate::faults::{Fault, FaultRates, FaultRule};
 pub use crate::info::{AccountInfo, ModeInfo, SandboxInfo};
+pub use crate::merchant_keys::{permission_for, MerchantKeyInfo, PERMISSIONS};
 pub use crate::mode::Mode;
 pub use crate::state::{Counter, OAuthCounters, RequestCounters, RequestRecord};
 pub use crate::webhook::sign_payload;
@@ -168,6 +170,20 @@ impl SandboxHandle {
                 })?;
         crate::activity::disconnect(&self.state, index);
         Ok(())
+    }
+
+    /// A new restricted key (`rk_...`) of `account` with exactly `permissions` (Stripe's
+    /// `rak_..._read` names, [`PERMISSIONS`]); the account's seeded keys are in
+    /// [`SandboxInfo::merchant_keys`].
+    pub fn create_restricted_key(
+        &self,
+        account: &str,
+        permissions: &[&str],
+    ) -> Result<String, SandboxError> {
+        let permissions: Vec<String> = permissions.iter().map(|p| (*p).to_owned()).collect();
+        self.state
+            .merchant_keys
+            .create(&self.state, account, &permissions)
     }
 
     /// Adds a scripted fault.

@@ -60,7 +60,15 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             post(crate::control::add_fault).delete(crate::control::clear_faults),
         )
         .route("/_sandbox/deauthorize", post(crate::control::deauthorize))
+        .route(
+            "/_sandbox/restricted_keys",
+            post(crate::merchant_keys::create),
+        )
         .fallback(unknown_route)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::merchant_keys::check_permissions,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
 }

@@ -289,6 +289,8 @@ pub(crate) struct State {
     pub(crate) faults: Mutex<FaultInjector>,
     pub(crate) webhooks: Option<WebhookSender>,
     pub(crate) pages: Mutex<PageCache>,
+    /// Merchants' own secret and restricted keys.
+    pub(crate) merchant_keys: crate::merchant_keys::MerchantKeys,
     log: Mutex<VecDeque<RequestRecord>>,
     buckets: Mutex<HashMap<(String, Option<String>), Bucket>>,
     counters: Mutex<RequestCounters>,
@@ -367,6 +369,7 @@ impl State {
             faults: Mutex::new(faults),
             webhooks,
             pages: Mutex::new(PageCache::default()),
+            merchant_keys: crate::merchant_keys::MerchantKeys::default(),
             log: Mutex::new(VecDeque::new()),
             buckets: Mutex::new(HashMap::new()),
             counters: Mutex::new(RequestCounters::default()),

@@ -382,3 +382,36 @@ fn the_demo_links_through_a_stripe_app_with_link_app() {
     );
     assert!(stdout.contains("commerce-customers"), "{stdout}");
 }
+
+#[test]
+fn the_demo_links_with_a_pasted_restricted_key() {
+    let dir = temp_dir("demo-key");
+    let output = commerce_in(&dir.0)
+        .args(["demo", "--size", "10", "--seed", "5", "--link", "key"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    // No OAuth redirect: the key went through the API, shown by its last four characters.
+    assert!(
+        !stdout.lines().any(|line| line.contains("/oauth/authorize")),
+        "{stdout}"
+    );
+    let pasted = stdout
+        .lines()
+        .find(|line| line.contains("Pasting the merchant's restricted key"))
+        .expect("a pasted-key line");
+    let shown = pasted
+        .split("rk_test_...")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert_eq!(shown.len(), 4, "{pasted}");
+    assert!(stdout.contains("Linked to acct_"), "{stdout}");
+    assert!(stdout.contains("Synced in"), "{stdout}");
+}

@@ -26,6 +26,7 @@ fn every_command_has_help() {
         "link",
         "sync",
         "status",
+        "unlink",
         "show",
         "map",
         "sandbox",

@@ -16,6 +16,7 @@
 use commerce_testkit::server as server_support;
 use commerce_testkit::sync as sync_support;
 
+mod api_keys;
 mod codat_sdks;
 mod second_platform;
 mod stripe;

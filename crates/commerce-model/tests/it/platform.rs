@@ -91,6 +91,7 @@ impl Platform for ToyPlatform {
                         fetched: index as u64 + 1,
                         estimated_total: Some(2),
                     },
+                    note: None,
                 })
             })
             .boxed()

@@ -82,6 +82,7 @@ pub(crate) const OPERATIONS: &[Operation] = &[
     op!("get" "/companies/{companyId}/connections/{connectionId}", "get-connection", "Get connection", "Connections", auth: true, query: &[], body: None, Answer::Json(200, "Connection")),
     op!("patch" "/companies/{companyId}/connections/{connectionId}", "unlink-connection", "Unlink connection (revokes access, keeps the data; a connection that is not Linked is answered as it is)", "Connections", auth: true, query: &[], body: Some("UpdateConnectionStatus"), Answer::Json(200, "Connection")),
     op!("delete" "/companies/{companyId}/connections/{connectionId}", "delete-connection", "Delete connection (revokes access, deletes the data; answers the deleted connection)", "Connections", auth: true, query: &[], body: None, Answer::Json(200, "Connection")),
+    op!("put" "/companies/{companyId}/connections/{connectionId}/authorization", "update-connection-authorization", "Update authorization: link the connection with credentials the merchant handed over, e.g. {\"apiKey\": \"rk_test_...\"} (400 when the platform refuses them, saying why; the key shown by its last four characters only)", "Connections", auth: true, query: &[], body: Some("ConnectionAuthorization"), Answer::Json(200, "Connection")),
     op!("get" "/companies/{companyId}/dataStatus", "get-company-data-status", "Get data status", "Refresh data", auth: true, query: &[], body: None, Answer::Json(200, "DataStatuses")),
     op!("post" "/companies/{companyId}/data/all", "refresh-company-data", "Refresh all data", "Refresh data", auth: true, query: &[], body: None, Answer::Empty(204)),
     op!("post" "/companies/{companyId}/data/queue/{dataType}", "refresh-data-type", "Refresh data type (a pull of that type already queued or running is answered as it is)", "Refresh data", auth: true, query: &["connectionId"], body: None, Answer::Json(200, "PullOperation")),
@@ -105,6 +106,7 @@ pub(crate) const OPERATIONS: &[Operation] = &[
     op!("post" "/ui/webhooks/consumers", "dashboard-create-webhook-consumer", "Dashboard form: create a webhook consumer and show its secret once", "Dashboard", auth: true, query: &[], body: Some("form:ConsumerForm"), Answer::Html),
     op!("post" "/ui/webhooks/consumers/{consumerId}/delete", "dashboard-delete-webhook-consumer", "Dashboard form: delete a webhook consumer", "Dashboard", auth: true, query: &[], body: Some("form:SyncForm"), Answer::Html),
     op!("get" "/link/{connectionId}", "start-link", "Start linking a connection: redirects to the platform's authorization page (a platform may declare query parameters it needs, e.g. a shop)", "Link", auth: false, query: &[], body: None, Answer::Redirect),
+    op!("post" "/link/{connectionId}/credentials", "link-with-credentials", "The link page's paste form (offered when the platform enables it): links the connection with the pasted credentials", "Link", auth: false, query: &[], body: Some("form:CredentialsForm"), Answer::Redirect),
     op!("get" "/oauth/{platform}/callback", "link-callback", "OAuth callback from the platform: finishes the link", "Link", auth: false, query: &["state", "code", "error", "error_description"], body: None, Answer::Redirect),
     op!("post" "/webhooks/{webhookId}", "receive-platform-webhook", "Webhook from a platform, at `/webhooks/{platform key}` (verified by its signature)", "Platform webhooks", auth: false, query: &[], body: None, Answer::Json(200, "WebhookReceipt")),
 ];
@@ -571,6 +573,7 @@ fn schemas() -> Value {
             "connectionId": {"type": "string", "format": "uuid"},
             "dataType": {"type": "string", "enum": data_type_keys},
             "status": {"type": "string", "enum": statuses},
+            "statusDescription": {"type": "string", "description": "Why the pull ended as it did (e.g. the platform's message for a missing permission, or why a full pull ran instead of an incremental one)"},
             "errorMessage": {"type": "string"},
             "requested": {"$ref": "#/components/schemas/DateTime"},
             "completed": {"$ref": "#/components/schemas/DateTime"},
@@ -637,6 +640,23 @@ fn schemas() -> Value {
     });
     if let Value::Object(platform) = platform {
         schemas.extend(platform);
+        if let Some(Value::Object(properties)) = schemas
+            .get_mut("Connection")
+            .and_then(|connection| connection.get_mut("properties"))
+        {
+            properties.insert(
+                "platformAccessRevoked".into(),
+                json!({"type": "boolean", "description": "Only in the unlink answer: whether access was revoked at the platform (false while another linked connection shares the account's grant, or for a connection linked with the merchant's own key)"}),
+            );
+        }
+        schemas.insert(
+            "ConnectionAuthorization".into(),
+            json!({"type": "object", "description": "Credentials the merchant handed over, as Codat's body: an object of strings (e.g. apiKey).", "additionalProperties": {"type": "string"}}),
+        );
+        schemas.insert(
+            "CredentialsForm".into(),
+            json!({"type": "object", "description": "The link page's paste form: the credential fields the platform declares (e.g. apiKey).", "additionalProperties": {"type": "string"}}),
+        );
     }
     if let Value::Object(consumers) = consumer_schemas() {
         schemas.extend(consumers);

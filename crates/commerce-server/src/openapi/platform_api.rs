@@ -48,6 +48,8 @@ pub(crate) fn codat_errors(operation_id: &str) -> Option<&'static [u16]> {
         "create-connection" => &[401, 404, 500],
         "replace-company" | "update-company" => &[401, 403, 404, 500],
         "unlink-connection" => &[401, 403, 404, 500, 503],
+        // 400: credentials refused (issue 14; Codat documents no 400 here, the one addition).
+        "update-connection-authorization" => &[400, 401, 404, 500, 503],
         "list-connections"
         | "refresh-company-data"
         | "refresh-data-type"

@@ -103,8 +103,17 @@ pub(crate) async fn update(
         // connection), unchanged. Found by the Schemathesis run (409 is not in Codat's list).
         return Ok(Json(connection_json(&state, &connection).await?.0));
     }
-    let connection = crate::app::unlink(&state, &connection).await?;
-    Ok(Json(connection_json(&state, &connection).await?.0))
+    let unlinked = crate::app::unlink(&state, &connection).await?;
+    let mut value = connection_json(&state, &unlinked.connection).await?.0;
+    // Beyond Codat's shape: whether access at the platform was revoked (false when another
+    // connection still shares the grant, or nothing could be revoked).
+    if let Some(object) = value.as_object_mut() {
+        object.insert(
+            "platformAccessRevoked".to_owned(),
+            Value::Bool(unlinked.revoked),
+        );
+    }
+    Ok(Json(value))
 }
 
 /// `DELETE`: revokes access of a linked connection at its platform (best effort: a failure is

@@ -90,7 +90,17 @@ pub(crate) async fn start(
         Err(message) => return page(StatusCode::BAD_REQUEST, "Link refused", &message),
     };
     match crate::app::begin_link(&state, &connection, platform.as_ref(), params).await {
-        Ok(authorize_url) => found(&authorize_url),
+        Ok(authorize_url) => match platform.info().credentials_link.as_ref() {
+            Some(link) if super::authorization::offered_on_link_page(Some(link)) => {
+                super::authorization::choice_page(
+                    platform.name(),
+                    connection.id,
+                    &authorize_url,
+                    link,
+                )
+            }
+            _ => found(&authorize_url),
+        },
         Err(BeginLinkError::Store(error)) => {
             tracing::error!(error = %error, "keeping a link state failed");
             unavailable()

@@ -17,6 +17,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub(crate) mod api_keys;
+pub(crate) mod authorization;
 pub(crate) mod client_settings;
 pub(crate) mod companies;
 pub(crate) mod connections;

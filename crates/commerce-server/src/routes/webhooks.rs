@@ -133,10 +133,23 @@ async fn apply(state: &AppState, key: &str, outcome: WebhookOutcome) -> Result<(
                 .find_connections_by_account(key, &external_account_id)
                 .await?
             {
-                if matches!(
-                    connection.status,
-                    ConnectionStatus::Linked | ConnectionStatus::PendingAuth
-                ) {
+                // A connection linked with the merchant's own credentials (a pasted key) does
+                // not depend on the revoked grant.
+                let platform = state.platform(key);
+                let independent = match (&platform, connection.status) {
+                    (Some(platform), ConnectionStatus::Linked) => state
+                        .store()
+                        .linked_account(connection.id)
+                        .await?
+                        .is_some_and(|stored| !platform.unlink_revokes(&stored.account)),
+                    _ => false,
+                };
+                if !independent
+                    && matches!(
+                        connection.status,
+                        ConnectionStatus::Linked | ConnectionStatus::PendingAuth
+                    )
+                {
                     let connection = crate::app::deauthorized(state, &connection).await?;
                     tracing::info!(connection = %connection.id, "connection deauthorized by the platform");
                 }

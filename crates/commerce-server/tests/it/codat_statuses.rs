@@ -192,6 +192,13 @@ async fn every_answer_on_a_codat_operation_has_a_status_codat_documents() {
         else {
             continue;
         };
+        // The one deliberate addition: linking with a pasted key answers a refused key with a
+        // Codat-shaped 400 (issue 14 asks for it; Codat documents no 400 on this operation).
+        let mut statuses = statuses.clone();
+        if id == "update-connection-authorization" {
+            statuses.insert(400);
+        }
+        let statuses = &statuses;
         // What /openapi.json promises for it is within what Codat documents.
         let promised: BTreeSet<u16> = our_paths[&our_path][method]["responses"]
             .as_object()

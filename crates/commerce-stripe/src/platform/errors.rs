@@ -14,7 +14,8 @@ use stripe_connect::{ConnectError, OAuthErrorCode};
 ///   -> `RelinkNeeded`;
 /// - rate limited after the client's retries -> `RetryLater` (rate limited);
 /// - 5xx, timeouts, transport failures after the client's retries -> `RetryLater` (unavailable);
-/// - 403 (the key lacks a permission) -> `PermissionDenied`;
+/// - 403 (the key lacks a permission) -> `PermissionDenied` with Stripe's message (keys in it
+///   masked to their last four characters);
 /// - anything else (a rejected platform key, 404 on a list, an undecodable page) -> `Internal`,
 ///   which ends the dataset in error.
 pub(crate) fn from_stripe(error: StripeError) -> PlatformError {
@@ -36,8 +37,18 @@ pub(crate) fn from_stripe(error: StripeError) -> PlatformError {
             error.to_string(),
             error,
         ),
-        StripeError::Api { status: 403, .. } => PlatformError::PermissionDenied {
-            message: error.to_string(),
+        // Stripe's message names the missing permission; a key in it is shown by its last
+        // four characters only.
+        StripeError::Api {
+            status: 403,
+            ref message,
+            ..
+        } => PlatformError::PermissionDenied {
+            message: super::api_key::mask_keys(
+                message
+                    .as_deref()
+                    .unwrap_or("stripe answered 403 without a message"),
+            ),
         },
         StripeError::Api { status, .. } | StripeError::UnexpectedResponse { status, .. }
             if status == 429 =>

@@ -47,6 +47,7 @@ use stripe_client::{ListParams, StripeClient};
 use stripe_wire as stripe;
 use stripe_wire::{Event, EventObject, HasId};
 
+use super::api_key;
 use super::changes::{decode, decode_object, Changes, ChargedIntent};
 use super::cursor::{CursorState, Phase, Segment, Since, Stream};
 use super::errors::from_stripe;
@@ -111,6 +112,7 @@ pub(crate) fn pull<'a>(
         platform,
         account,
         account_id: &account.external_id,
+        note: None,
         data_type,
         client: None,
         start: Some(cursor),
@@ -127,7 +129,14 @@ pub(crate) fn pull<'a>(
         match puller.next_batch().await {
             Ok(Some(batch)) => Some((Ok(batch), Some(puller))),
             Ok(None) => None,
-            Err(error) => Some((Err(error), None)),
+            Err(error) => {
+                let error = if api_key::is_api_key_account(puller.account) {
+                    api_key::key_refused(error)
+                } else {
+                    error
+                };
+                Some((Err(error), None))
+            }
         }
     })
     .boxed()
@@ -154,6 +163,8 @@ struct Puller<'a> {
     platform: &'a StripePlatform,
     account: &'a LinkedAccount,
     account_id: &'a str,
+    /// Why this pull is not what it would normally be (e.g. full instead of incremental).
+    note: Option<String>,
     data_type: DataType,
     client: Option<StripeClient>,
     /// The cursor the pull was asked to start from, until the first batch.
@@ -177,15 +188,26 @@ impl Puller<'_> {
             return Ok(None);
         }
         if let Some(start) = self.start.take() {
-            self.client = Some(crate::platform::app_oauth::account_client(
-                &self.platform.client,
-                self.account,
-            )?);
+            self.client = Some(if api_key::is_api_key_account(self.account) {
+                api_key::client_for(&self.platform.client, self.account)?
+            } else {
+                crate::platform::app_oauth::account_client(&self.platform.client, self.account)?
+            });
             self.state = Some(self.initial_state(start).await?);
         }
-        let Some(state) = self.state.clone() else {
+        let Some(mut state) = self.state.clone() else {
             return Ok(None);
         };
+        if let Phase::Incremental { since, .. } = &state.phase {
+            // A key without permission to read events cannot pull changes: full pulls instead.
+            if self.run.is_none() && !event_types(self.data_type).is_empty() {
+                if let Err(reason) = self.events_readable(since.as_ref()).await? {
+                    self.note = Some(reason);
+                    state = self.new_backfill().await?;
+                    self.state = Some(state.clone());
+                }
+            }
+        }
         match state.phase {
             Phase::Backfill {
                 stream,
@@ -210,6 +232,28 @@ impl Puller<'_> {
         .map(Some)
     }
 
+    /// Whether `/v1/events` can be read: `Err(reason)` when Stripe refuses for lack of a
+    /// permission (a restricted key without `rak_event_read`).
+    async fn events_readable(
+        &self,
+        since: Option<&Since>,
+    ) -> Result<Result<(), String>, PlatformError> {
+        let mut params = ListParams::new().limit(1);
+        if let Some(since) = since {
+            params = params.created_gte(since.created);
+        }
+        match self
+            .client()?
+            .list_page::<Value>("/v1/events", &params)
+            .await
+            .map_err(from_stripe)
+        {
+            Ok(_) => Ok(Ok(())),
+            Err(PlatformError::PermissionDenied { message }) => Ok(Err(events_refused(&message))),
+            Err(error) => Err(error),
+        }
+    }
+
     fn client(&self) -> Result<&StripeClient, PlatformError> {
         self.client.as_ref().ok_or_else(|| PlatformError::Internal {
             message: "pull used before it started".to_owned(),
@@ -219,7 +263,10 @@ impl Puller<'_> {
 
     /// The state to start from: a new full pull, or the decoded cursor (a full pull too when an
     /// incremental cursor is older than Stripe keeps events).
-    async fn initial_state(&self, cursor: Option<Cursor>) -> Result<CursorState, PlatformError> {
+    async fn initial_state(
+        &mut self,
+        cursor: Option<Cursor>,
+    ) -> Result<CursorState, PlatformError> {
         let Some(cursor) = cursor else {
             return self.new_backfill().await;
         };
@@ -241,23 +288,31 @@ impl Puller<'_> {
         Ok(state)
     }
 
-    /// A full pull from the first list, anchored on the newest event for event-driven types.
-    async fn new_backfill(&self) -> Result<CursorState, PlatformError> {
+    /// A full pull from the first list, anchored on the newest event for event-driven types
+    /// (none when the key may not read events: the next pull is a full one again).
+    async fn new_backfill(&mut self) -> Result<CursorState, PlatformError> {
         let started = self.platform.now();
         let since = if event_types(self.data_type).is_empty() {
             None
         } else {
-            let page = self
+            match self
                 .client()?
                 .list_page::<Value>("/v1/events", &ListParams::new().limit(1))
                 .await
-                .map_err(from_stripe)?;
-            page.data.first().and_then(|event| {
-                Some(Since {
-                    created: event.get("created")?.as_i64()?,
-                    skip: vec![event.id().to_owned()],
-                })
-            })
+                .map_err(from_stripe)
+            {
+                Ok(page) => page.data.first().and_then(|event| {
+                    Some(Since {
+                        created: event.get("created")?.as_i64()?,
+                        skip: vec![event.id().to_owned()],
+                    })
+                }),
+                Err(PlatformError::PermissionDenied { message }) => {
+                    self.note = Some(events_refused(&message));
+                    None
+                }
+                Err(error) => return Err(error),
+            }
         };
         let first = Stream::for_data_type(self.data_type)
             .first()
@@ -301,6 +356,7 @@ impl Puller<'_> {
                 fetched: self.fetched,
                 estimated_total: None,
             },
+            note: self.note.clone(),
         }
     }
 
@@ -694,6 +750,7 @@ impl Puller<'_> {
                     fetched: self.fetched,
                     estimated_total: None,
                 },
+                note: self.note.clone(),
             });
         }
         let next = CursorState::new(
@@ -857,4 +914,12 @@ async fn product_prices(
         }
     }
     Ok(Ok(prices))
+}
+
+/// The status description of a pull that could not read `/v1/events`.
+fn events_refused(message: &str) -> String {
+    let permission = api_key::missing_permission(message).unwrap_or("rak_event_read");
+    format!(
+        "full pull instead of an incremental one: the key may not read events (Stripe says the '{permission}' permission is missing)"
+    )
 }

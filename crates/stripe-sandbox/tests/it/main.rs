@@ -7,6 +7,7 @@ mod auth;
 mod faults;
 mod limits;
 mod lists;
+mod merchant_keys;
 mod oauth;
 
 use reqwest::StatusCode;

@@ -52,6 +52,8 @@ struct ConnectionPage {
     ranges: Vec<RangeLink>,
     tables: Vec<TableLink>,
     can_sync: bool,
+    /// What unlinking this connection would do at the platform (shared grant, pasted key).
+    access_note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -148,6 +150,10 @@ pub(crate) async fn connection(
         Err(error) => return store_failure(&error),
     };
     let notice = notice(&params);
+    let access_note = match crate::app::access_note(&state, &connection).await {
+        Ok(note) => note,
+        Err(error) => return store_failure(&error),
+    };
     let (facts, balances) = info.as_ref().map(company_facts).unwrap_or_default();
     let page = ConnectionPage {
         title: format!("{} — {}", company.name, connection.platform_key),
@@ -176,6 +182,7 @@ pub(crate) async fn connection(
             })
             .collect(),
         tables: table_links(&connection, &counts, None),
+        access_note,
     };
     render(StatusCode::OK, "connection.html", page)
 }
