@@ -174,10 +174,6 @@ fn deps(sh: &Shell) -> Result<()> {
 /// The crates whose top-level modules must not form a cycle of `crate::` paths.
 const ACYCLIC_MODULE_CRATES: &[&str] = &["commerce-server", "commerce-store", "stripe-sandbox"];
 
-/// Crates of [`ACYCLIC_MODULE_CRATES`] whose cycles are still being taken apart (issue 13): their
-/// cycles are printed but do not fail the check. Remove a crate once its cycles are gone.
-const MODULE_CYCLES_PENDING: &[&str] = &["stripe-sandbox"];
-
 /// Lists each crate's `crate::` edges between top-level modules (`xtask/src/modcycles.rs`) and
 /// fails on a cycle among them.
 fn check_module_cycles() -> Result<()> {
@@ -191,12 +187,7 @@ fn check_module_cycles() -> Result<()> {
             println!("  {module} -> {}", targets.join(", "));
         }
         for cycle in modcycles::cycles(&graph) {
-            let cycle = format!("{krate}: {}", cycle.join(" <-> "));
-            if MODULE_CYCLES_PENDING.contains(krate) {
-                println!("module cycles: still pending: {cycle}");
-            } else {
-                problems.push(cycle);
-            }
+            problems.push(format!("{krate}: {}", cycle.join(" <-> ")));
         }
     }
     if problems.is_empty() {

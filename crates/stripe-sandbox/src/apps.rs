@@ -17,7 +17,8 @@ use serde::Serialize;
 
 use crate::error::OAuthFailure;
 use crate::oauth::{
-    default_account, escape, invalid_grant, parse_pairs, platform_mode, redirect, value, Pairs,
+    count_token_request, default_account, escape, invalid_grant, parse_pairs, platform_mode,
+    redirect, value, Pairs,
 };
 use crate::state::{lock, CodeGrant, Mode, State, TokenGrant};
 
@@ -390,21 +391,5 @@ pub(crate) async fn token(
     match result {
         Ok(response) => Json(response).into_response(),
         Err(failure) => failure.into_response(),
-    }
-}
-
-/// Counts a token request's outcome in the `oauth` counters.
-pub(crate) fn count_token_request<T>(
-    state: &State,
-    grant_type: Option<&str>,
-    result: &Result<T, OAuthFailure>,
-) {
-    let Ok(mut grants) = lock(&state.oauth) else {
-        return;
-    };
-    match result {
-        Ok(_) if grant_type == Some("authorization_code") => grants.counters.code_exchanges += 1,
-        Err(failure) if failure.is_invalid_grant() => grants.counters.invalid_grants += 1,
-        _ => {}
     }
 }

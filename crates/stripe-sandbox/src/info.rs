@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
-use crate::merchant_keys::{MerchantKeyInfo, PERMISSIONS};
+use crate::state::keys::{MerchantKeyInfo, PERMISSIONS};
 use crate::state::{Mode, OAuthCounters, RequestCounters, State};
 
 /// The platform's credentials in one mode.

@@ -465,7 +465,7 @@ pub(crate) async fn token(
 ) -> Response {
     let result = parse_pairs(&body).and_then(|pairs| {
         let result = exchange(&state, &headers, &pairs);
-        crate::apps::count_token_request(&state, value(&pairs, "grant_type"), &result);
+        count_token_request(&state, value(&pairs, "grant_type"), &result);
         result
     });
     match result {
@@ -511,5 +511,21 @@ pub(crate) async fn deauthorize(
     match result {
         Ok(account_id) => Json(serde_json::json!({ "stripe_user_id": account_id })).into_response(),
         Err(failure) => failure.into_response(),
+    }
+}
+
+/// Counts a token request's outcome in the `oauth` counters.
+pub(crate) fn count_token_request<T>(
+    state: &State,
+    grant_type: Option<&str>,
+    result: &Result<T, OAuthFailure>,
+) {
+    let Ok(mut grants) = lock(&state.oauth) else {
+        return;
+    };
+    match result {
+        Ok(_) if grant_type == Some("authorization_code") => grants.counters.code_exchanges += 1,
+        Err(failure) if failure.is_invalid_grant() => grants.counters.invalid_grants += 1,
+        _ => {}
     }
 }

@@ -2,6 +2,8 @@
 //! clock, OAuth grants, the request log, the rate limiter and the fault injector.
 //! Depends on the data generator for account contents; knows nothing of HTTP routing.
 
+pub(crate) mod keys;
+
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -290,7 +292,7 @@ pub(crate) struct State {
     pub(crate) webhooks: Option<WebhookSender>,
     pub(crate) pages: Mutex<PageCache>,
     /// Merchants' own secret and restricted keys.
-    pub(crate) merchant_keys: crate::merchant_keys::MerchantKeys,
+    pub(crate) merchant_keys: keys::MerchantKeys,
     log: Mutex<VecDeque<RequestRecord>>,
     buckets: Mutex<HashMap<(String, Option<String>), Bucket>>,
     counters: Mutex<RequestCounters>,
@@ -369,7 +371,7 @@ impl State {
             faults: Mutex::new(faults),
             webhooks,
             pages: Mutex::new(PageCache::default()),
-            merchant_keys: crate::merchant_keys::MerchantKeys::default(),
+            merchant_keys: keys::MerchantKeys::default(),
             log: Mutex::new(VecDeque::new()),
             buckets: Mutex::new(HashMap::new()),
             counters: Mutex::new(RequestCounters::default()),
