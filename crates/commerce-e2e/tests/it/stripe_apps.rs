@@ -126,9 +126,11 @@ async fn apps_oauth_link_and_a_sync_through_several_token_expiries() {
         config.redirect_uris = vec![redirect.clone()];
     })
     .await;
-    // 4 requests a second: the sync takes several seconds whatever the machine's speed, so
-    // several 2-second tokens expire during it.
-    let platform = app_platform(&env, &redirect, 4);
+    // 8 requests a second: the sync takes several seconds whatever the machine's speed, so
+    // several 2-second tokens expire during it. (Not much fewer: a pull resumed after a refresh
+    // starts again from its last committed page, and the products' first page reads the price
+    // lists beside it, so a token must last for a few requests of each running data type.)
+    let platform = app_platform(&env, &redirect, 8);
     let server = TestServer::start_with(
         vec![platform.clone() as Arc<dyn Platform>],
         Options {
