@@ -13,16 +13,19 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use commerce_model::platform::{
-    Batch, Cursor, LinkCallback, LinkParam, LinkRequest, LinkStart, LinkedAccount, Platform,
-    PlatformError, PlatformInfo, PlatformKey, Progress, Record, WebhookOutcome, WebhookRequest,
+    Batch, CredentialField, CredentialsLink, Cursor, LinkCallback, LinkParam, LinkRequest,
+    LinkStart, LinkedAccount, Platform, PlatformError, PlatformInfo, PlatformKey, Progress, Record,
+    WebhookOutcome, WebhookRequest,
 };
 use commerce_model::DataType;
 use futures::stream::{self, BoxStream, StreamExt};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 pub const WEBHOOK_SECRET: &str = "whsec_fake_0123456789";
 pub const ACCOUNT: &str = "acct_fake_1";
+/// The one key [`FakePlatform`] accepts through `PUT .../authorization` (`{"apiKey": ...}`).
+pub const GOOD_API_KEY: &str = "fake_key_0123456789";
 
 #[derive(Default)]
 pub struct Provider {
@@ -62,6 +65,15 @@ impl FakePlatform {
         for param in link_params {
             info = info.link_param(*param);
         }
+        // Links with a pasted key too, like Stripe: [`GOOD_API_KEY`] is accepted.
+        info = info.credentials_link(CredentialsLink {
+            fields: vec![CredentialField {
+                name: "apiKey",
+                label: "API key",
+                help: "the fake platform's key",
+            }],
+            on_link_page: false,
+        });
         let provider = Arc::new(Provider::default());
         let app = Router::new()
             .route("/authorize", get(authorize))
@@ -148,6 +160,29 @@ impl Platform for FakePlatform {
         account.access_token = Some(SecretString::from("tok_fake_secret".to_owned()));
         account.metadata = BTreeMap::from([("fake_shop".to_owned(), "shop-1".to_owned())]);
         Ok(account)
+    }
+
+    async fn link_with_credentials(
+        &self,
+        credentials: &BTreeMap<String, SecretString>,
+    ) -> Result<LinkedAccount, PlatformError> {
+        let good = credentials
+            .get("apiKey")
+            .is_some_and(|key| key.expose_secret() == GOOD_API_KEY);
+        if !good {
+            return Err(PlatformError::LinkFailed {
+                reason: "the key is not valid".into(),
+            });
+        }
+        let mut account = LinkedAccount::new(ACCOUNT, false);
+        account.access_token = Some(SecretString::from(GOOD_API_KEY.to_owned()));
+        account.metadata = BTreeMap::from([("fake_link".to_owned(), "key".to_owned())]);
+        Ok(account)
+    }
+
+    /// An account linked with a pasted key holds no grant to revoke.
+    fn unlink_revokes(&self, account: &LinkedAccount) -> bool {
+        account.metadata.get("fake_link").map(String::as_str) != Some("key")
     }
 
     async fn unlink(&self, account: &LinkedAccount) -> Result<(), PlatformError> {

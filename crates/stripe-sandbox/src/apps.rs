@@ -11,14 +11,14 @@ use std::sync::Arc;
 
 use axum::extract::{RawQuery, State as Extract};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
 use crate::error::OAuthFailure;
 use crate::oauth::{
-    count_token_request, default_account, escape, invalid_grant, parse_pairs, platform_mode,
-    redirect, value, Pairs,
+    count_token_request, default_account, invalid_grant, parse_pairs, platform_mode, redirect,
+    value, ConsentFields, Pairs,
 };
 use crate::state::{lock, CodeGrant, Mode, State, TokenGrant};
 
@@ -159,39 +159,18 @@ fn deny(install: &Install) -> Response {
 }
 
 fn consent_page(state: &State, pairs: &Pairs, install: &Install) -> Response {
-    let merchant = state
-        .accounts
-        .get(install.account)
-        .map(|account| &account.merchant);
-    let name = merchant.map_or("", |merchant| merchant.business_name.as_str());
-    let account_id = merchant.map_or("", |merchant| merchant.account_id.as_str());
-    let mut hidden = String::new();
-    for (key, val) in pairs.iter().filter(|(key, _)| key != "sandbox_account") {
-        hidden.push_str(&format!(
-            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-            escape(key),
-            escape(val)
-        ));
-    }
-    hidden.push_str(&format!(
-        "<input type=\"hidden\" name=\"sandbox_account\" value=\"{}\">",
-        escape(account_id)
-    ));
-    let page = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Install app with the Stripe sandbox</title></head>\
-<body style=\"font-family:sans-serif;max-width:32em;margin:3em auto\">\
-<h1>Install app on {name}</h1>\
-<p>An app asks to be installed on the {mode} account <code>{account_id}</code> ({name}) with the permissions of its manifest.</p>\
-<form method=\"post\" action=\"/apps/oauth/authorize/decision\" style=\"display:inline\">{hidden}\
-<button type=\"submit\" name=\"decision\" value=\"approve\">Install</button></form> \
-<form method=\"post\" action=\"/apps/oauth/authorize/decision\" style=\"display:inline\">{hidden}\
-<button type=\"submit\" name=\"decision\" value=\"deny\">Cancel</button></form>\
-<p><small>This is a local sandbox, not Stripe.</small></p></body></html>",
-        name = escape(name),
-        mode = install.mode.key_word(),
-        account_id = escape(account_id),
-    );
-    Html(page).into_response()
+    let fields = ConsentFields::new(state, pairs, install.account);
+    let (name, account_id) = (&fields.name, &fields.account_id);
+    fields.page(
+        "Install app with the Stripe sandbox",
+        &format!("Install app on {name}"),
+        &format!(
+            "An app asks to be installed on the {mode} account <code>{account_id}</code> ({name}) with the permissions of its manifest.",
+            mode = install.mode.key_word(),
+        ),
+        "/apps/oauth/authorize/decision",
+        ("Install", "Cancel"),
+    )
 }
 
 /// `GET /apps/oauth/authorize`: the app's install link.

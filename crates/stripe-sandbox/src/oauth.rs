@@ -207,41 +207,78 @@ pub(crate) fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn consent_page(state: &State, pairs: &Pairs, request: &AuthorizeRequest) -> Response {
-    let merchant = state
-        .accounts
-        .get(request.account)
-        .map(|account| &account.merchant);
-    let name = merchant.map_or("", |merchant| merchant.business_name.as_str());
-    let account_id = merchant.map_or("", |merchant| merchant.account_id.as_str());
-    let mut hidden = String::new();
-    for (key, val) in pairs.iter().filter(|(key, _)| key != "sandbox_account") {
+/// The merchant's escaped name and account id for a consent page, and its forms' hidden fields:
+/// the request's parameters and the account chosen.
+pub(crate) struct ConsentFields {
+    pub(crate) name: String,
+    pub(crate) account_id: String,
+    hidden: String,
+}
+
+impl ConsentFields {
+    pub(crate) fn new(state: &State, pairs: &Pairs, account: usize) -> Self {
+        let merchant = state.accounts.get(account).map(|account| &account.merchant);
+        let name = merchant.map_or("", |merchant| merchant.business_name.as_str());
+        let account_id = merchant.map_or("", |merchant| merchant.account_id.as_str());
+        let mut hidden = String::new();
+        for (key, val) in pairs.iter().filter(|(key, _)| key != "sandbox_account") {
+            hidden.push_str(&format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                escape(key),
+                escape(val)
+            ));
+        }
         hidden.push_str(&format!(
-            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-            escape(key),
-            escape(val)
+            "<input type=\"hidden\" name=\"sandbox_account\" value=\"{}\">",
+            escape(account_id)
         ));
+        ConsentFields {
+            name: escape(name),
+            account_id: escape(account_id),
+            hidden,
+        }
     }
-    hidden.push_str(&format!(
-        "<input type=\"hidden\" name=\"sandbox_account\" value=\"{}\">",
-        escape(account_id)
-    ));
-    let page = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Connect with the Stripe sandbox</title></head>\
+
+    /// The page: `title`, a heading, `text` (HTML), and the approve and deny buttons posting
+    /// to `action`.
+    pub(crate) fn page(
+        &self,
+        title: &str,
+        heading: &str,
+        text: &str,
+        action: &str,
+        (approve, deny): (&str, &str),
+    ) -> Response {
+        let hidden = &self.hidden;
+        Html(format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
 <body style=\"font-family:sans-serif;max-width:32em;margin:3em auto\">\
-<h1>Connect {name}</h1>\
-<p>An application asks for <strong>{scope}</strong> access to the {mode} account <code>{account_id}</code> ({name}).</p>\
-<form method=\"post\" action=\"/oauth/authorize/decision\" style=\"display:inline\">{hidden}\
-<button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button></form> \
-<form method=\"post\" action=\"/oauth/authorize/decision\" style=\"display:inline\">{hidden}\
-<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>\
-<p><small>This is a local sandbox, not Stripe.</small></p></body></html>",
-        name = escape(name),
-        scope = escape(&request.scope),
-        mode = request.mode.key_word(),
-        account_id = escape(account_id),
-    );
-    Html(page).into_response()
+<h1>{heading}</h1>\
+<p>{text}</p>\
+<form method=\"post\" action=\"{action}\" style=\"display:inline\">{hidden}\
+<button type=\"submit\" name=\"decision\" value=\"approve\">{approve}</button></form> \
+<form method=\"post\" action=\"{action}\" style=\"display:inline\">{hidden}\
+<button type=\"submit\" name=\"decision\" value=\"deny\">{deny}</button></form>\
+<p><small>This is a local sandbox, not Stripe.</small></p></body></html>"
+        ))
+        .into_response()
+    }
+}
+
+fn consent_page(state: &State, pairs: &Pairs, request: &AuthorizeRequest) -> Response {
+    let fields = ConsentFields::new(state, pairs, request.account);
+    let (name, account_id) = (&fields.name, &fields.account_id);
+    fields.page(
+        "Connect with the Stripe sandbox",
+        &format!("Connect {name}"),
+        &format!(
+            "An application asks for <strong>{scope}</strong> access to the {mode} account <code>{account_id}</code> ({name}).",
+            scope = escape(&request.scope),
+            mode = request.mode.key_word(),
+        ),
+        "/oauth/authorize/decision",
+        ("Approve", "Deny"),
+    )
 }
 
 /// `GET /oauth/authorize`.

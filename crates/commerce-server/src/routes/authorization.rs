@@ -22,7 +22,7 @@ use secrecy::SecretString;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{load_company, load_connection};
+use super::ConnectionPath;
 use crate::error::ApiError;
 use crate::pages::{escape, page};
 use crate::state::AppState;
@@ -48,11 +48,9 @@ fn credentials_from(body: Value) -> Result<BTreeMap<String, SecretString>, ApiEr
 /// `PUT /companies/{companyId}/connections/{connectionId}/authorization`.
 pub(crate) async fn put(
     State(state): State<AppState>,
-    Path((company_id, connection_id)): Path<(String, String)>,
+    ConnectionPath(connection): ConnectionPath,
     body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
-    let connection = load_connection(&state, &company, &connection_id).await?;
     let Ok(Json(body)) = body else {
         return Err(ApiError::bad_request(
             "the body must be a JSON object of strings, e.g. {\"apiKey\": \"rk_test_...\"}",

@@ -9,17 +9,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use commerce_model::DataType;
-use commerce_store::{NewCompany, Profile, SyncSetting, SyncSettings};
+use commerce_store::{Company, NewCompany, Profile, SyncSetting, SyncSettings};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::json::company_json;
-use super::load_company;
+use super::CompanyPath;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -88,11 +88,10 @@ fn check_redirect(redirect: &str) -> Result<(), String> {
 /// (`PATCH`: absent fields stay) of a company.
 async fn change_company(
     state: &AppState,
-    company_id: &str,
+    company: Company,
     body: Result<Json<CompanyChange>, JsonRejection>,
     replace: bool,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(state, company_id).await?;
     let Json(body) = body.map_err(|rejection| forbidden(rejection.body_text()))?;
     // The same text limits as creating a company (`crate::text`), answered 403 because Codat
     // documents no 400 for these two operations.
@@ -127,19 +126,19 @@ async fn change_company(
 /// `PUT /companies/{companyId}`: replaces name, description and tags.
 pub(crate) async fn replace_company(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
+    CompanyPath(company): CompanyPath,
     body: Result<Json<CompanyChange>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    change_company(&state, &company_id, body, true).await
+    change_company(&state, company, body, true).await
 }
 
 /// `PATCH /companies/{companyId}`: changes the fields given.
 pub(crate) async fn update_company(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
+    CompanyPath(company): CompanyPath,
     body: Result<Json<CompanyChange>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    change_company(&state, &company_id, body, false).await
+    change_company(&state, company, body, false).await
 }
 
 /// The profile's name when none was stored.
@@ -277,9 +276,8 @@ pub(crate) async fn set_profile_sync(
 /// the company (its own, else the profile's, else the defaults).
 pub(crate) async fn get_company_sync(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
+    CompanyPath(company): CompanyPath,
 ) -> Result<Json<Value>, ApiError> {
-    let company = load_company(&state, &company_id).await?;
     let stored = state.store().company_sync_settings(company.id).await?;
     Ok(Json(json!({
         "companyId": company.id,
@@ -291,10 +289,9 @@ pub(crate) async fn get_company_sync(
 /// `POST /companies/{companyId}/syncSettings`: replaces the company's own settings (`204`).
 pub(crate) async fn set_company_sync(
     State(state): State<AppState>,
-    Path(company_id): Path<String>,
+    CompanyPath(company): CompanyPath,
     body: Result<Json<SyncSettingsBody>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let company = load_company(&state, &company_id).await?;
     let Json(body) = body.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
     if let Some(id) = body.company_id.as_deref() {
         if Uuid::parse_str(id).ok() != Some(company.id) {

@@ -133,6 +133,9 @@ fn good_body(operation_id: &str, values: &BTreeMap<&'static str, String>) -> Opt
             "overridesDefaults": true,
         }),
         "create-api-key" => json!({"name": "walker"}),
+        "update-connection-authorization" => {
+            json!({"apiKey": commerce_testkit::linked::GOOD_API_KEY})
+        }
         "create-webhook-consumer" => json!({
             "url": "https://hooks.example.com/walker",
             "eventTypes": ["read.completed"],

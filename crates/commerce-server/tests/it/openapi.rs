@@ -424,12 +424,14 @@ async fn shared_schemas_use_codat_names_and_fields() {
     }
     // Where both have a schema of that name, our fields are Codat's fields, except these
     // documented extensions.
-    // (Documented extensions: the company's redirect for the link flow, and fields that appear
-    // in Codat's examples but not in its schemas, which commerce-model keeps.)
+    // (Documented extensions: the company's redirect for the link flow, the unlink answer's
+    // `platformAccessRevoked` (shared grants, docs/platform-api.md), and fields that appear in
+    // Codat's examples but not in its schemas, which commerce-model keeps.)
     let extensions: BTreeSet<(&str, &str)> = [
         ("CompanyRequestBody", "redirect"),
         ("CompanyUpdateRequest", "redirect"),
         ("ApiKeyDetails", "deletable"),
+        ("Connection", "platformAccessRevoked"),
         ("Payment", "type"),
         ("Product", "createdDate"),
         ("Product", "modifiedDate"),
