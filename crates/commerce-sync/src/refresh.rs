@@ -6,12 +6,14 @@
 //! refresh in the store; a process that finds another holding the claim waits until the stored
 //! credentials change and uses those. This matters for platforms that rotate refresh tokens
 //! (each one works once): two processes refreshing with the same token would leave one of them,
-//! and perhaps the stored account, with a dead token.
+//! and perhaps the stored account, with a dead token. A refresh refused for good (the platform
+//! asks to link again) marks the connection `Deauthorized` before the claim is released, and a
+//! `Deauthorized` connection is not refreshed again: the refused token is offered only once.
 
 use std::time::Duration;
 
-use commerce_model::platform::{Platform, PlatformError, RetryKind};
-use commerce_store::{RefreshClaim, StoreError, StoredAccount};
+use commerce_model::platform::{ErrorAction, Platform, PlatformError, RetryKind};
+use commerce_store::{ConnectionStatus, RefreshClaim, StoreError, StoredAccount};
 use uuid::Uuid;
 
 use crate::engine::SyncEngine;
@@ -55,12 +57,34 @@ impl SyncEngine {
                             .await?;
                         return self.reload(connection_id).await;
                     }
+                    // A refresh that was refused (for this task or another) deauthorized the
+                    // connection: its refresh token is dead, so it is not offered again.
+                    let connection = store.get_connection(connection_id).await?;
+                    if connection.status == ConnectionStatus::Deauthorized {
+                        store
+                            .release_credentials_refresh(connection_id, owner)
+                            .await?;
+                        return Ok(Err(PlatformError::RelinkNeeded {
+                            reason:
+                                "the connection is Deauthorized: the merchant must link it again"
+                                    .to_owned(),
+                        }));
+                    }
                     let refreshed = match platform.refresh_credentials(&seen.account).await {
                         Ok(account) => account,
                         Err(error) => {
+                            // Deauthorized before the claim is released, so that no task
+                            // waiting for it tries the refused refresh token again.
+                            let deauthorized = if error.action() == ErrorAction::Relink {
+                                self.deauthorize_linked(connection_id, &error.to_string())
+                                    .await
+                            } else {
+                                Ok(())
+                            };
                             store
                                 .release_credentials_refresh(connection_id, owner)
                                 .await?;
+                            deauthorized?;
                             return Ok(Err(match error {
                                 PlatformError::Unsupported { .. } => PlatformError::RelinkNeeded {
                                     reason: "access expired and the platform cannot refresh it"
@@ -107,6 +131,24 @@ impl SyncEngine {
                 }
             }
         }
+    }
+
+    /// Marks the connection `Deauthorized` with `reason` (only from `Linked`, so an `Unlinked`
+    /// connection stays so).
+    pub(crate) async fn deauthorize_linked(
+        &self,
+        connection_id: Uuid,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let store = self.store();
+        let connection = store.get_connection(connection_id).await?;
+        if connection.status == ConnectionStatus::Linked {
+            store
+                .set_connection_status(connection_id, ConnectionStatus::Deauthorized, Some(reason))
+                .await?;
+            tracing::info!(connection = %connection_id, "connection deauthorized");
+        }
+        Ok(())
     }
 
     async fn reload(

@@ -397,19 +397,9 @@ impl Job<'_> {
     /// Marks the connection `Deauthorized` (only from `Linked`, so an `Unlinked` connection
     /// stays so).
     async fn deauthorize(&self, reason: &str) -> Result<(), StoreError> {
-        let store = &self.engine.inner.store;
-        let connection = store.get_connection(self.connection_id).await?;
-        if connection.status == ConnectionStatus::Linked {
-            store
-                .set_connection_status(
-                    self.connection_id,
-                    ConnectionStatus::Deauthorized,
-                    Some(reason),
-                )
-                .await?;
-            tracing::info!(connection = %self.connection_id, "connection deauthorized");
-        }
-        Ok(())
+        self.engine
+            .deauthorize_linked(self.connection_id, reason)
+            .await
     }
 
     /// Ends the dataset (writing pending issues first).

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use commerce_model::platform::Platform;
 use commerce_model::DataType;
-use commerce_server::{authorization_header, ApiKeys, AppState, HttpLimits};
+use commerce_server::{
+    authorization_header, ApiKeys, AppState, ClientWebhookConfig, ClientWebhooks, HttpLimits,
+};
 use commerce_store::{EncryptionKey, Store};
 use commerce_sync::{PlatformRegistry, SyncConfig, SyncEngine};
 use serde_json::{json, Value};
@@ -46,6 +48,9 @@ pub struct Options {
     pub listener: Option<tokio::net::TcpListener>,
     /// The HTTP edge's limits; `None` uses the defaults.
     pub http_limits: Option<HttpLimits>,
+    /// Client webhooks as configured; with them, their dispatcher and the watcher of the
+    /// engine's events run for the life of the test's runtime.
+    pub client_webhooks: Option<ClientWebhookConfig>,
 }
 
 impl TestServer {
@@ -69,16 +74,21 @@ impl TestServer {
             None => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
         };
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let mut state = AppState::new(
-            engine.clone(),
-            ApiKeys::new([API_KEY]),
-            options.public_url.unwrap_or_else(|| base.clone()),
-        );
+        let public_url = options.public_url.unwrap_or_else(|| base.clone());
+        let mut state = AppState::new(engine.clone(), ApiKeys::new([API_KEY]), public_url.clone());
         if let Some(ttl) = options.link_state_ttl {
             state = state.with_link_state_ttl(ttl);
         }
         if let Some(limits) = options.http_limits {
             state = state.with_http_limits(limits);
+        }
+        if let Some(config) = options.client_webhooks {
+            let hooks = ClientWebhooks::new(store.clone(), config, public_url).unwrap();
+            state = state.with_client_webhooks(hooks.clone());
+            let engine = engine.clone();
+            tokio::spawn(async move {
+                hooks.run(Some(engine), std::future::pending::<()>()).await;
+            });
         }
         // The server's own accept loop, with its timeouts and connection cap.
         tokio::spawn(commerce_server::serve_http(

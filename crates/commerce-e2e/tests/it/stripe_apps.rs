@@ -1,7 +1,9 @@
 //! Stripe Apps OAuth end to end against `stripe-sandbox`: linking through the app's install link
 //! with the real redirects, a sync long enough for several 2-second access tokens to expire (with
-//! every log line captured at trace level and searched for tokens), and one connection's
-//! credentials shared by 8 tasks across 20 token expiries on PostgreSQL.
+//! every log line captured at trace level and searched for tokens), an uninstalled app ending the
+//! connection `Deauthorized` (in the engine, and through the server with its signed
+//! `connection.disconnected` client webhook), and one connection's credentials shared by 8 tasks
+//! across 20 token expiries on PostgreSQL.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -527,4 +529,196 @@ async fn two_processes_share_one_connection_across_twenty_expiries_on_postgres()
         refreshes,
         "{counters}"
     );
+}
+
+/// The client webhooks' signing secret in [`an_uninstalled_app_is_announced_as_disconnected`].
+const CLIENT_WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// What a client-webhook receiver on 127.0.0.1 got: the headers and the body of each request,
+/// answered 200.
+struct Received {
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+}
+
+async fn receive(
+    axum::extract::State(sent): axum::extract::State<tokio::sync::mpsc::UnboundedSender<Received>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> axum::http::StatusCode {
+    let _ = sent.send(Received { headers, body });
+    axum::http::StatusCode::OK
+}
+
+/// Starts a receiver; returns its URL and what it receives.
+async fn webhook_receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<Received>) {
+    let (sent, received) = tokio::sync::mpsc::unbounded_channel();
+    let app = axum::Router::new()
+        .route("/hook", axum::routing::post(receive))
+        .with_state(sent);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+/// The next delivery of `event_type`, skipping others; fails after 20 s without one.
+async fn next_of(
+    received: &mut tokio::sync::mpsc::UnboundedReceiver<Received>,
+    event_type: &str,
+) -> Received {
+    loop {
+        let delivery = tokio::time::timeout(Duration::from_secs(20), received.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no {event_type} webhook within 20 s"))
+            .unwrap();
+        let body: Value = serde_json::from_slice(&delivery.body).unwrap();
+        if body["eventType"] == event_type {
+            return delivery;
+        }
+    }
+}
+
+/// Through the real server, with client webhooks on: a merchant links through the app's install
+/// link, then uninstalls the app at Stripe. The next sync's refresh gets `invalid_grant`: the
+/// connection ends `Deauthorized`, telling the merchant to link again, and the client hears
+/// Codat's `connection.disconnected`, signed and without any token. The refused refresh is not
+/// tried again, not even by the next sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uninstalled_app_is_announced_as_disconnected() {
+    let (hook_url, mut received) = webhook_receiver().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let redirect = format!("{base}/oauth/stripe/callback");
+    let env = sandbox(10, |config| {
+        config.access_ttl = Duration::from_secs(1);
+        config.redirect_uris = vec![redirect.clone()];
+    })
+    .await;
+    let platform = app_platform(&env, &redirect, 1000);
+    let secret = commerce_server::WebhookSecret::parse(CLIENT_WEBHOOK_SECRET).unwrap();
+    let server = TestServer::start_with(
+        vec![platform.clone() as Arc<dyn Platform>],
+        Options {
+            listener: Some(listener),
+            client_webhooks: Some(
+                commerce_server::ClientWebhookConfig::new()
+                    .with_receiver(hook_url.parse().unwrap(), secret.clone())
+                    .with_backoff(Duration::from_millis(20), Duration::from_millis(100))
+                    .with_poll_interval(Duration::from_millis(50)),
+            ),
+            ..Options::default()
+        },
+    )
+    .await;
+
+    // Linked through the install link, as a browser.
+    let company = server.create_company("Uninstalling Merchant", None).await;
+    let connection = server.create_connection(&company, STRIPE_TEST).await;
+    let id = connection["id"].as_str().unwrap().to_owned();
+    let page = browser()
+        .get(connection["linkUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Account linked"), "{page}");
+    let connected = next_of(&mut received, "connection.connected").await;
+    let connected: Value = serde_json::from_slice(&connected.body).unwrap();
+    assert_eq!(connected["connectionId"], id.as_str());
+    let connection_id: uuid::Uuid = id.parse().unwrap();
+    let linked = server
+        .store
+        .linked_account(connection_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        linked
+            .account
+            .metadata
+            .get(commerce_stripe::LINK_METHOD_METADATA)
+            .map(String::as_str),
+        Some(commerce_stripe::LINK_METHOD_APP)
+    );
+
+    // The merchant uninstalls the app; the access token expires; a sync is asked for.
+    env.sandbox.deauthorize(env.account()).unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (status, body) = server
+        .post(&format!("/companies/{company}/data/all"), Value::Null)
+        .await;
+    assert_eq!(status, 204, "{body}");
+    server.engine.run_until_idle().await.unwrap();
+
+    // The client hears it, signed as Standard Webhooks says.
+    let delivery = next_of(&mut received, "connection.disconnected").await;
+    commerce_server::verify_client_webhook(&secret, &delivery.headers, &delivery.body)
+        .unwrap_or_else(|error| panic!("bad signature: {error}"));
+    let text = String::from_utf8(delivery.body.to_vec()).unwrap();
+    let event: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(event["companyId"], company.as_str(), "{event}");
+    assert_eq!(event["connectionId"], id.as_str(), "{event}");
+    let announced = &event["payload"]["connection"];
+    assert_eq!(announced["id"], id.as_str(), "{event}");
+    assert_eq!(announced["status"], "Deauthorized", "{event}");
+    let message = announced["dataConnectionErrors"][0]["errorMessage"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no message in {event}"));
+    assert!(message.contains("link"), "{message}");
+    assert!(message.contains("again"), "{message}");
+
+    // The API says the same.
+    let (_, shown) = server
+        .get(&format!("/companies/{company}/connections/{id}"))
+        .await;
+    assert_eq!(shown["status"], "Deauthorized", "{shown}");
+    assert_eq!(
+        shown["dataConnectionErrors"][0]["errorMessage"], message,
+        "{shown}"
+    );
+
+    // Stripe refused one refresh; the next sync does not try again.
+    assert_eq!(
+        counter(&oauth_counters(&env).await, "invalid_grants"),
+        1,
+        "{}",
+        oauth_counters(&env).await
+    );
+    let (status, body) = server
+        .post(&format!("/companies/{company}/data/all"), Value::Null)
+        .await;
+    assert_eq!(status, 204, "{body}");
+    server.engine.run_until_idle().await.unwrap();
+    let counters = oauth_counters(&env).await;
+    assert_eq!(counter(&counters, "invalid_grants"), 1, "{counters}");
+
+    // No key or token in the webhook, nor in the message.
+    use secrecy::ExposeSecret as _;
+    for prefix in ["sk_test_", "rt_", "ac_"] {
+        assert_eq!(
+            token_shaped(&text, prefix),
+            None,
+            "a {prefix} token: {text}"
+        );
+    }
+    for secret in [
+        linked
+            .account
+            .access_token
+            .as_ref()
+            .unwrap()
+            .expose_secret(),
+        linked
+            .account
+            .refresh_token
+            .as_ref()
+            .unwrap()
+            .expose_secret(),
+        env.key.as_str(),
+    ] {
+        assert!(!text.contains(secret), "a token in the webhook");
+    }
 }
