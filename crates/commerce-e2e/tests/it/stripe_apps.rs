@@ -108,8 +108,14 @@ fn token_shaped(text: &str, prefix: &str) -> Option<String> {
     })
 }
 
+/// The trace-capturing test runs alone among this file's refreshing tests: its subscriber is
+/// the test thread's default, and a refresh callsite first hit on another test's worker threads
+/// could otherwise be logged there instead.
+static CAPTURE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 async fn apps_oauth_link_and_a_sync_through_several_token_expiries() {
+    let _alone = CAPTURE.lock().await;
     let logs = CapturedLogs::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -341,6 +347,7 @@ fn url_pairs(query: &str) -> BTreeMap<String, String> {
 /// engine (one refresh per connection at a time, through PostgreSQL).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn eight_tasks_share_one_connection_across_twenty_expiries_on_postgres() {
+    let _alone = CAPTURE.lock().await;
     let env = sandbox(10, |config| config.access_ttl = Duration::from_secs(1)).await;
     let db = TestDb::new(Kind::Postgres).await;
     let store = db.store().await;
@@ -461,6 +468,7 @@ fn refresher_binary() -> std::path::PathBuf {
 /// through one PostgreSQL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_share_one_connection_across_twenty_expiries_on_postgres() {
+    let _alone = CAPTURE.lock().await;
     let env = sandbox(10, |config| config.access_ttl = Duration::from_secs(1)).await;
     let db = TestDb::new(Kind::Postgres).await;
     let store = db.store().await;
