@@ -322,29 +322,19 @@ fn exchange(
     };
     let ttl = state.config.access_ttl;
     let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 4);
-    let access_token = state.issue_token(&mut grants, &format!("sk_{}_", mode.key_word()), 40);
-    let refresh_token = state.issue_token(&mut grants, "rt_", 40);
-    let grant = TokenGrant {
-        account,
-        mode,
-        scope: APP_SCOPE.to_owned(),
-        expires_at_ms: Some(state.clock.now_millis().saturating_add(ttl_ms)),
-        used: false,
-        app: true,
-    };
-    grants
-        .access_tokens
-        .insert(access_token.clone(), grant.clone());
-    grants.refresh_tokens.insert(refresh_token.clone(), grant);
+    let (access_token, refresh_token) = state.grant_tokens(
+        &mut grants,
+        TokenGrant {
+            account,
+            mode,
+            scope: APP_SCOPE.to_owned(),
+            expires_at_ms: Some(state.clock.now_millis().saturating_add(ttl_ms)),
+            used: false,
+            app: true,
+        },
+    );
     drop(grants);
-    let stripe_user_id = state
-        .accounts
-        .get(account)
-        .map(|account| account.merchant.account_id.clone())
-        .unwrap_or_default();
-    if newly_connected {
-        crate::activity::announce_connection(state, account, true);
-    }
+    let stripe_user_id = crate::oauth::linked(state, account, newly_connected);
     Ok(AppTokenResponse {
         access_token,
         refresh_token,

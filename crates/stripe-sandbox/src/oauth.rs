@@ -460,29 +460,19 @@ fn exchange(
             ))
         }
     };
-    let access_token = state.issue_token(&mut grants, &format!("sk_{}_", mode.key_word()), 40);
-    let refresh_token = state.issue_token(&mut grants, "rt_", 40);
-    let grant = TokenGrant {
-        account,
-        mode,
-        scope: scope.clone(),
-        expires_at_ms: None,
-        used: false,
-        app: false,
-    };
-    grants
-        .access_tokens
-        .insert(access_token.clone(), grant.clone());
-    grants.refresh_tokens.insert(refresh_token.clone(), grant);
+    let (access_token, refresh_token) = state.grant_tokens(
+        &mut grants,
+        TokenGrant {
+            account,
+            mode,
+            scope: scope.clone(),
+            expires_at_ms: None,
+            used: false,
+            app: false,
+        },
+    );
     drop(grants);
-    let stripe_user_id = state
-        .accounts
-        .get(account)
-        .map(|account| account.merchant.account_id.clone())
-        .unwrap_or_default();
-    if newly_connected {
-        crate::activity::announce_connection(state, account, true);
-    }
+    let stripe_user_id = linked(state, account, newly_connected);
     Ok(TokenResponse {
         access_token,
         refresh_token,
@@ -565,4 +555,17 @@ pub(crate) fn count_token_request<T>(
         Err(failure) if failure.is_invalid_grant() => grants.counters.invalid_grants += 1,
         _ => {}
     }
+}
+
+/// The account id of the account at `account` whose tokens were just issued; announces the
+/// connection when the grant is new.
+pub(crate) fn linked(state: &State, account: usize, newly_connected: bool) -> String {
+    if newly_connected {
+        crate::activity::announce_connection(state, account, true);
+    }
+    state
+        .accounts
+        .get(account)
+        .map(|account| account.merchant.account_id.clone())
+        .unwrap_or_default()
 }

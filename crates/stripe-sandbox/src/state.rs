@@ -532,6 +532,22 @@ impl State {
         Ok(())
     }
 
+    /// Issues an access token and a refresh token for `grant` and records both; returns
+    /// `(access_token, refresh_token)`.
+    pub(crate) fn grant_tokens(
+        &self,
+        grants: &mut OAuthGrants,
+        grant: TokenGrant,
+    ) -> (String, String) {
+        let access_token = self.issue_token(grants, &format!("sk_{}_", grant.mode.key_word()), 40);
+        let refresh_token = self.issue_token(grants, "rt_", 40);
+        grants
+            .access_tokens
+            .insert(access_token.clone(), grant.clone());
+        grants.refresh_tokens.insert(refresh_token.clone(), grant);
+        (access_token, refresh_token)
+    }
+
     /// Issues a new opaque token with `prefix`, unique within this sandbox.
     pub(crate) fn issue_token(
         &self,
